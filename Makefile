@@ -1,0 +1,44 @@
+# Two entry points for newcomers: `make video` and `make test`. Both run `setup` first,
+# which is idempotent: it installs only what is missing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg \
+	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
+QUALITY ?= h
+
+.PHONY: setup system-packages video test lint stills bench clean
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+video: setup
+	$(VENV)/bin/manim -pq$(QUALITY) scenes/b3.py
+
+test: setup
+	$(VENV)/bin/ruff check bpcore scenes tests bench
+	$(VENV)/bin/pytest -q
+
+stills: setup
+	$(VENV)/bin/bp stills assets/lessons/b3.yaml -o stills/b3
+
+bench: setup
+	$(PY) bench/render.py --quality h
+
+clean:
+	rm -rf media renders stills .pytest_cache

@@ -1,0 +1,22 @@
+"""Errors that the command line reports in one line, without a traceback."""
+
+from __future__ import annotations
+
+
+class BpError(Exception):
+    """Base class of the errors a user can fix: the message says what to change."""
+
+
+class LessonError(BpError, ValueError):
+    """A lesson file that cannot be used, with the file, the key path and what was expected."""
+
+    def __init__(self, source: object, key: str, message: str) -> None:
+        self.source = str(source)
+        self.key = key
+        self.message = message
+        where = f"{self.source}: {key}" if key else self.source
+        super().__init__(f"{where}: {message}")
+
+
+class DivergenceError(BpError, ArithmeticError):
+    """Gradient descent produced a non-finite value."""

@@ -1,0 +1,301 @@
+"""Lesson files: YAML that a teacher edits, validated into an immutable :class:`Lesson`.
+
+Every problem is reported as a :class:`~bpcore.errors.LessonError` naming the file, the key
+path (``descent.learning_rate``) and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bpcore.activations import ACTIVATIONS, Array
+from bpcore.descent import MAX_STEPS_CAP
+from bpcore.errors import LessonError
+from bpcore.network import Network, param_names, readonly
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
+
+
+@dataclass(frozen=True, slots=True)
+class DescentSettings:
+    learning_rate: float
+    min_step_size: float = 0.001
+    max_steps: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSettings:
+    """SSR as one parameter varies: the pink curve, and the probe points shown one by one."""
+
+    param: str
+    range: tuple[float, float]
+    probes: tuple[float, ...] = ()
+    samples: int = 121
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    x: str = "Dosage"
+    y: str = "Effectiveness"
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """A validated lesson: data, network, what to optimize and how.
+
+    Examples
+    --------
+    >>> lesson = Lesson.from_file(LESSONS_DIR / "b3.yaml")
+    >>> lesson.optimize, lesson.network.params["w3"], lesson.descent.learning_rate
+    (('b3',), -1.22, 0.1)
+    """
+
+    title: str
+    scene: str
+    x: Array
+    y: Array
+    network: Network
+    optimize: tuple[str, ...]
+    descent: DescentSettings
+    sweep: SweepSettings | None = None
+    labels: Labels = Labels()
+    digits: int = 3
+    source: str = "<lesson>"
+    digest: str = ""
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Lesson:
+        """Read and validate a lesson file; errors name the file and the key."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise LessonError(path, "", "no such file; expected a lesson .yaml file") from None
+        except IsADirectoryError:
+            raise LessonError(path, "", "is a directory; expected a lesson .yaml file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LessonError(path, "", f"cannot be read ({exc})") from None
+        return cls.from_text(text, source=str(path))
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<lesson>") -> Lesson:
+        """Validate lesson YAML given as text.
+
+        Examples
+        --------
+        >>> Lesson.from_text("title: t")
+        Traceback (most recent call last):
+        bpcore.errors.LessonError: <lesson>: data: missing; expected a mapping with keys x, y
+        """
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise LessonError(source, where, f"YAML syntax error: {problem}") from None
+        if raw is None:
+            raise LessonError(source, "", "the file is empty; expected a lesson mapping")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return _Reader(source).lesson(raw, digest)
+
+
+# The reader walks the YAML once, checking each key where it is read, so every message can
+# name its key path.
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> LessonError:
+        return LessonError(self.source, key, message)
+
+    def mapping(self, value: Any, key: str, required: tuple[str, ...], optional: tuple[str, ...]):
+        expected = ", ".join(required + optional)
+        if not isinstance(value, Mapping):
+            raise self.fail(key or "(top level)", f"expected a mapping with keys {expected}, "
+                            f"got {_kind(value)}")
+        for name in value:
+            if name not in required + optional:
+                guess = difflib.get_close_matches(str(name), required + optional, n=1)
+                hint = f"; did you mean {guess[0]!r}?" if guess else f"; expected one of {expected}"
+                raise self.fail(_join(key, name), f"unknown key{hint}")
+        for name in required:
+            if name not in value:
+                raise self.fail(_join(key, name), "missing; " + _EXPECT.get(name, "required"))
+        return value
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"expected a number, got {_kind(value)}")
+        if not math.isfinite(value):
+            raise self.fail(key, f"expected a finite number, got {value}")
+        return float(value)
+
+    def positive(self, value: Any, key: str) -> float:
+        number = self.number(value, key)
+        if number <= 0:
+            raise self.fail(key, f"expected a number > 0, got {number:g}")
+        return number
+
+    def integer(self, value: Any, key: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected a whole number, got {_kind(value)}")
+        if not low <= value <= high:
+            raise self.fail(key, f"expected a whole number from {low} to {high:,}, got {value:,}")
+        return value
+
+    def text(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+        return value
+
+    def numbers(self, value: Any, key: str, min_len: int = 1) -> tuple[float, ...]:
+        if not isinstance(value, list) or len(value) < min_len:
+            raise self.fail(key, f"expected a list of at least {min_len} number(s), "
+                            f"got {_kind(value)}")
+        return tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(value))
+
+    def lesson(self, raw: Any, digest: str) -> Lesson:
+        top = self.mapping(raw, "", ("title", "data", "network", "optimize", "descent"),
+                           ("scene", "sweep", "labels", "display"))
+        title = self.text(top["title"], "title")
+        scene = self.text(top.get("scene", "b3"), "scene")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", scene):
+            raise self.fail("scene", f"expected a scene name like b3 (scenes/<name>.py), "
+                            f"got {scene!r}")
+        x, y = self.data(top["data"])
+        network = self.network(top["network"])
+        names = network.names
+        optimize = self.optimize(top["optimize"], names)
+        descent = self.descent(top["descent"])
+        sweep = self.sweep(top["sweep"], names) if top.get("sweep") is not None else None
+        labels = self.labels(top.get("labels", {}))
+        digits = 3
+        if "display" in top:
+            display = self.mapping(top["display"], "display", (), ("digits",))
+            digits = self.integer(display.get("digits", 3), "display.digits", 1, 8)
+        return Lesson(title, scene, x, y, network, optimize, descent, sweep, labels, digits,
+                      self.source, digest)
+
+    def data(self, raw: Any) -> tuple[Array, Array]:
+        data = self.mapping(raw, "data", ("x", "y"), ())
+        x, y = self.numbers(data["x"], "data.x"), self.numbers(data["y"], "data.y")
+        if len(x) != len(y):
+            raise self.fail("data.y", f"expected as many values as data.x ({len(x)}), "
+                            f"got {len(y)}")
+        if len(set(x)) < 2:
+            raise self.fail("data.x", "expected at least two different x values")
+        return readonly(x), readonly(y)
+
+    def network(self, raw: Any) -> Network:
+        net = self.mapping(raw, "network", ("activation", "params"), ())
+        activation = self.text(net["activation"], "network.activation")
+        if activation not in ACTIVATIONS:
+            raise self.fail("network.activation", f"expected one of {', '.join(ACTIVATIONS)}, "
+                            f"got {activation!r}")
+        params = net["params"]
+        if not isinstance(params, Mapping) or not params:
+            raise self.fail("network.params", f"expected a mapping of parameter names to "
+                            f"numbers, got {_kind(params)}")
+        hidden = sum(1 for name in params if re.fullmatch(r"b[1-9][0-9]*", str(name))) - 1
+        if not 1 <= hidden <= 8:
+            raise self.fail("network.params", "expected biases b1..b(k+1) for k = 1 to 8 hidden "
+                            "nodes, e.g. b1, b2, b3 for two")
+        expected = param_names(hidden)
+        for name in params:
+            if name not in expected:
+                raise self.fail(f"network.params.{name}", f"unknown parameter; with {hidden} "
+                                f"hidden node(s) expected {', '.join(expected)}")
+        for name in expected:
+            if name not in params:
+                raise self.fail(f"network.params.{name}", f"missing; with {hidden} hidden "
+                                f"node(s) expected {', '.join(expected)}")
+        values = {n: self.number(params[n], f"network.params.{n}") for n in expected}
+        return Network.from_params(activation, values)
+
+    def optimize(self, raw: Any, names: tuple[str, ...]) -> tuple[str, ...]:
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("optimize", f"expected a list of parameter names from "
+                            f"{', '.join(names)}, got {_kind(raw)}")
+        for i, name in enumerate(raw):
+            if name not in names:
+                raise self.fail(f"optimize[{i}]", f"{name!r} is not a parameter; expected one "
+                                f"of {', '.join(names)}")
+        if len(set(raw)) != len(raw):
+            raise self.fail("optimize", "expected each parameter at most once")
+        # Canonical order, so traces and tables list parameters the same way everywhere.
+        return tuple(n for n in names if n in raw)
+
+    def descent(self, raw: Any) -> DescentSettings:
+        d = self.mapping(raw, "descent", ("learning_rate",), ("min_step_size", "max_steps"))
+        rate = self.positive(d["learning_rate"], "descent.learning_rate")
+        min_step = self.number(d.get("min_step_size", 0.001), "descent.min_step_size")
+        if min_step < 0:
+            raise self.fail("descent.min_step_size", f"expected a number >= 0, got {min_step:g}")
+        steps = self.integer(d.get("max_steps", 1000), "descent.max_steps", 1, MAX_STEPS_CAP)
+        return DescentSettings(rate, min_step, steps)
+
+    def sweep(self, raw: Any, names: tuple[str, ...]) -> SweepSettings:
+        s = self.mapping(raw, "sweep", ("param", "range"), ("probes", "samples"))
+        param = self.text(s["param"], "sweep.param")
+        if param not in names:
+            raise self.fail("sweep.param", f"{param!r} is not a parameter; expected one of "
+                            f"{', '.join(names)}")
+        bounds = self.numbers(s["range"], "sweep.range", 2)
+        if len(bounds) != 2 or bounds[0] >= bounds[1]:
+            raise self.fail("sweep.range", f"expected [low, high] with low < high, got "
+                            f"{list(bounds)}")
+        probes = self.numbers(s["probes"], "sweep.probes") if "probes" in s else ()
+        samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000)
+        return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
+
+    def labels(self, raw: Any) -> Labels:
+        labels = self.mapping(raw, "labels", (), ("x", "y"))
+        default = Labels()
+        return Labels(self.text(labels.get("x", default.x), "labels.x"),
+                      self.text(labels.get("y", default.y), "labels.y"))
+
+
+_EXPECT = {
+    "title": "expected a title string",
+    "data": "expected a mapping with keys x, y",
+    "x": "expected a list of numbers",
+    "y": "expected a list of numbers",
+    "network": "expected a mapping with keys activation, params",
+    "activation": f"expected one of {', '.join(ACTIVATIONS)}",
+    "params": "expected a mapping of parameter names (w1, b1, ...) to numbers",
+    "optimize": "expected a list of parameter names to optimize",
+    "descent": "expected a mapping with key learning_rate",
+    "learning_rate": "expected a number > 0",
+    "param": "expected a parameter name",
+    "range": "expected [low, high]",
+}
+
+
+def _join(key: str, name: Any) -> str:
+    return f"{key}.{name}" if key else str(name)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return f"{value!r} ({type(value).__name__})"

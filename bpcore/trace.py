@@ -1,0 +1,92 @@
+"""A lesson's complete trace: what every video, caption, slide and export shows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpcore.activations import Array
+from bpcore.chain import Derivative, Fit, chain_rule, fit
+from bpcore.descent import Descent, descend
+from bpcore.errors import DivergenceError
+from bpcore.lesson import Lesson
+from bpcore.network import ForwardTrace, Network, readonly
+from bpcore.sweep import Sweep, sweep
+
+GRID_SAMPLES = 201
+
+
+@dataclass(frozen=True, slots=True)
+class LessonTrace:
+    """Every number a lesson shows, computed once.
+
+    Attributes
+    ----------
+    lesson : the validated lesson.
+    descent : every gradient-descent state; ``descent[0]`` is the start.
+    sweep : the SSR curve for the lesson's sweep parameter, if it has one.
+    grid : dense inputs spanning the data, for drawing curves.
+    """
+
+    lesson: Lesson
+    descent: Descent
+    sweep: Sweep | None
+    grid: Array
+
+    def network_at(self, step: int) -> Network:
+        """The network with the parameters of descent state ``step``."""
+        return self.lesson.network.with_values(self.descent.params[step])
+
+    def fit_at(self, step: int) -> Fit:
+        """Forward pass, residuals and SSR at the data for descent state ``step``."""
+        return fit(self.network_at(step), self.lesson.x, self.lesson.y)
+
+    def curves_at(self, step: int) -> ForwardTrace:
+        """Forward pass on :attr:`grid` (every curve of the picture) at descent state ``step``."""
+        return self.network_at(step).forward(self.grid)
+
+    def chain_at(self, step: int) -> Mapping[str, Derivative]:
+        """Each parameter's chain-rule factors at descent state ``step``."""
+        return chain_rule(self.network_at(step), self.lesson.x, self.lesson.y)
+
+    @property
+    def start(self) -> Fit:
+        return self.fit_at(0)
+
+
+def trace_lesson(lesson: Lesson) -> LessonTrace:
+    """Compute a lesson's trace.
+
+    Raises
+    ------
+    DivergenceError
+        When gradient descent diverges; the message names the lesson file.
+
+    Examples
+    --------
+    >>> from bpcore.lesson import LESSONS_DIR
+    >>> trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml"))
+    >>> round(trace.start.ssr, 1), round(trace.descent[0].gradient["b3"], 1)
+    (20.4, -15.7)
+    >>> trace.sweep.probe_ssr.round(2).tolist()
+    [20.42, 7.77, 1.11, 0.46]
+    """
+    settings = lesson.descent
+    try:
+        descent = descend(lesson.network, lesson.x, lesson.y, lesson.optimize,
+                          settings.learning_rate, settings.min_step_size, settings.max_steps)
+    except DivergenceError as exc:
+        raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}") from None
+    result = None
+    if lesson.sweep is not None:
+        low, high = lesson.sweep.range
+        if lesson.sweep.param in lesson.optimize:
+            # The descent point slides along this curve, so it must cover the whole path.
+            path = descent.column(lesson.sweep.param)
+            low, high = min(low, float(path.min())), max(high, float(path.max()))
+        result = sweep(lesson.network, lesson.x, lesson.y, lesson.sweep.param,
+                       np.linspace(low, high, lesson.sweep.samples), lesson.sweep.probes)
+    grid = readonly(np.linspace(lesson.x.min(), lesson.x.max(), GRID_SAMPLES))
+    return LessonTrace(lesson, descent, result, grid)
