@@ -61,7 +61,9 @@ class Descent:
             predicted=self.predicted[i],
             residuals=self.residuals[i],
             ssr=float(self.ssr[i]),
-            gradient=MappingProxyType(dict(zip(self.optimize, self.gradient[i].tolist(), strict=True))),
+            gradient=MappingProxyType(
+                dict(zip(self.optimize, self.gradient[i].tolist(), strict=True))
+            ),
             step_size=MappingProxyType(
                 dict(zip(self.optimize, self.step_size[i].tolist(), strict=True))
             ),

@@ -135,10 +135,19 @@ class _Reader:
 
     def number(self, value: Any, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, f"expected a number, got {_kind(value)}")
-        if not math.isfinite(value):
+            hint = ""
+            if isinstance(value, str) and re.fullmatch(_EXPONENT, value.strip()):
+                # YAML 1.1 reads 1e-2 (no dot, or no exponent sign) as text, not as a number.
+                hint = "; YAML reads that as text: write a plain decimal, or 1.0e-2 style"
+            raise self.fail(key, f"expected a number, got {_kind(value)}{hint}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            raise self.fail(key, "expected a finite number, got an integer too large for a "
+                            "float") from None
+        if not math.isfinite(number):
             raise self.fail(key, f"expected a finite number, got {value}")
-        return float(value)
+        return number
 
     def positive(self, value: Any, key: str) -> float:
         number = self.number(value, key)
@@ -206,7 +215,7 @@ class _Reader:
         if not isinstance(params, Mapping) or not params:
             raise self.fail("network.params", f"expected a mapping of parameter names to "
                             f"numbers, got {_kind(params)}")
-        hidden = sum(1 for name in params if re.fullmatch(r"b[1-9][0-9]*", str(name))) - 1
+        hidden = _hidden_nodes(params)
         if not 1 <= hidden <= 8:
             raise self.fail("network.params", "expected biases b1..b(k+1) for k = 1 to 8 hidden "
                             "nodes, e.g. b1, b2, b3 for two")
@@ -267,6 +276,8 @@ class _Reader:
                       self.text(labels.get("y", default.y), "labels.y"))
 
 
+_EXPONENT = r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+"
+
 _EXPECT = {
     "title": "expected a title string",
     "data": "expected a mapping with keys x, y",
@@ -281,6 +292,23 @@ _EXPECT = {
     "param": "expected a parameter name",
     "range": "expected [low, high]",
 }
+
+
+def _hidden_nodes(params: Mapping[Any, Any]) -> int:
+    """Guess the number of hidden nodes from the parameter names, for the clearest message.
+
+    The biases say k = (number of b's) - 1 and the weights say k = (number of w's) / 2; of the
+    two, take the one whose expected names differ least from the given ones, so a missing b3
+    is reported as missing rather than as w3 and w4 being unknown.
+    """
+    names = {str(name) for name in params}
+    biases = sum(1 for name in names if re.fullmatch(r"b[1-9][0-9]*", name))
+    weights = sum(1 for name in names if re.fullmatch(r"w[1-9][0-9]*", name))
+    candidates = [biases - 1] + ([weights // 2] if weights % 2 == 0 else [])
+    candidates = [k for k in candidates if 1 <= k <= 8]
+    if not candidates:
+        return biases - 1
+    return min(candidates, key=lambda k: len(names.symmetric_difference(param_names(k))))
 
 
 def _join(key: str, name: Any) -> str:

@@ -115,8 +115,9 @@ class Network:
 
         Examples
         --------
-        >>> Network.from_params("relu", {"w1": 1, "w2": 2, "b1": 0, "b2": 0}).replace(b2=5).params["b2"]
-        5.0
+        >>> net = Network.from_params("relu", {"w1": 1, "w2": 2, "b1": 0, "b2": 0})
+        >>> net.replace(b2=5).params["b2"], net.params["b2"]
+        (5.0, 0.0)
         """
         values = self.values.copy()
         for name, value in params.items():
