@@ -1,0 +1,94 @@
+"""Writing output files so that a failure never leaves a half-written or clobbered file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new one.
+
+    The data goes to a temporary file in the same directory, is flushed to disk and then renamed
+    over ``path`` with :func:`os.replace`. If anything fails, the temporary file is removed and an
+    existing ``path`` keeps its old content. Text is written as UTF-8, unchanged (no newline
+    translation). A file that is replaced keeps its permission bits; a new one gets the usual
+    ``0o666`` minus the umask.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to create or replace. Its directory must exist.
+    data : str or bytes
+        The complete new content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    OSError
+        When the directory is missing or not writable, the disk is full, and so on.
+    TypeError
+        When ``data`` is neither text nor bytes; nothing is written then.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> target = atomic_write(folder / "trace.json", '{"ssr": 20.4}\\n')
+    >>> target.read_text()
+    '{"ssr": 20.4}\\n'
+    >>> _ = atomic_write(target, b"replaced")
+    >>> target.read_bytes(), sorted(p.name for p in folder.iterdir())
+    (b'replaced', ['trace.json'])
+    """
+    path = Path(path)
+    if isinstance(data, str):
+        payload = data.encode("utf-8")
+    elif isinstance(data, bytes | bytearray | memoryview):
+        payload = bytes(data)
+    else:
+        raise TypeError(f"atomic_write needs str or bytes, got {type(data).__name__}")
+    mode = _mode_for(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(path.parent)
+    return path
+
+
+def _mode_for(path: Path) -> int:
+    """Permission bits for ``path``: kept when it exists, else ``0o666`` minus the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable where the platform allows it (best effort)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
