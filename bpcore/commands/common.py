@@ -1,0 +1,104 @@
+"""What the ``bp`` commands share: lesson arguments, the output option, and error reporting.
+
+Every error a user can fix (a bad lesson file, a diverging descent, a file that cannot be read
+or written) ends the command with one line on stderr, ``error: <what to change>``, and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from bpcore.errors import BpError
+from bpcore.files import atomic_write
+from bpcore.lesson import Lesson
+from bpcore.trace import LessonTrace, trace_lesson
+
+EXIT_ERROR = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandError(click.ClickException):
+    """A failure reported as ``error: <message>`` on stderr, with exit code 2.
+
+    Examples
+    --------
+    >>> CommandError("b3.yaml: descent.learning_rate: expected a number > 0").exit_code
+    2
+    """
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=file is None, file=file)
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an error a user can fix: the file, then what went wrong.
+
+    Examples
+    --------
+    >>> describe(FileNotFoundError(2, "No such file or directory", "out/trace.json"))
+    'out/trace.json: No such file or directory'
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is reported as ``error: ...`` (a closed pipe is left to click).
+
+    Examples
+    --------
+    >>> is_user_error(PermissionError(13, "Permission denied")), is_user_error(KeyError("x"))
+    (True, False)
+    """
+    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+        return False
+    return isinstance(exc, BpError | OSError)
+
+
+def lesson_argument(*, multiple: bool = False) -> Callable[[F], F]:
+    """The ``LESSON`` argument (``LESSON...`` with ``multiple``): lesson file paths.
+
+    Existence is checked when the file is read, so a missing file gets the same
+    ``error: <file>: ...`` line as any other bad lesson.
+    """
+    kind = click.Path(path_type=Path)
+    if multiple:
+        return click.argument("lessons", metavar="LESSON...", nargs=-1, required=True, type=kind)
+    return click.argument("lesson", type=kind)
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """The ``-o/--output FILE`` option; write the file with :func:`write_output`."""
+    return click.option("-o", "--output", metavar="FILE", type=click.Path(path_type=Path),
+                        default=None, help=help)
+
+
+def load_trace(path: Path) -> LessonTrace:
+    """Read, validate and trace a lesson file (:class:`BpError` or :class:`OSError` on failure).
+
+    Examples
+    --------
+    >>> from bpcore.lesson import LESSONS_DIR
+    >>> load_trace(LESSONS_DIR / "b3.yaml").descent.status
+    'converged'
+    """
+    return trace_lesson(Lesson.from_file(path))
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; a failure leaves any existing file untouched."""
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"{path}: cannot write the output file ({reason})") from None

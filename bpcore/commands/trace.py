@@ -1,0 +1,45 @@
+"""``bp trace``: a lesson's full trace as JSON, YAML or CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bpcore.commands.common import lesson_argument, load_trace, output_option, write_output
+from bpcore.export import FORMATS, trace_to_text
+
+SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+
+
+@click.command("trace")
+@lesson_argument()
+@click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default=None,
+              help="Output format. Default: from the -o file's extension, else json.")
+@output_option("Write the trace to FILE (atomically) instead of printing it.")
+def command(lesson: Path, format_: str | None, output: Path | None) -> None:
+    """Compute LESSON's trace and print it as JSON, YAML or CSV.
+
+    JSON and YAML hold the whole trace: the lesson, every gradient-descent step
+    (parameters, predicted values, residuals, SSR, gradient and step size),
+    the final state, the SSR sweep, the forward pass, chain-rule factors and
+    curves at the start. CSV has one row per step: step, every parameter,
+    ssr, then gradient_<name> and step_size_<name> per optimized parameter.
+
+    Nothing is written if the lesson is bad or the descent diverges: the error
+    goes to stderr and the exit code is 2.
+
+    \b
+    Examples:
+      bp trace assets/lessons/b3.yaml
+      bp trace assets/lessons/all_params.yaml -o all_params.csv
+      bp trace assets/lessons/b3.yaml --format yaml -o b3.trace.yaml
+    """
+    if format_ is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        format_ = SUFFIX_FORMATS.get(suffix, "json")
+    text = trace_to_text(load_trace(lesson), format_)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(output, text)
