@@ -47,6 +47,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     >>> _ = atomic_write(target, b"replaced")
     >>> target.read_bytes(), sorted(p.name for p in folder.iterdir())
     (b'replaced', ['trace.json'])
+    >>> import shutil; shutil.rmtree(folder)
     """
     path = Path(path)
     if isinstance(data, str):

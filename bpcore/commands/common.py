@@ -70,6 +70,15 @@ def lesson_argument(*, multiple: bool = False) -> Callable[[F], F]:
 
     Existence is checked when the file is read, so a missing file gets the same
     ``error: <file>: ...`` line as any other bad lesson.
+
+    Examples
+    --------
+    >>> @click.command()
+    ... @lesson_argument(multiple=True)
+    ... def show(lessons):
+    ...     print(lessons)
+    >>> [p.name for p in show.params], show.params[0].nargs
+    (['lessons'], -1)
     """
     kind = click.Path(path_type=Path)
     if multiple:
@@ -78,7 +87,17 @@ def lesson_argument(*, multiple: bool = False) -> Callable[[F], F]:
 
 
 def output_option(help: str) -> Callable[[F], F]:
-    """The ``-o/--output FILE`` option; write the file with :func:`write_output`."""
+    """The ``-o/--output FILE`` option; write the file with :func:`write_output`.
+
+    Examples
+    --------
+    >>> @click.command()
+    ... @output_option("Write here.")
+    ... def save(output):
+    ...     print(output)
+    >>> save.params[0].opts
+    ['-o', '--output']
+    """
     return click.option("-o", "--output", metavar="FILE", type=click.Path(path_type=Path),
                         default=None, help=help)
 
@@ -96,7 +115,27 @@ def load_trace(path: Path) -> LessonTrace:
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically; a failure leaves any existing file untouched."""
+    """Write ``text`` to ``path`` atomically; a failure leaves any existing file untouched.
+
+    Raises
+    ------
+    CommandError
+        Naming ``path`` and the reason, when the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_output(folder / "b3.csv", "step,b3\\n")
+    >>> (folder / "b3.csv").read_text()
+    'step,b3\\n'
+    >>> try:
+    ...     write_output(folder / "missing" / "b3.csv", "")
+    ... except CommandError as exc:
+    ...     print(exc.format_message().split(": ", 1)[1])
+    cannot write the output file (No such file or directory)
+    >>> import shutil; shutil.rmtree(folder)
+    """
     try:
         atomic_write(path, text)
     except OSError as exc:
