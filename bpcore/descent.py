@@ -128,7 +128,7 @@ def descend(
     status = "max_steps"
     with np.errstate(all="ignore"):  # overflow is caught below as divergence, with context
         for i in range(max_steps + 1):
-            hidden_x, hidden_y, _, pred = forward_arrays(values, k, activation, x)
+            hidden_x, hidden_y, _, _, pred = forward_arrays(values, k, activation, x)
             jac = jacobian_arrays(values, k, activation, x, hidden_x, hidden_y)
             grad = jac[rows] @ (-2.0 * (y - pred))
             step = grad * learning_rate

@@ -56,6 +56,7 @@ class ForwardTrace:
     hidden_x : (k, n) x-axis coordinate fed to each hidden node's activation.
     hidden_y : (k, n) each activation's output: the curve before scaling.
     scaled : (k, n) each curve scaled by its output weight.
+    summed : (n,) the scaled curves added together, before the output bias.
     predicted : (n,) the squiggle: the scaled curves summed, plus the output bias.
     """
 
@@ -63,6 +64,7 @@ class ForwardTrace:
     hidden_x: Array
     hidden_y: Array
     scaled: Array
+    summed: Array
     predicted: Array
 
 
@@ -139,8 +141,8 @@ class Network:
 
 def forward_arrays(
     values: Array, hidden: int, activation: Activation, x: Array
-) -> tuple[Array, Array, Array, Array]:
-    """The forward pass on raw arrays: ``hidden_x, hidden_y, scaled, predicted``.
+) -> tuple[Array, Array, Array, Array, Array]:
+    """The forward pass on raw arrays: ``hidden_x, hidden_y, scaled, summed, predicted``.
 
     This is the one implementation of the network's math; :meth:`Network.forward` wraps it in a
     trace and gradient descent calls it directly to stay fast over thousands of steps.
@@ -151,4 +153,5 @@ def forward_arrays(
     hidden_x = w_in * x + b_in
     hidden_y = activation(hidden_x)
     scaled = w_out * hidden_y
-    return hidden_x, hidden_y, scaled, scaled.sum(axis=0) + b_out
+    summed = scaled.sum(axis=0)
+    return hidden_x, hidden_y, scaled, summed, summed + b_out

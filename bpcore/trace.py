@@ -41,11 +41,24 @@ class LessonTrace:
 
     def fit_at(self, step: int) -> Fit:
         """Forward pass, residuals and SSR at the data for descent state ``step``."""
-        return fit(self.network_at(step), self.lesson.x, self.lesson.y)
+        return self.fit_of(self.network_at(step))
 
     def curves_at(self, step: int) -> ForwardTrace:
         """Forward pass on :attr:`grid` (every curve of the picture) at descent state ``step``."""
-        return self.network_at(step).forward(self.grid)
+        return self.curves_of(self.network_at(step))
+
+    def fit_of(self, network: Network) -> Fit:
+        """Forward pass, residuals and SSR of any variant of the lesson's network."""
+        return fit(network, self.lesson.x, self.lesson.y)
+
+    def curves_of(self, network: Network) -> ForwardTrace:
+        """Forward pass on :attr:`grid` of any variant of the lesson's network."""
+        return network.forward(self.grid)
+
+    def activation_curve(self, low: float, high: float, samples: int = 121) -> tuple[Array, Array]:
+        """The activation function sampled on ``[low, high]``, for drawing its graph."""
+        xs = readonly(np.linspace(low, high, samples))
+        return xs, readonly(self.lesson.network.activation(xs))
 
     def chain_at(self, step: int) -> Mapping[str, Derivative]:
         """Each parameter's chain-rule factors at descent state ``step``."""
