@@ -1,0 +1,513 @@
+"""Backpropagation's main ideas, told by optimizing the output bias b3.
+
+Render with ``manim -pqh scenes/b3.py``. The numbers come from assets/lessons/b3.yaml, or
+from the lesson file named by the environment variable ``BP_LESSON``.
+"""
+
+from __future__ import annotations
+
+from manim import *
+
+from kit.network import NetworkDiagram, symbol
+from kit.plots import (
+    curve,
+    data_dots,
+    input_box,
+    make_axes,
+    nice_range,
+    residual_lines,
+    tangent_line,
+)
+from kit.lesson_scene import LessonScene
+from kit.style import (
+    BAM,
+    FIXED,
+    INK,
+    LABEL_SIZE,
+    LEARNING,
+    LONG,
+    MEDIUM,
+    MUTED,
+    NODE_COLOR_NAMES,
+    NODE_COLORS,
+    SHORT,
+    SMALL_SIZE,
+    SQUIGGLE,
+    SSR_CURVE,
+    TEXT_SIZE,
+    TITLE_SIZE,
+)
+
+
+class BackpropMainIdeas(LessonScene):
+    """Optimize the last bias with the chain rule and gradient descent, step by step."""
+
+    lesson_name = "b3"
+
+    def construct(self) -> None:
+        self.check_lesson()
+        self.show_network()
+        self.show_hidden_curves()
+        self.show_squiggle()
+        self.show_residuals()
+        self.show_ssr_curve()
+        self.derive_chain_rule()
+        self.descend()
+        self.summarize()
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    def check_lesson(self) -> None:
+        names = self.lesson.network.names
+        self.bias = names[-1]
+        if self.lesson.optimize != (self.bias,):
+            raise SystemExit(
+                f"error: {self.lesson.source}: optimize: scenes/b3.py shows the output bias "
+                f"{self.bias} being optimized alone; got {list(self.lesson.optimize)}. "
+                "Use the three_params or all_params scene for several parameters."
+            )
+        self.b = symbol(self.bias)
+        self.k = self.lesson.network.hidden
+        self.start = self.trace.start
+        self.curves = self.trace.curves_at(0)
+        self.colors = [NODE_COLORS[j % len(NODE_COLORS)] for j in range(self.k)]
+        self.color_names = [NODE_COLOR_NAMES[j % len(NODE_COLOR_NAMES)] for j in range(self.k)]
+
+    def bam(self, text: str = "Bam!") -> None:
+        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.5)
+        self.play(FadeIn(word, scale=1.6), run_time=0.5)
+        self.wait(0.6)
+        self.play(FadeOut(word), run_time=0.3)
+
+    # -- beat 1 -----------------------------------------------------------------------------
+
+    def show_network(self) -> None:
+        self.beat("network")
+        lesson = self.lesson
+        title = Text(lesson.title, font_size=TITLE_SIZE - 8, color=INK).to_edge(UP, buff=0.4)
+        if title.width > config.frame_width - 1:
+            title.scale_to_fit_width(config.frame_width - 1)
+        self.say(f"{lesson.title}. Backpropagation rests on two ideas: the chain rule gives "
+                 "derivatives, and gradient descent uses them to improve each parameter.")
+        self.play(Write(title), run_time=MEDIUM)
+        self.diagram = NetworkDiagram(lesson.network, learning={self.bias},
+                                      input_label=lesson.labels.x, output_label=lesson.labels.y)
+        self.diagram.shift(DOWN * 0.4)
+        self.play(FadeIn(self.diagram, lag_ratio=0.05), run_time=LONG)
+        weights = ", ".join(n for n in lesson.network.names if n.startswith("w"))
+        biases = ", ".join(n for n in lesson.network.names if n.startswith("b"))
+        self.say(f"Every connection has a name: the weights {weights} and the biases {biases}. "
+                 f"Green parameters already have their best values; {self.bias}, in red, "
+                 "still has to be found.")
+        self.play(*(Indicate(lbl, color=self.diagram.color_of(n), scale_factor=1.3)
+                    for n, lbl in self.diagram.labels.items()), run_time=MEDIUM)
+        self.wait(SHORT)
+        values = NetworkDiagram(lesson.network, learning={self.bias}, value_of=self.num,
+                                input_label=lesson.labels.x, output_label=lesson.labels.y)
+        values.move_to(self.diagram)
+        known = ", ".join(f"{n} = {self.num(v)}" for n, v in lesson.network.params.items()
+                          if n != self.bias)
+        self.say(f"The fixed values are {known}.")
+        self.play(*(Transform(self.diagram.labels[n], values.labels[n]) for n in values.labels),
+                  run_time=MEDIUM)
+        self.wait(LONG)
+        self.still()
+        self.play(FadeOut(title), run_time=SHORT)
+        self.play(self.diagram.animate.scale_to_fit_width(5.8).to_corner(UL, buff=0.3),
+                  run_time=MEDIUM)
+
+    # -- beat 2 -----------------------------------------------------------------------------
+
+    def show_hidden_curves(self) -> None:
+        self.beat("hidden-curves")
+        lesson, curves = self.lesson, self.curves
+        every_x = curves.hidden_x
+        ax_range = nice_range(every_x.ravel(), ticks=4)
+        xs, ys = self.trace.activation_curve(ax_range[0], ax_range[1])
+        act_range = nice_range([*ys, 0.0], ticks=3)
+        self.act_axes = make_axes(ax_range, act_range, 5.2, 2.0).to_corner(DL, buff=0.6)
+        act_name = Text(lesson.network.activation.name, font_size=LABEL_SIZE - 4, color=MUTED)
+        act_name.next_to(self.act_axes, UP, buff=0.1).align_to(self.act_axes, LEFT)
+        act_graph = curve(self.act_axes, xs, ys, MUTED, width=3)
+
+        # The data axes cover every curve the lesson will draw, from start to finish.
+        path = self.trace.descent.predicted
+        y_values = [*lesson.y, *curves.hidden_y.ravel(), *curves.scaled.ravel(),
+                    *curves.summed, *path.ravel()]
+        for step in (0, len(self.trace.descent) - 1):
+            y_values.extend(self.trace.curves_at(step).predicted)
+        self.data_axes = make_axes(nice_range(lesson.x, ticks=4),
+                                   nice_range(y_values, ticks=5), 5.0, 5.8,
+                                   lesson.labels.x, lesson.labels.y).to_edge(RIGHT, buff=0.4)
+        self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
+        self.say(f"The data: {len(lesson.x)} {lesson.labels.x.lower()}s and how effective each "
+                 "one was. The network will fit a curve to these points.")
+        self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
+        self.play(Create(self.act_axes), FadeIn(act_name), Create(act_graph), run_time=MEDIUM)
+
+        self.scaled_curves = VGroup()
+        names = lesson.network.names
+        k = self.k
+        for j in range(k):
+            w_in, w_out, b_in = names[j], names[k + j], names[2 * k + j]
+            lo, hi = curves.hidden_x[j][0], curves.hidden_x[j][-1]
+            params = lesson.network.params
+            self.say(
+                f"Run {lesson.labels.x.lower()}s from {self.num(lesson.x.min())} to "
+                f"{self.num(lesson.x.max())} through the connection to hidden node {j + 1}: "
+                f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
+                f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
+                f"{self.num(hi)} on the x axis of the {lesson.network.activation.name} "
+                "function: the red box."
+            )
+            edge = self.diagram.edges_in[j]
+            box = input_box(self.act_axes, lo, hi)
+            self.play(edge.animate.set_stroke(self.colors[j], width=6), Create(box),
+                      run_time=MEDIUM)
+            piece = curve(self.act_axes, curves.hidden_x[j], curves.hidden_y[j], self.colors[j])
+            raw = curve(self.data_axes, self.trace.grid, curves.hidden_y[j], self.colors[j])
+            self.say(f"The activation function turns those x values into y values: the "
+                     f"{self.color_names[j]} curve, drawn against {lesson.labels.x.lower()}.")
+            self.play(Create(piece), run_time=MEDIUM)
+            self.play(TransformFromCopy(piece, raw), run_time=MEDIUM)
+            scaled = curve(self.data_axes, self.trace.grid, curves.scaled[j], self.colors[j])
+            self.say(f"Multiply every y value by {w_out} = {self.num(params[w_out])} and we get "
+                     f"the final {self.color_names[j]} curve.")
+            self.play(Indicate(self.diagram.labels[w_out], color=self.colors[j]),
+                      Transform(raw, scaled), run_time=LONG)
+            self.bam()
+            if j == k - 1:
+                self.still()
+            self.play(FadeOut(box), FadeOut(piece), edge.animate.set_stroke(INK, width=3),
+                      run_time=SHORT)
+            self.scaled_curves.add(raw)
+        self.play(FadeOut(self.act_axes), FadeOut(act_name), FadeOut(act_graph), run_time=SHORT)
+
+    # -- beat 3 -----------------------------------------------------------------------------
+
+    def show_squiggle(self) -> None:
+        self.beat("squiggle")
+        curves, b0 = self.curves, self.lesson.network.params[self.bias]
+        summed = curve(self.data_axes, self.trace.grid, curves.summed, SQUIGGLE)
+        added = " plus ".join(self.color_names)
+        self.say(f"Add the {added} curves together, point by point, and we get the green "
+                 "squiggle.")
+        self.play(*(Transform(c.copy(), summed, remover=True) for c in self.scaled_curves),
+                  FadeIn(summed), run_time=LONG)
+        self.play(self.scaled_curves.animate.set_stroke(opacity=0.25), run_time=SHORT)
+        self.squiggle = curve(self.data_axes, self.trace.grid, curves.predicted, SQUIGGLE)
+        self.say(f"The last step adds the bias {self.bias}. We do not know its best value "
+                 f"yet, so it starts at {self.num(b0)}, which moves the squiggle by that much.")
+        self.play(Indicate(self.diagram.labels[self.bias], color=LEARNING, scale_factor=1.5),
+                  run_time=MEDIUM)
+        self.play(Transform(summed, self.squiggle), run_time=MEDIUM)
+        self.remove(summed)
+        self.add(self.squiggle)
+        self.wait(SHORT)
+
+    # -- beat 4 -----------------------------------------------------------------------------
+
+    def show_residuals(self) -> None:
+        self.beat("residuals")
+        lesson, start = self.lesson, self.start
+        self.say("The squiggle is far from the data. A residual is an observed value minus "
+                 "the predicted one: here " + ", ".join(
+                     f"{self.num(o)} - ({self.num(p)})"
+                     for o, p in zip(lesson.y, start.predicted, strict=True)) + ".")
+        self.play(FadeOut(self.scaled_curves), FadeOut(self.diagram), run_time=SHORT)
+        self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, start.predicted)
+        self.play(LaggedStart(*(Create(r) for r in self.residuals), lag_ratio=0.4),
+                  run_time=LONG)
+        self.wait(SHORT)
+        terms = " + ".join(f"({self.num(o)} - ({self.num(p)}))^2"
+                           for o, p in zip(lesson.y, start.predicted, strict=True))
+        ssr = MathTex(r"\mathrm{SSR} = " + terms + "=" + self.num(start.ssr), color=INK,
+                      font_size=TEXT_SIZE)
+        ssr.scale_to_fit_width(min(ssr.width, config.frame_width - 1)).to_edge(UP, buff=0.3)
+        self.say(f"Square each residual and add them up: the sum of squared residuals, SSR, "
+                 f"is {self.num(start.ssr)} when {self.bias} = "
+                 f"{self.num(lesson.network.params[self.bias])}.")
+        self.play(Write(ssr), run_time=LONG)
+        self.wait(MEDIUM)
+
+        # The data moves left to make room for SSR against the bias.
+        self.fit_group = VGroup(self.data_axes, self.dots, self.squiggle, self.residuals)
+        self.play(FadeOut(ssr), self.fit_group.animate.scale(0.8).to_edge(LEFT, buff=0.7),
+                  run_time=MEDIUM)
+        sweep = self.trace.sweep
+        values = [*self.trace.descent.column(self.bias)]
+        ssrs = [*self.trace.descent.ssr]
+        if sweep is not None:
+            values += [*sweep.values, *sweep.probe_values]
+            ssrs += [*sweep.ssr, *sweep.probe_ssr]
+        self.ssr_axes = make_axes(nice_range(values, ticks=4),
+                                  nice_range([0.0, *ssrs], ticks=4), 5.4, 4.6,
+                                  self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
+        self.ssr_axes.labels[0].become(MathTex(self.b, color=INK, font_size=LABEL_SIZE + 6)
+                                       .move_to(self.ssr_axes.labels[0]))
+        self.ssr_dots = VGroup(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
+        self.say(f"That pair, {self.bias} = {self.num(lesson.network.params[self.bias])} and "
+                 f"SSR = {self.num(start.ssr)}, is one point on a graph of SSR against "
+                 f"{self.bias}.")
+        self.play(Create(self.ssr_axes), run_time=MEDIUM)
+        self.play(FadeIn(self.ssr_dots, scale=2), run_time=SHORT)
+        self.wait(MEDIUM)
+
+    def ssr_dot(self, value: float, ssr: float, label: bool = True) -> VGroup:
+        dot = Dot(self.ssr_axes.c2p(value, ssr), radius=0.08, color=INK)
+        group = VGroup(dot)
+        if label:
+            group.add(MathTex(self.num(ssr), color=INK, font_size=SMALL_SIZE)
+                      .next_to(dot, UR, buff=0.08))
+        return group
+
+    # -- beat 5 -----------------------------------------------------------------------------
+
+    def show_ssr_curve(self) -> None:
+        self.beat("ssr-curve")
+        sweep = self.trace.sweep
+        if sweep is None:
+            raise SystemExit(f"error: {self.lesson.source}: sweep: scenes/b3.py draws SSR "
+                             f"against {self.bias}; expected a sweep of {self.bias}")
+        base = self.lesson.network
+        start_value = base.params[self.bias]
+        for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True):
+            if value == start_value:
+                continue
+            fit = self.trace.fit_of(base.replace(**{self.bias: value}))
+            curves = self.trace.curves_of(base.replace(**{self.bias: value}))
+            self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "
+                     f"change, and SSR = {self.num(ssr)} (about {self.about(ssr)}).")
+            self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
+            dot = self.ssr_dot(value, ssr)
+            self.play(FadeIn(dot, scale=2), run_time=SHORT)
+            self.ssr_dots.add(dot)
+            self.wait(SHORT)
+        self.pink = curve(self.ssr_axes, sweep.values, sweep.ssr, SSR_CURVE)
+        self.say(f"Trying every value of {self.bias} would trace this pink curve, and its "
+                 "lowest point is the best value. Gradient descent finds that point without "
+                 "trying them all, using the curve's slope: the derivative of SSR.")
+        self.play(Create(self.pink), run_time=LONG)
+        self.move_fit(self.curves.predicted, self.start.predicted, run_time=MEDIUM)
+        self.wait(MEDIUM)
+
+    def move_fit(self, squiggle_y, predicted, run_time: float) -> None:
+        """Move the squiggle and residuals to new trace values."""
+        axes = self.data_axes
+        new_squiggle = curve(axes, self.trace.grid, squiggle_y, SQUIGGLE)
+        new_residuals = residual_lines(axes, self.lesson.x, self.lesson.y, predicted)
+        self.play(Transform(self.squiggle, new_squiggle),
+                  Transform(self.residuals, new_residuals), run_time=run_time)
+
+    # -- beat 6 -----------------------------------------------------------------------------
+
+    def derive_chain_rule(self) -> None:
+        self.beat("chain-rule")
+        b, n = self.b, len(self.lesson.x)
+        graphs = VGroup(self.fit_group, self.ssr_axes, self.ssr_dots, self.pink)
+        self.play(FadeOut(graphs), run_time=SHORT)
+        red = {b: LEARNING}
+        ssr = MathTex(r"\mathrm{SSR}", "=", r"\sum_{i=1}^{" + str(n) + r"}",
+                      r"(\mathrm{Observed}_i - \mathrm{Predicted}_i)^2", color=INK,
+                      font_size=TEXT_SIZE + 6).to_edge(UP, buff=0.6)
+        self.say(f"Write SSR as a sum over the {n} data points of (observed minus predicted) "
+                 "squared.")
+        self.play(Write(ssr), run_time=LONG)
+        parts = [rf"\mathrm{{{name}}}_i" for name in self.color_names]
+        predicted = MathTex(r"\mathrm{Predicted}_i", "=", r"\mathrm{green}_i", "=",
+                            " + ".join(parts) + " + " + b, color=INK,
+                            tex_to_color_map=red, font_size=TEXT_SIZE + 6)
+        predicted.next_to(ssr, DOWN, buff=0.5)
+        for j, name in enumerate(self.color_names):
+            predicted.set_color_by_tex(name, self.colors[j])
+        self.say(f"Each prediction comes from the green squiggle: the sum of the "
+                 f"{' and '.join(self.color_names)} curves plus {self.bias}.")
+        self.play(Write(predicted), run_time=LONG)
+        frac = r"\frac{d\,\mathrm{SSR}}{d\," + b + "}"
+        chain = MathTex(frac, "=",
+                        r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}}", r"\times",
+                        r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", color=INK,
+                        font_size=TEXT_SIZE + 8).next_to(predicted, DOWN, buff=0.6)
+        self.say(f"SSR depends on {self.bias} only through the predictions, so the chain rule "
+                 f"splits the derivative in two: d SSR / d Predicted times "
+                 f"d Predicted / d {self.bias}.")
+        self.play(Write(chain), run_time=LONG)
+        self.wait(MEDIUM)
+
+        outer = MathTex(r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}}", "=",
+                        r"\sum_{i=1}^{" + str(n) + r"} 2(\mathrm{Observed}_i - "
+                        r"\mathrm{Predicted}_i) \times (-1)", "=",
+                        r"\sum_{i=1}^{" + str(n) + r"} -2(\mathrm{Observed}_i - "
+                        r"\mathrm{Predicted}_i)", color=INK, font_size=TEXT_SIZE)
+        outer.next_to(chain, DOWN, buff=0.5)
+        self.say("First factor: bring the square down in front, then multiply by the "
+                 "derivative of what is inside the parentheses, which is -1. That leaves "
+                 "-2 times (observed minus predicted), summed.")
+        self.play(Write(outer), run_time=LONG)
+        self.wait(MEDIUM)
+        zeros = " + ".join("0" for _ in self.color_names)
+        inner = MathTex(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
+                        "=", "1", color=INK, font_size=TEXT_SIZE).next_to(outer, DOWN, buff=0.4)
+        self.say(f"Second factor: the {' and '.join(self.color_names)} curves were made before "
+                 f"{self.bias} is added, so their derivatives are 0; the derivative of "
+                 f"{self.bias} with respect to itself is 1.")
+        self.play(Write(inner), run_time=LONG)
+        self.wait(MEDIUM)
+        self.still()
+        self.derivative = MathTex(frac, "=",
+                                  r"\sum_{i=1}^{" + str(n) + r"} -2(\mathrm{Observed}_i - "
+                                  r"\mathrm{Predicted}_i)", r"\times 1", color=INK,
+                                  tex_to_color_map=red, font_size=TEXT_SIZE + 4)
+        self.derivative.move_to(ORIGIN)
+        self.say(f"Put together: d SSR / d {self.bias} is the sum of -2 times each residual, "
+                 "times 1. The 1 changes nothing but shows both links of the chain.")
+        self.play(FadeOut(VGroup(ssr, predicted, outer, inner)),
+                  ReplacementTransform(chain, self.derivative), run_time=LONG)
+        self.bam()
+
+    # -- beat 7 -----------------------------------------------------------------------------
+
+    def descend(self) -> None:
+        self.beat("gradient-descent")
+        descent, lesson = self.trace.descent, self.lesson
+        rate = self.num(descent.learning_rate)
+        self.play(self.derivative.animate.scale(0.7).to_corner(UL, buff=0.3), run_time=MEDIUM)
+        first = descent[0]
+        # Graphs in the lower band, the derivative and the step's arithmetic above them.
+        graphs = VGroup(self.fit_group, self.ssr_axes, self.pink)
+        graphs.scale(0.85).to_edge(DOWN, buff=0.3)
+        self.play(FadeIn(graphs), run_time=MEDIUM)
+        point = Dot(self.ssr_axes.c2p(first.params[self.bias], first.ssr), radius=0.1,
+                    color=LEARNING)
+        self.play(FadeIn(point, scale=2), run_time=SHORT)
+        readout = VGroup()
+        last = len(descent) - 1
+        for i in range(last + 1):
+            state = descent[i]
+            value, slope = state.params[self.bias], state.gradient[self.bias]
+            step = state.step_size[self.bias]
+            detailed = i < 2
+            tangent = tangent_line(self.ssr_axes, value, state.ssr, slope)
+            new_readout = self.descent_readout(i, state, rate, detailed)
+            if detailed:
+                self.say(self.slope_caption(i, state))
+                self.play(FadeOut(readout), FadeIn(new_readout[0]), run_time=MEDIUM)
+                self.play(Create(tangent), run_time=MEDIUM)
+                self.wait(MEDIUM)
+                self.say(f"Step size = slope x learning rate = {self.num(slope)} x {rate} = "
+                         f"{self.num(step)}.")
+                self.play(FadeIn(new_readout[1]), run_time=MEDIUM)
+                self.wait(SHORT)
+            else:
+                self.play(FadeOut(readout), FadeIn(new_readout), Create(tangent),
+                          run_time=SHORT)
+            readout = new_readout
+            if i == last:
+                self.finish_descent(state, tangent, readout)
+                return
+            nxt = descent[i + 1]
+            new_value = nxt.params[self.bias]
+            if detailed:
+                self.say(f"New {self.bias} = old {self.bias} - step size = {self.num(value)} - "
+                         f"({self.num(step)}) = {self.num(new_value)}. The squiggle moves and "
+                         "the residuals shrink.")
+                self.play(FadeIn(readout[2]), run_time=MEDIUM)
+            elif i == 2:
+                self.say(f"Repeat: each new slope is flatter, so each step is smaller. "
+                         f"{self.bias} goes " + ", ".join(
+                             self.num(v) for v in descent.column(self.bias)[2:]) + ".")
+            curves = self.trace.curves_at(i + 1)
+            self.play(MoveAlongPath(point, self.pink_path(value, state.ssr, new_value, nxt.ssr)),
+                      FadeOut(tangent),
+                      Transform(self.squiggle, curve(self.data_axes, self.trace.grid,
+                                                     curves.predicted, SQUIGGLE)),
+                      Transform(self.residuals, residual_lines(
+                          self.data_axes, lesson.x, lesson.y, nxt.predicted)),
+                      run_time=MEDIUM if detailed else 0.7)
+            if detailed:
+                self.wait(MEDIUM)
+
+    def slope_caption(self, i: int, state) -> str:
+        value, slope = state.params[self.bias], state.gradient[self.bias]
+        terms = ", ".join(f"-2({self.num(o)} - ({self.num(p)}))"
+                          for o, p in zip(self.lesson.y, state.predicted, strict=True))
+        return (f"Plug in the observed values and the squiggle's predictions at {self.bias} = "
+                f"{self.num(value)}: {terms}. They add up to {self.num(slope)}, the slope of "
+                f"the pink curve there.")
+
+    def descent_readout(self, i: int, state, rate: str, detailed: bool) -> VGroup:
+        value, slope = state.params[self.bias], state.gradient[self.bias]
+        step = state.step_size[self.bias]
+        b = self.b
+        lines = VGroup(
+            MathTex(rf"\text{{Slope at }} {b} = {self.num(value)}: \;", self.num(slope),
+                    color=INK, font_size=SMALL_SIZE + 4),
+            MathTex(rf"\text{{Step size}} = {self.num(slope)} \times {rate} = {self.num(step)}",
+                    color=INK, font_size=SMALL_SIZE + 4),
+        )
+        if i + 1 < len(self.trace.descent):
+            new = self.trace.descent[i + 1].params[self.bias]
+            lines.add(MathTex(rf"\text{{New }} {b} = {self.num(value)} - ({self.num(step)}) "
+                              rf"= {self.num(new)}", color=LEARNING,
+                              font_size=SMALL_SIZE + 4))
+        header = Text(f"Step {i}", font_size=SMALL_SIZE, color=MUTED)
+        group = VGroup(header, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        group.to_corner(UR, buff=0.3)
+        return VGroup(VGroup(header, lines[0]), *lines[1:])
+
+    def pink_path(self, x0: float, y0: float, x1: float, y1: float) -> VMobject:
+        """The stretch of the pink curve between two descent states, for the point to ride."""
+        sweep, axes = self.trace.sweep, self.ssr_axes
+        lo, hi = min(x0, x1), max(x0, x1)
+        inside = [(x, y) for x, y in zip(sweep.values, sweep.ssr, strict=True) if lo < x < hi]
+        if x1 < x0:
+            inside.reverse()
+        points = [axes.c2p(x0, y0), *(axes.c2p(x, y) for x, y in inside), axes.c2p(x1, y1)]
+        return VMobject().set_points_as_corners(points)
+
+    def finish_descent(self, state, tangent, readout) -> None:
+        descent = self.trace.descent
+        value, step = state.params[self.bias], state.step_size[self.bias]
+        if descent.status == "converged":
+            why = (f"the step size, {self.num(step)}, is smaller than "
+                   f"{self.num(self.lesson.descent.min_step_size)}")
+        else:
+            why = f"we reached the limit of {descent.updates} steps"
+        self.say(f"After {descent.updates} steps {why}, so we stop: the best {self.bias} is "
+                 f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
+        final = MathTex(rf"{self.b} = {self.num(value)}", color=FIXED, font_size=TEXT_SIZE + 6)
+        final.next_to(self.ssr_axes, UP, buff=0.1)
+        self.play(FadeOut(readout), Write(final), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        self.still()
+        self.bam("Double bam!")
+        self.play(FadeOut(VGroup(self.fit_group, self.ssr_axes, self.pink, tangent, final,
+                                 self.derivative)), *(FadeOut(m) for m in self.mobjects),
+                  run_time=MEDIUM)
+
+    # -- beat 8 -----------------------------------------------------------------------------
+
+    def summarize(self) -> None:
+        self.beat("summary")
+        descent = self.trace.descent
+        start, end = descent[0].params[self.bias], descent.final.params[self.bias]
+        heading = Text("The main ideas of backpropagation", font_size=TITLE_SIZE - 6,
+                       color=INK).to_edge(UP, buff=0.7)
+        one = MathTex(r"1.\ \text{Chain rule: }\frac{d\,\mathrm{SSR}}{d\," + self.b + r"} = "
+                      r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}} \times "
+                      r"\frac{d\,\mathrm{Predicted}}{d\," + self.b + "}", color=INK,
+                      font_size=TEXT_SIZE + 4)
+        two = MathTex(rf"2.\ \text{{Gradient descent: }} {self.b} = {self.num(start)} "
+                      rf"\rightarrow {self.num(end)} \text{{ in {descent.updates} steps}}",
+                      color=INK, font_size=TEXT_SIZE + 4)
+        VGroup(one, two).arrange(DOWN, aligned_edge=LEFT, buff=0.8).next_to(heading, DOWN,
+                                                                              buff=0.8)
+        self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
+                 f"unknown parameter such as {self.bias}, and gradient descent, starting from "
+                 f"{self.num(start)}, follows it to the best value, {self.num(end)}.")
+        self.play(Write(heading), run_time=MEDIUM)
+        self.play(Write(one), run_time=LONG)
+        self.play(Write(two), run_time=LONG)
+        self.wait(MEDIUM)
+        self.bam("Triple bam!")
+        self.wait(SHORT)

@@ -1,0 +1,1 @@
+"""The StatQuest look shared by every lesson scene."""

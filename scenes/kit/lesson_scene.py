@@ -1,0 +1,99 @@
+"""The base of every lesson scene: loads the lesson's trace, and handles beats and captions.
+
+A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environment variable
+``BP_LESSON`` names another lesson file. When ``BP_STILLS_DIR`` is set, the last frame of every
+beat is saved there as a PNG (``bp stills`` uses this).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from manim import Scene
+from PIL import Image
+
+from bpcore.display import fmt
+from bpcore.errors import BpError
+from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.trace import LessonTrace, trace_lesson
+
+
+def lesson_path(default_name: str) -> Path:
+    """The lesson file a scene renders: ``$BP_LESSON`` or the scene's own lesson."""
+    override = os.environ.get("BP_LESSON")
+    return Path(override) if override else LESSONS_DIR / f"{default_name}.yaml"
+
+
+def load_trace(default_name: str) -> LessonTrace:
+    """Load and trace the scene's lesson; a bad lesson ends the render with a one-line error."""
+    try:
+        return trace_lesson(Lesson.from_file(lesson_path(default_name)))
+    except BpError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+class LessonScene(Scene):
+    """A scene whose numbers all come from one lesson trace.
+
+    Subclasses set ``lesson_name`` and write ``construct`` as a list of beats, each opened by
+    :meth:`beat` (a section, a still) and narrated by :meth:`say` (a subcaption).
+    """
+
+    lesson_name = "b3"
+
+    def setup(self) -> None:
+        self.trace = load_trace(self.lesson_name)
+        self.lesson = self.trace.lesson
+        self.beats: list[str] = []
+        self._caption: tuple[str, float] | None = None
+        stills = os.environ.get("BP_STILLS_DIR")
+        self._stills_dir = Path(stills) if stills else None
+
+    def num(self, value: float) -> str:
+        """A trace value as it is shown on screen and in captions."""
+        return fmt(value, self.lesson.digits)
+
+    def about(self, value: float) -> str:
+        """A trace value with one digit fewer, for narration ("about 7.8")."""
+        return fmt(value, max(self.lesson.digits - 1, 1))
+
+    def beat(self, name: str) -> None:
+        """Start a beat: close the previous one (caption, still) and open a section."""
+        self._close_beat()
+        self.beats.append(name)
+        self._still_taken = False
+        self.next_section(f"{len(self.beats):02d}-{name}")
+
+    def still(self) -> None:
+        """Mark the current frame as this beat's still (by default, its last frame)."""
+        self._still_taken = True
+        if self._stills_dir is None or not self.beats:
+            return
+        self._stills_dir.mkdir(parents=True, exist_ok=True)
+        self.renderer.update_frame(self)
+        name = f"{len(self.beats):02d}-{self.beats[-1]}.png"
+        Image.fromarray(self.renderer.get_frame()).convert("RGB").save(self._stills_dir / name)
+
+    def say(self, text: str) -> None:
+        """Narrate: the caption runs from now until the next caption or the end of the beat."""
+        self._flush_caption()
+        self._caption = (text, self.time)
+
+    def tear_down(self) -> None:
+        self._close_beat()
+
+    def _flush_caption(self) -> None:
+        if self._caption is None:
+            return
+        text, start = self._caption
+        self._caption = None
+        if self.time > start:
+            self.add_subcaption(text, duration=self.time - start, offset=start - self.time)
+
+    def _close_beat(self) -> None:
+        self._flush_caption()
+        if self.beats and not self._still_taken:
+            self.still()

@@ -1,0 +1,131 @@
+"""Axes, curves, residuals and the SSR plot, placed from trace values.
+
+Nothing here computes lesson math: every curve is drawn through samples that bpcore computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import numpy as np
+from manim import (
+    RIGHT,
+    UP,
+    Axes,
+    DashedLine,
+    Dot,
+    Line,
+    MathTex,
+    Rectangle,
+    Tex,
+    VGroup,
+    VMobject,
+)
+
+from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, SMALL_SIZE, TANGENT
+
+
+def nice_range(values: Sequence[float] | np.ndarray, pad: float = 0.0, ticks: int = 5):
+    """An axis range ``(low, high, step)`` with round ticks that covers every value.
+
+    ``pad`` widens the span by that fraction on each side before rounding out to ticks.
+
+    Examples
+    --------
+    >>> nice_range([-2.6, 2.05])
+    (-3.0, 3.0, 1.0)
+    >>> nice_range([0.0, 1.0], ticks=4)
+    (0.0, 1.0, 0.25)
+    """
+    values = np.asarray(values, dtype=float)
+    low, high = float(values.min()), float(values.max())
+    span = max(high - low, 1e-6)
+    low, high = low - pad * span, high + pad * span
+    magnitude = 10 ** np.floor(np.log10(span / ticks))
+    best = None
+    for step in (m * magnitude for m in (0.5, 1, 2, 2.5, 5, 10)):
+        eps = 1e-9 * step
+        lo, hi = np.floor((low + eps) / step) * step, np.ceil((high - eps) / step) * step
+        # Closest to the wanted tick count; on a tie, the tighter range.
+        score = (abs((hi - lo) / step - ticks), hi - lo)
+        if best is None or score < best[0]:
+            best = (score, (float(lo), float(hi), float(step)))
+    return best[1]
+
+
+def make_axes(
+    x_range, y_range, width: float, height: float, x_label: str = "", y_label: str = "",
+    number_size: int = SMALL_SIZE,
+) -> Axes:
+    """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends."""
+    axes = Axes(
+        x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
+        axis_config={"color": INK, "stroke_width": 2, "include_numbers": True,
+                     "font_size": number_size, "decimal_number_config": {
+                         "num_decimal_places": _decimals(x_range[2]), "color": INK}},
+        y_axis_config={"decimal_number_config": {"num_decimal_places": _decimals(y_range[2]),
+                                                 "color": INK}},
+    )
+    # Labels sit beyond the axes' ends, clear of the curves and tick numbers.
+    labels = VGroup()
+    if x_label:
+        labels.add(Tex(x_label, font_size=LABEL_SIZE, color=INK).next_to(axes.x_axis, RIGHT,
+                                                                      buff=0.2))
+    if y_label:
+        labels.add(Tex(y_label, font_size=LABEL_SIZE, color=INK).next_to(axes.y_axis, UP,
+                                                                      buff=0.2))
+    axes.labels = labels
+    axes.add(labels)
+    return axes
+
+
+def _decimals(step: float) -> int:
+    """Decimal places that write every multiple of ``step`` exactly (0.25 -> 2)."""
+    exponent = Decimal(repr(step)).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def curve(axes: Axes, xs, ys, color, width: float = 5) -> VMobject:
+    """A curve through the samples ``(xs, ys)`` in axis coordinates."""
+    points = axes.coords_to_point(np.column_stack([xs, ys]))
+    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(points)
+
+
+def data_dots(axes: Axes, xs, ys, radius: float = 0.09) -> VGroup:
+    return VGroup(*(Dot(axes.c2p(x, y), radius=radius, color=INK) for x, y in zip(xs, ys,
+                                                                                  strict=True)))
+
+
+def residual_lines(axes: Axes, xs, observed, predicted) -> VGroup:
+    """Dashed lines from each observed point to the squiggle."""
+    return VGroup(*(
+        DashedLine(axes.c2p(x, o), axes.c2p(x, p), color=RESIDUAL, stroke_width=3,
+                   dash_length=0.08)
+        for x, o, p in zip(xs, observed, predicted, strict=True)
+    ))
+
+
+def input_box(axes: Axes, low: float, high: float) -> Rectangle:
+    """The red box on an activation's x axis holding the inputs that one node receives."""
+    left, right = axes.c2p(min(low, high), 0), axes.c2p(max(low, high), 0)
+    height = axes.y_length * 0.12
+    return Rectangle(width=abs(right[0] - left[0]), height=height, color=HIGHLIGHT,
+                     stroke_width=4).move_to((left + right) / 2)
+
+
+def tangent_line(axes: Axes, x: float, y: float, slope: float, length: float = 2.2) -> Line:
+    """A segment of fixed on-screen ``length`` through ``(x, y)`` with data-space ``slope``."""
+    centre = axes.c2p(x, y)
+    direction = axes.c2p(x + 1, y + slope) - centre
+    direction /= np.linalg.norm(direction)
+    return Line(centre - direction * length / 2, centre + direction * length / 2,
+                color=TANGENT, stroke_width=4)
+
+
+def value_label(text: str, color=INK, size: int = SMALL_SIZE) -> MathTex:
+    return MathTex(text, color=color, font_size=size)
+
+
+__all__ = ["nice_range", "make_axes", "curve", "data_dots", "residual_lines", "input_box",
+           "tangent_line", "value_label", "UP"]
