@@ -21,6 +21,7 @@ from bpcore.commands.common import CommandError, describe, is_user_error
 #: Command name -> module defining ``command``. One line per command.
 COMMANDS: dict[str, str] = {
     "check": "bpcore.commands.check",
+    "stills": "bpcore.commands.stills",
     "trace": "bpcore.commands.trace",
 }
 
@@ -54,7 +55,7 @@ class LazyGroup(click.Group):
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bpcore", prog_name="bp")
 def bp() -> None:
-    """Backpropagation lessons, computed exactly: trace and check lesson files.
+    """Backpropagation lessons, computed exactly: check, trace and picture lesson files.
 
     A lesson file (YAML, see assets/lessons/) holds the data, the network, which
     parameters to optimize and the gradient-descent settings. Every number a
@@ -64,6 +65,7 @@ def bp() -> None:
     Examples:
       bp check assets/lessons/*.yaml
       bp trace assets/lessons/b3.yaml -o b3.json
+      bp stills assets/lessons/b3.yaml
       bp trace --help
     """
 
