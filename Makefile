@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
 QUALITY ?= h
+# Open the video when there is a screen to show it on.
+PREVIEW := $(if $(DISPLAY),-p,)
 
 .PHONY: setup system-packages video test lint stills bench clean
 
@@ -28,7 +30,8 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 video: setup
-	$(VENV)/bin/manim -pq$(QUALITY) scenes/b3.py
+	$(VENV)/bin/manim $(PREVIEW) -q$(QUALITY) scenes/b3.py
+	@echo "Video and captions: media/videos/b3/ (the .mp4 with its .srt beside it)"
 
 test: setup
 	$(VENV)/bin/ruff check bpcore scenes tests bench

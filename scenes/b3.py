@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
+from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
     curve,
@@ -18,7 +19,6 @@ from kit.plots import (
     residual_lines,
     tangent_line,
 )
-from kit.lesson_scene import LessonScene
 from kit.style import (
     BAM,
     FIXED,
@@ -102,7 +102,7 @@ class BackpropMainIdeas(LessonScene):
         self.play(*(Indicate(lbl, color=self.diagram.color_of(n), scale_factor=1.3)
                     for n, lbl in self.diagram.labels.items()), run_time=MEDIUM)
         self.wait(SHORT)
-        values = NetworkDiagram(lesson.network, learning={self.bias}, value_of=self.num,
+        values = NetworkDiagram(lesson.network, learning={self.bias}, digits=self.lesson.digits,
                                 input_label=lesson.labels.x, output_label=lesson.labels.y)
         values.move_to(self.diagram)
         known = ", ".join(f"{n} = {self.num(v)}" for n, v in lesson.network.params.items()
@@ -412,6 +412,8 @@ class BackpropMainIdeas(LessonScene):
                          f"({self.num(step)}) = {self.num(new_value)}. The squiggle moves and "
                          "the residuals shrink.")
                 self.play(FadeIn(readout[2]), run_time=MEDIUM)
+                if i == 1:
+                    self.still()
             elif i == 2:
                 self.say(f"Repeat: each new slope is flatter, so each step is smaller. "
                          f"{self.bias} goes " + ", ".join(
@@ -479,7 +481,6 @@ class BackpropMainIdeas(LessonScene):
         final.next_to(self.ssr_axes, UP, buff=0.1)
         self.play(FadeOut(readout), Write(final), run_time=MEDIUM)
         self.wait(MEDIUM)
-        self.still()
         self.bam("Double bam!")
         self.play(FadeOut(VGroup(self.fit_group, self.ssr_axes, self.pink, tangent, final,
                                  self.derivative)), *(FadeOut(m) for m in self.mobjects),
@@ -500,14 +501,21 @@ class BackpropMainIdeas(LessonScene):
         two = MathTex(rf"2.\ \text{{Gradient descent: }} {self.b} = {self.num(start)} "
                       rf"\rightarrow {self.num(end)} \text{{ in {descent.updates} steps}}",
                       color=INK, font_size=TEXT_SIZE + 4)
-        VGroup(one, two).arrange(DOWN, aligned_edge=LEFT, buff=0.8).next_to(heading, DOWN,
-                                                                              buff=0.8)
+        VGroup(one, two).arrange(DOWN, aligned_edge=LEFT, buff=0.5).next_to(heading, DOWN,
+                                                                              buff=0.5)
+        fitted = NetworkDiagram(self.trace.network_at(len(descent) - 1), digits=self.lesson.digits,
+                                input_label=self.lesson.labels.x,
+                                output_label=self.lesson.labels.y)
+        fitted.scale_to_fit_width(7.5).to_edge(DOWN, buff=0.4)
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
                  f"unknown parameter such as {self.bias}, and gradient descent, starting from "
                  f"{self.num(start)}, follows it to the best value, {self.num(end)}.")
         self.play(Write(heading), run_time=MEDIUM)
         self.play(Write(one), run_time=LONG)
         self.play(Write(two), run_time=LONG)
+        self.say(f"Every parameter of the network is now green: {self.bias} = {self.num(end)} "
+                 "joins the values that were already fitted.")
+        self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.bam("Triple bam!")
         self.wait(SHORT)

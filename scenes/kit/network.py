@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 from manim import (
@@ -18,6 +18,7 @@ from manim import (
 )
 
 from bpcore.activations import Activation
+from bpcore.display import fmt
 from bpcore.network import Network
 from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS
 
@@ -48,14 +49,14 @@ class NetworkDiagram(VGroup):
         self,
         network: Network,
         learning: Iterable[str] = (),
-        value_of: Callable[[float], str] | None = None,
+        digits: int | None = None,
         input_label: str = "Dosage",
         output_label: str = "Effectiveness",
         height: float = 5.4,
     ) -> None:
         super().__init__()
         self.network = network
-        self.value_of = value_of
+        self.digits = digits
         self.learning = set(learning)
         k = network.hidden
         names = network.names
@@ -113,8 +114,8 @@ class NetworkDiagram(VGroup):
         value = self.network.params[name]
         prefix = r"\times " if name.startswith("w") else "+"
         text = prefix + symbol(name)
-        if self.value_of is not None:
-            text += "=" + self.value_of(value)
+        if self.digits is not None:
+            text += "=" + fmt(value, self.digits)
         color = LEARNING if name in self.learning else FIXED
         label = MathTex(text, color=color, font_size=LABEL_SIZE + 8)
         # A white backing keeps the label readable where it meets an edge.
