@@ -34,7 +34,7 @@ video: setup
 	@echo "Video and captions: media/videos/b3/ (the .mp4 with its .srt beside it)"
 
 test: setup
-	$(VENV)/bin/ruff check bpcore scenes tests bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
 stills: setup
