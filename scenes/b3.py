@@ -113,7 +113,7 @@ class BackpropMainIdeas(LessonScene):
         self.wait(LONG)
         self.still()
         self.play(FadeOut(title), run_time=SHORT)
-        self.play(self.diagram.animate.scale_to_fit_width(5.8).to_corner(UL, buff=0.3),
+        self.play(self.diagram.animate.scale_to_fit_width(6.5).to_corner(UL, buff=0.25),
                   run_time=MEDIUM)
 
     # -- beat 2 -----------------------------------------------------------------------------
@@ -137,11 +137,11 @@ class BackpropMainIdeas(LessonScene):
         for step in (0, len(self.trace.descent) - 1):
             y_values.extend(self.trace.curves_at(step).predicted)
         self.data_axes = make_axes(nice_range(lesson.x, ticks=4),
-                                   nice_range(y_values, ticks=5), 5.0, 5.8,
+                                   nice_range(y_values, ticks=5), 4.7, 5.8,
                                    lesson.labels.x, lesson.labels.y).to_edge(RIGHT, buff=0.4)
         self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
-        self.say(f"The data: {len(lesson.x)} {lesson.labels.x.lower()}s and how effective each "
-                 "one was. The network will fit a curve to these points.")
+        self.say(f"The data: {len(lesson.x)} points of {lesson.labels.y.lower()} against "
+                 f"{lesson.labels.x.lower()}. The network will fit a curve to them.")
         self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
         self.play(Create(self.act_axes), FadeIn(act_name), Create(act_graph), run_time=MEDIUM)
 
@@ -153,7 +153,7 @@ class BackpropMainIdeas(LessonScene):
             lo, hi = curves.hidden_x[j][0], curves.hidden_x[j][-1]
             params = lesson.network.params
             self.say(
-                f"Run {lesson.labels.x.lower()}s from {self.num(lesson.x.min())} to "
+                f"Run every {lesson.labels.x.lower()} from {self.num(lesson.x.min())} to "
                 f"{self.num(lesson.x.max())} through the connection to hidden node {j + 1}: "
                 f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
                 f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
@@ -196,8 +196,10 @@ class BackpropMainIdeas(LessonScene):
                   FadeIn(summed), run_time=LONG)
         self.play(self.scaled_curves.animate.set_stroke(opacity=0.25), run_time=SHORT)
         self.squiggle = curve(self.data_axes, self.trace.grid, curves.predicted, SQUIGGLE)
+        shift = ("which leaves the squiggle where it is" if b0 == 0 else
+                 f"which shifts the squiggle by {self.num(b0)}")
         self.say(f"The last step adds the bias {self.bias}. We do not know its best value "
-                 f"yet, so it starts at {self.num(b0)}, which moves the squiggle by that much.")
+                 f"yet, so it starts at {self.num(b0)}, {shift}.")
         self.play(Indicate(self.diagram.labels[self.bias], color=LEARNING, scale_factor=1.5),
                   run_time=MEDIUM)
         self.play(Transform(summed, self.squiggle), run_time=MEDIUM)

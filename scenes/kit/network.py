@@ -117,7 +117,7 @@ class NetworkDiagram(VGroup):
         if self.digits is not None:
             text += "=" + fmt(value, self.digits)
         color = LEARNING if name in self.learning else FIXED
-        label = MathTex(text, color=color, font_size=LABEL_SIZE + 8)
+        label = MathTex(text, color=color, font_size=LABEL_SIZE + 12)
         # A white backing keeps the label readable where it meets an edge.
         label.add_background_rectangle(color=BACKGROUND, opacity=1, buff=0.04)
         return label
