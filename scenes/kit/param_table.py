@@ -1,0 +1,167 @@
+"""The parameter table: each parameter's name and value, red while it learns, green when it is
+fixed or has settled.
+
+The table takes values from a bpcore trace (a descent state) and formats them with the one
+display rule. It works for any number of hidden nodes and any subset of optimized parameters:
+up to ``max_rows`` parameters stack in one column, more spread over several.
+
+Values are :class:`~manim.Text`, not ``MathTex``: a descent shows dozens of states, and a Text
+is laid out by Pango at once, where each new MathTex string would be a LaTeX run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Animation, MathTex, Text, Transform, VGroup
+
+from bpcore.display import fmt
+from kit.network import symbol
+from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED
+
+MINUS = "\u2212"  # a real minus sign on screen; captions keep the ASCII hyphen
+
+
+def shown(value: float, digits: int) -> str:
+    """A value as the table writes it: the display rule, with a typographic minus sign."""
+    return fmt(value, digits).replace("-", MINUS)
+
+
+class ParamTable(VGroup):
+    """Parameter names with their values, coloured by state.
+
+    Named parts: ``rows`` (a dict from parameter name to its row), and in each row ``name``
+    (``w_3 =``) and ``value`` (the formatted number). ``title`` is the optional heading.
+    A parameter is red (LEARNING) while it is in ``learning`` and not settled, green (FIXED)
+    otherwise.
+
+    Parameters
+    ----------
+    names : the parameters to list, in display order (e.g. ``network.names``).
+    values : each parameter's value.
+    learning : the parameters being optimized.
+    digits : significant digits (the lesson's display rule).
+    max_rows : at most this many rows per column; more parameters use more columns.
+    title : a heading above the table, or ``""`` for none.
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        values: Mapping[str, float],
+        learning: Iterable[str] = (),
+        digits: int = 3,
+        font_size: float = LABEL_SIZE + 4,
+        max_rows: int = 7,
+        title: str = "",
+    ) -> None:
+        super().__init__()
+        self.names = tuple(names)
+        self.digits = digits
+        self.font_size = font_size
+        self.learning = set(learning)
+        self.settled: set[str] = set()
+        self.values = {n: float(values[n]) for n in self.names}
+        self.rows: dict[str, VGroup] = {}
+
+        widest = max(len(shown(v, digits)) for v in self.values.values())
+        # Room for the widest value the table may show (sign, digits and point), so a row
+        # never has to move when its value changes.
+        value_width = Text("0" * (max(widest, digits + 2) + 1), font=FONT,
+                           font_size=font_size).width
+        for name in self.names:
+            color = self.color_of(name)
+            label = MathTex(symbol(name), "=", color=color, font_size=font_size + 8)
+            value = self._value_text(name, self.values[name], color)
+            row = VGroup(label, value)
+            row.name, row.value = label, value
+            self.rows[name] = row
+
+        columns = int(np.ceil(len(self.names) / max_rows))
+        per_column = int(np.ceil(len(self.names) / columns))
+        label_width = max(r.name.width for r in self.rows.values())
+        row_height = max(max(r.name.height, r.value.height) for r in self.rows.values())
+        column_width = label_width + 0.15 + value_width + 0.5
+        for i, name in enumerate(self.names):
+            col, line = divmod(i, per_column)
+            row = self.rows[name]
+            anchor = np.array([col * column_width, -line * row_height * 1.55, 0])
+            row.name.move_to(anchor, aligned_edge=LEFT)
+            row.value.next_to(row.name, RIGHT, buff=0.15)
+            self._place_value(row)
+        self.body = VGroup(*self.rows.values())
+        self.add(self.body)
+        self.title = None
+        if title:
+            self.title = Text(title, font=FONT, font_size=font_size - 2, color=MUTED)
+            self.title.next_to(self.body, UP, buff=0.25).align_to(self.body, LEFT)
+            self.add(self.title)
+
+    # -- state ------------------------------------------------------------------------------
+
+    def color_of(self, name: str):
+        """Red while ``name`` learns and has not settled, green otherwise."""
+        return LEARNING if name in self.learning and name not in self.settled else FIXED
+
+    def _value_text(self, name: str, value: float, color) -> Text:
+        return Text(shown(value, self.digits), font=FONT, font_size=self.font_size,
+                    color=color)
+
+    def _place_value(self, row: VGroup, value: Text | None = None) -> Text:
+        """Left-align a value after its name, on the baseline of the name's '='."""
+        value = value if value is not None else row.value
+        value.next_to(row.name, RIGHT, buff=0.15)
+        value.align_to(row.name[1], DOWN).shift(DOWN * 0.02)
+        return value
+
+    # -- updates ----------------------------------------------------------------------------
+
+    def update_to(
+        self, values: Mapping[str, float], settled: Iterable[str] = ()
+    ) -> list[Animation]:
+        """Animations that show ``values`` and colour each parameter by its state.
+
+        Only rows whose shown text or colour changes get an animation, so a step that changes
+        nothing on screen costs nothing. ``settled`` names the parameters that have settled
+        (they turn green); a parameter once settled stays green.
+        """
+        self.settled |= set(settled)
+        animations: list[Animation] = []
+        for name in self.names:
+            row = self.rows[name]
+            new_value = float(values.get(name, self.values[name]))
+            color = self.color_of(name)
+            text_changed = shown(new_value, self.digits) != shown(self.values[name],
+                                                                  self.digits)
+            color_changed = row.name.get_color() != color
+            self.values[name] = new_value
+            if not (text_changed or color_changed):
+                continue
+            target = self._place_value(row, self._value_text(name, new_value, color))
+            animations.append(Transform(row.value, target))
+            if color_changed:
+                animations.append(row.name.animate.set_color(color))
+        return animations
+
+    def step_animations(self, step, settled: Iterable[str] = ()) -> list[Animation]:
+        """:meth:`update_to` from a bpcore descent state (``DescentStep``: ``step.params``)."""
+        return self.update_to(step.params, settled)
+
+    def highlight(self, names: Iterable[str]) -> VGroup:
+        """The rows of ``names``, for Indicate or a surrounding box."""
+        return VGroup(*(self.rows[n] for n in names if n in self.rows))
+
+    @staticmethod
+    def columns_needed(count: int, max_rows: int = 7) -> int:
+        """How many columns a table of ``count`` parameters uses.
+
+        Examples
+        --------
+        >>> ParamTable.columns_needed(3), ParamTable.columns_needed(13)
+        (1, 2)
+        """
+        return int(np.ceil(count / max_rows))
+
+
+__all__ = ["ParamTable", "shown", "MINUS"]
