@@ -3,6 +3,12 @@
 A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environment variable
 ``BP_LESSON`` names another lesson file. When ``BP_STILLS_DIR`` is set, the last frame of every
 beat is saved there as a PNG (``bp stills`` uses this).
+
+When ``BP_SLIDES=1`` (``bp slides`` sets it), lesson scenes are manim-slides ``Slide`` scenes
+written to the folder ``BP_SLIDES_DIR`` (default ``slides/``): one slide per beat, each ending
+on the beat's still, so a presentation pauses once per beat on its key frame (the rest of the
+beat opens the next slide); the beat's captions become the slide's speaker notes, and no
+reversed videos are made.
 """
 
 from __future__ import annotations
@@ -35,7 +41,25 @@ def load_trace(default_name: str) -> LessonTrace:
         raise SystemExit(2) from None
 
 
-class LessonScene(Scene):
+def slides_requested() -> bool:
+    """Whether this render makes slides (``BP_SLIDES=1``) rather than a plain video."""
+    return os.environ.get("BP_SLIDES") == "1"
+
+
+def scene_base() -> type:
+    """The base class of lesson scenes: manim-slides' ``Slide`` when slides are requested."""
+    if not slides_requested():
+        return Scene
+    try:
+        from manim_slides import Slide
+    except ImportError:
+        print("error: BP_SLIDES=1 needs manim-slides; install it with "
+              "pip install -e '.[slides]'", file=sys.stderr)
+        raise SystemExit(2) from None
+    return Slide
+
+
+class LessonScene(scene_base()):
     """A scene whose numbers all come from one lesson trace.
 
     Subclasses set ``lesson_name`` and write ``construct`` as a list of beats, each opened by
@@ -43,6 +67,14 @@ class LessonScene(Scene):
     """
 
     lesson_name = "b3"
+    #: manim-slides: no reversed copy of each slide's video (a slide deck only plays forward).
+    skip_reversing = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        slides_dir = os.environ.get("BP_SLIDES_DIR")
+        if slides_requested() and slides_dir:
+            kwargs.setdefault("output_folder", Path(slides_dir))
+        super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
         self.trace = load_trace(self.lesson_name)
@@ -65,12 +97,22 @@ class LessonScene(Scene):
         self._close_beat()
         self.beats.append(name)
         self._still_taken = False
-        self.next_section(f"{len(self.beats):02d}-{name}")
+        # manim-slides makes next_section start a slide; slides start at stills instead.
+        Scene.next_section(self, f"{len(self.beats):02d}-{name}")
 
     def still(self) -> None:
-        """Mark the current frame as this beat's still (by default, its last frame)."""
+        """Mark the current frame as this beat's still (by default, its last frame).
+
+        When rendering slides, the beat's first still ends a slide: the deck pauses here.
+        """
+        first = not self._still_taken
         self._still_taken = True
-        if self._stills_dir is None or not self.beats:
+        if not self.beats:
+            return
+        if first and slides_requested():
+            self._flush_caption()
+            self.next_slide()
+        if self._stills_dir is None:
             return
         self._stills_dir.mkdir(parents=True, exist_ok=True)
         self.renderer.update_frame(self)
@@ -92,6 +134,14 @@ class LessonScene(Scene):
         self._caption = None
         if self.time > start:
             self.add_subcaption(text, duration=self.time - start, offset=start - self.time)
+        if slides_requested():
+            self._add_speaker_note(text)
+
+    def _add_speaker_note(self, text: str) -> None:
+        """Slides: a caption joins the speaker notes of the slide being recorded."""
+        slide = getattr(self, "_base_slide_config", None)  # manim-slides' current slide
+        if slide is not None:
+            slide.notes = f"{slide.notes}\n\n{text}" if slide.notes else text
 
     def _close_beat(self) -> None:
         self._flush_caption()
