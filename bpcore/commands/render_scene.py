@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+import click
 
 from bpcore.commands.common import CommandError
 from bpcore.lesson import LESSONS_DIR, Lesson
@@ -13,6 +19,36 @@ from bpcore.lesson import LESSONS_DIR, Lesson
 REPO_ROOT = LESSONS_DIR.parent.parent
 SCENES_DIR = REPO_ROOT / "scenes"
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: manim processes running now, so that an interrupted command can stop them.
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
+_STOPPED = threading.Event()
+
+
+def quality_option(default: str) -> Callable[[F], F]:
+    """The ``-q/--quality`` option: one of :data:`QUALITIES`.
+
+    Examples
+    --------
+    >>> @click.command()
+    ... @quality_option("l")
+    ... def show(quality):
+    ...     print(quality)
+    >>> show.params[0].opts, show.params[0].default
+    (['-q', '--quality'], 'l')
+    """
+    return click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default=default,
+                        show_default=True,
+                        help="Render quality: l=480p15, m=720p30, h=1080p60, p=1440p60, k=4K.")
+
+
+def scenes_dir() -> Path:
+    """Where scene files are: ``scenes/``, or ``$BP_SCENES_DIR`` (the tests' tiny scenes)."""
+    override = os.environ.get("BP_SCENES_DIR")
+    return Path(override).resolve() if override else SCENES_DIR
 
 
 def scene_file(lesson: Lesson) -> Path:
@@ -23,23 +59,69 @@ def scene_file(lesson: Lesson) -> Path:
     >>> scene_file(Lesson.from_file(LESSONS_DIR / "b3.yaml")).name
     'b3.py'
     """
-    path = SCENES_DIR / f"{lesson.scene}.py"
+    folder = scenes_dir()
+    path = folder / f"{lesson.scene}.py"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in SCENES_DIR.glob("[!_]*.py")))
+        known = ", ".join(sorted(p.stem for p in folder.glob("[!_]*.py")))
         raise CommandError(f"{lesson.source}: scene: no scene file {path.name} in "
-                           f"{SCENES_DIR}; expected one of {known}")
+                           f"{folder}; expected one of {known}")
     return path
 
 
 def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
-              extra_env: dict[str, str] | None = None) -> None:
-    """Render ``lesson`` with its scene into ``media_dir``; a failure raises CommandError."""
-    env = {**os.environ, "BP_LESSON": str(lesson_path.resolve()), **(extra_env or {})}
+              extra_env: dict[str, str] | None = None, *, scene: Path | None = None,
+              on_line: Callable[[str], None] | None = None) -> None:
+    """Render ``lesson`` with its scene into ``media_dir``; a failure raises CommandError.
+
+    ``scene`` overrides the lesson's scene file; ``on_line`` is called with each line manim
+    prints on stdout (its log), as it prints it.
+    """
+    scene = scene or scene_file(lesson)
+    env = {**os.environ, "BP_LESSON": str(lesson_path.resolve()), "COLUMNS": "200",
+           **(extra_env or {})}
     args = [sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
-            "--progress_bar", "none", "--media_dir", str(media_dir), str(scene_file(lesson))]
-    # From the repo root, so the project's manim.cfg applies.
-    done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = [ln for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
-        tail = lines[-1] if lines else f"manim exited with code {done.returncode}"
+            "--progress_bar", "none", "--media_dir", str(Path(media_dir).resolve()),
+            str(scene)]
+    with _RUNNING_LOCK:
+        if _STOPPED.is_set():
+            raise CommandError(f"{lesson_path}: rendering interrupted")
+        # From the repo root, so the project's manim.cfg applies.
+        process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, errors="replace")
+        _RUNNING.add(process)
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
+    reader.start()
+    output: deque[str] = deque(maxlen=200)
+    try:
+        for line in process.stdout:
+            output.append(line)
+            if on_line is not None:
+                on_line(line)
+        process.wait()
+        reader.join()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
+    if process.returncode != 0:
+        lines = [ln for ln in (errors or output) if ln.strip()]
+        tail = lines[-1].strip() if lines else f"manim exited with code {process.returncode}"
         raise CommandError(f"{lesson_path}: rendering failed: {tail.removeprefix('error: ')}")
+
+
+def stop_renders() -> None:
+    """Stop every manim process still running, and start no new one (after an interrupt)."""
+    with _RUNNING_LOCK:
+        _STOPPED.set()
+        running = list(_RUNNING)
+    for process in running:
+        if process.poll() is None:
+            process.terminate()
+
+
+def allow_renders() -> None:
+    """Let :func:`run_manim` start processes again (a new command after :func:`stop_renders`)."""
+    _STOPPED.clear()

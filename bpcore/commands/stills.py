@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bpcore.commands.common import lesson_argument
-from bpcore.commands.render_scene import QUALITIES, run_manim
+from bpcore.commands.render_scene import QUALITIES, quality_option, run_manim
 from bpcore.lesson import Lesson
 
 
@@ -17,8 +17,7 @@ from bpcore.lesson import Lesson
 @lesson_argument()
 @click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(path_type=Path),
               default=None, help="Folder for the images. Default: stills/<lesson name>/.")
-@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="l",
-              show_default=True, help="Render quality: l=480p, m=720p, h=1080p, p=1440p, k=4K.")
+@quality_option("l")
 def command(lesson: Path, out_dir: Path | None, quality: str) -> None:
     """Render LESSON's scene and save one still (PNG) per beat.
 
