@@ -21,6 +21,8 @@ from bpcore.commands.common import CommandError, describe, is_user_error
 #: Command name -> module defining ``command``. One line per command.
 COMMANDS: dict[str, str] = {
     "check": "bpcore.commands.check",
+    "render": "bpcore.commands.render",
+    "slides": "bpcore.commands.slides",
     "stills": "bpcore.commands.stills",
     "trace": "bpcore.commands.trace",
 }

@@ -1,0 +1,503 @@
+"""``bp render``: many lessons to videos with captions, in parallel, skipping what is up to date.
+
+Each lesson is one job: manim renders the lesson's scene in its own subprocess, with its own
+media folder, and the video and captions are then copied into the output folder under a
+temporary name and renamed into place (:func:`install`), so a final path never holds a
+half-written file. A small sidecar file beside them (``.<stem>.render.json``) records the key
+they were made from (:func:`render_key`); a lesson whose key has not changed is skipped.
+
+Locally up to ``-j`` manim processes run at once; with ``--scheduler`` the same jobs
+(:func:`run_job`) go to a Dask cluster through ``client.get_executor()``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import IO
+
+import click
+
+from bpcore.commands.common import (
+    EXIT_ERROR,
+    CommandError,
+    describe,
+    is_user_error,
+    lesson_argument,
+)
+from bpcore.commands.render_scene import (
+    QUALITIES,
+    REPO_ROOT,
+    SCENES_DIR,
+    allow_renders,
+    quality_option,
+    run_manim,
+    scene_file,
+    stop_renders,
+)
+from bpcore.files import _mode_for, atomic_write
+from bpcore.lesson import Lesson
+from bpcore.trace import trace_lesson
+
+BPCORE_DIR = Path(__file__).resolve().parent.parent
+#: How manim's log announces each finished animation.
+ANIMATION = re.compile(r"Animation (\d+) ?:")
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One lesson to render: everything a worker needs, computed before it starts."""
+
+    lesson_path: Path
+    lesson: Lesson
+    scene: Path
+    quality: str
+    output: Path
+    key: str
+
+    @property
+    def captions(self) -> Path:
+        return self.output.with_suffix(".srt")
+
+    @property
+    def sidecar(self) -> Path:
+        return sidecar_path(self.output)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """How one lesson ended: ``rendered``, ``skipped`` (up to date) or ``failed``."""
+
+    lesson_path: Path
+    status: str
+    output: Path | None = None
+    video_seconds: float | None = None
+    render_seconds: float | None = None
+    error: str = ""
+
+
+def sidecar_path(output: Path) -> Path:
+    """The file beside a video that records what it was rendered from.
+
+    Examples
+    --------
+    >>> sidecar_path(Path("renders/b3.mp4")).as_posix()
+    'renders/.b3.render.json'
+    """
+    return output.with_name(f".{output.stem}.render.json")
+
+
+def code_digest(scene: Path) -> str:
+    """A hash of the code that renders ``scene``: bpcore, the scenes, manim.cfg, manim's version.
+
+    Examples
+    --------
+    >>> digest = code_digest(SCENES_DIR / "b3.py")
+    >>> len(digest), digest == code_digest(SCENES_DIR / "b3.py")
+    (64, True)
+    """
+    files = {p.resolve() for p in BPCORE_DIR.rglob("*.py")}
+    for folder in {SCENES_DIR, scene.resolve().parent}:
+        files.update(p.resolve() for p in folder.rglob("*.py"))
+    files.add((REPO_ROOT / "manim.cfg").resolve())
+    digest = hashlib.sha256()
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(f"manim {metadata.version('manim')}\n".encode())
+    for path in sorted(files):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = None) -> str:
+    """What a video depends on: the lesson file's content, the code and the quality.
+
+    Examples
+    --------
+    >>> from bpcore.lesson import LESSONS_DIR
+    >>> b3 = Lesson.from_file(LESSONS_DIR / "b3.yaml")
+    >>> scene = SCENES_DIR / "b3.py"
+    >>> render_key(b3, scene, "l") == render_key(b3, scene, "l")
+    True
+    >>> render_key(b3, scene, "l") == render_key(b3, scene, "h")
+    False
+    """
+    code = code if code is not None else code_digest(scene)
+    text = f"lesson {lesson.digest}\nscene {scene.name}\ncode {code}\nquality {quality}\n"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def recorded(output: Path) -> dict | None:
+    """The sidecar record of ``output``, or None when there is none or it is unreadable."""
+    try:
+        data = json.loads(sidecar_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def up_to_date(job: RenderJob) -> RenderResult | None:
+    """A ``skipped`` result when the outputs exist and were made from the same key."""
+    record = recorded(job.output)
+    if record is None or record.get("key") != job.key or not job.output.is_file():
+        return None
+    if record.get("captions") and not job.captions.is_file():
+        return None
+    return RenderResult(job.lesson_path, "skipped", job.output, record.get("video_seconds"),
+                        record.get("render_seconds"))
+
+
+def copy_stream(source: IO[bytes], target: IO[bytes]) -> None:
+    """Copy one open file into another (a seam for the atomic-write tests)."""
+    shutil.copyfileobj(source, target, 1 << 20)
+
+
+def install(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically: a temporary file in the same folder, then rename.
+
+    If the copy fails or is interrupted, the temporary file is removed and ``target`` keeps what
+    it had (or stays absent). Only a hard kill can leave a hidden ``.<name>.*.part`` file behind,
+    never a partial ``target``.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "new.mp4").write_bytes(b"video")
+    >>> install(folder / "new.mp4", folder / "b3.mp4")
+    >>> (folder / "b3.mp4").read_bytes(), sorted(p.name for p in folder.iterdir())
+    (b'video', ['b3.mp4', 'new.mp4'])
+    >>> shutil.rmtree(folder)
+    """
+    fd, staged = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            copy_stream(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(staged, _mode_for(target))  # like any new file, not mkstemp's 0o600
+        os.replace(staged, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(staged)
+        raise
+
+
+def video_seconds(video: Path) -> float | None:
+    """A video's length in seconds (None if it cannot be read)."""
+    try:
+        import av  # comes with manim; read only the container's header
+
+        with av.open(str(video)) as container:
+            if container.duration is not None:
+                return container.duration / av.time_base
+    except Exception:  # noqa: BLE001 - a length is a nicety; never fail a render over it
+        return None
+    return None
+
+
+def find_video(media_dir: Path, scene: Path, quality: str) -> Path:
+    """The video manim wrote for ``scene`` into ``media_dir``."""
+    folder = media_dir / "videos" / scene.stem / QUALITIES[quality]
+    videos = sorted(folder.glob("*.mp4"))
+    if len(videos) != 1:
+        found = ", ".join(p.name for p in videos) or "none"
+        raise CommandError(f"{scene}: expected one video from manim in {folder}, found {found}")
+    return videos[0]
+
+
+def publish(job: RenderJob, video: Path, captions: Path | None, seconds: float | None,
+            took: float) -> None:
+    """Move a finished render into place: video, captions, then the sidecar that vouches."""
+    job.sidecar.unlink(missing_ok=True)  # outputs being replaced are not up to date
+    install(video, job.output)
+    if captions is not None:
+        install(captions, job.captions)
+    else:
+        job.captions.unlink(missing_ok=True)
+    record = {"key": job.key, "lesson": str(job.lesson_path), "scene": job.scene.name,
+              "quality": job.quality, "video_seconds": seconds, "render_seconds": round(took, 1),
+              "captions": captions is not None,
+              "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    atomic_write(job.sidecar, json.dumps(record, indent=2) + "\n")
+
+
+def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None) -> RenderResult:
+    """Render one lesson and publish it; any failure comes back as a ``failed`` result.
+
+    This is what runs on a worker: a local thread driving its manim process, or a Dask worker.
+    """
+    start = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"bp-render-{job.output.stem}-") as work:
+            media = Path(work) / "media"
+            run_manim(job.lesson_path, job.lesson, job.quality, media, scene=job.scene,
+                      on_line=on_line)
+            video = find_video(media, job.scene, job.quality)
+            captions = video.with_suffix(".srt")
+            seconds = video_seconds(video)
+            took = time.monotonic() - start
+            publish(job, video, captions if captions.is_file() else None, seconds, took)
+    except Exception as exc:  # noqa: BLE001 - one lesson's failure must not stop the others
+        message = describe(exc) if is_user_error(exc) or isinstance(exc, CommandError) \
+            else f"{type(exc).__name__}: {exc}"
+        return RenderResult(job.lesson_path, "failed", render_seconds=time.monotonic() - start,
+                            error=message.removeprefix(f"{job.lesson_path}: "))
+    return RenderResult(job.lesson_path, "rendered", job.output, seconds, took)
+
+
+class Progress:
+    """Progress lines on stderr, one per event, safe to call from worker threads."""
+
+    def __init__(self, total: int, every: float = 15.0) -> None:
+        self.total, self.done, self.every = total, 0, every
+        self.lock = threading.Lock()
+
+    def say(self, text: str) -> None:
+        with self.lock:
+            click.echo(text, err=True)
+
+    def finished(self, result: RenderResult) -> None:
+        with self.lock:
+            self.done += 1
+            name = result.lesson_path.name
+            if result.status == "failed":
+                line = f"[{self.done}/{self.total}] error: {result.lesson_path}: {result.error}"
+            elif result.status == "skipped":
+                line = f"[{self.done}/{self.total}] {name}: up to date, skipped ({result.output})"
+            else:
+                line = (f"[{self.done}/{self.total}] {name}: rendered in "
+                        f"{seconds(result.render_seconds)} ({seconds(result.video_seconds)} of "
+                        f"video) -> {result.output}")
+            click.echo(line, err=True)
+
+    def watcher(self, job: RenderJob) -> Callable[[str], None]:
+        """A callback for the lesson's manim log: how far its render is, now and then."""
+        return animation_watcher(job.lesson_path.name, self.say, self.every)
+
+
+def animation_watcher(name: str, say: Callable[[str], None],
+                      every: float = 15.0) -> Callable[[str], None]:
+    """A callback for manim's log lines that says, every ``every`` seconds, how far it got.
+
+    Examples
+    --------
+    >>> watch = animation_watcher("b3.yaml", print, every=0)
+    >>> watch("INFO     Animation 12 : Partial movie file written in ...")
+    b3.yaml: animation 12 rendered, 0.0 s so far
+    """
+    start = last = time.monotonic()
+
+    def on_line(line: str) -> None:
+        nonlocal last
+        match = ANIMATION.search(line)
+        now = time.monotonic()
+        if match and now - last >= every:
+            last = now
+            say(f"{name}: animation {match.group(1)} rendered, {seconds(now - start)} so far")
+
+    return on_line
+
+
+def seconds(value: float | None) -> str:
+    """A duration for the progress lines and the summary.
+
+    Examples
+    --------
+    >>> seconds(2.34), seconds(151.0), seconds(None)
+    ('2.3 s', '2:31', '-')
+    """
+    if value is None:
+        return "-"
+    if value < 60:
+        return f"{value:.1f} s"
+    minutes, rest = divmod(round(value), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def summary_table(results: list[RenderResult]) -> str:
+    """The table printed at the end: one row per lesson, in the order given.
+
+    Examples
+    --------
+    >>> print(summary_table([
+    ...     RenderResult(Path("b3.yaml"), "rendered", Path("renders/b3.mp4"), 151.0, 95.2),
+    ...     RenderResult(Path("bad.yaml"), "failed", error="data: missing")]))
+    lesson    status    video  time    output
+    b3.yaml   rendered  2:31   1:35    renders/b3.mp4
+    bad.yaml  failed    -      -       data: missing
+    """
+    rows = [("lesson", "status", "video", "time", "output")]
+    for r in results:
+        rows.append((str(r.lesson_path), r.status, seconds(r.video_seconds),
+                     seconds(r.render_seconds) if r.status != "failed" else "-",
+                     r.error if r.status == "failed" else str(r.output)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)),
+                                row[4]]).rstrip() for row in rows)
+
+
+def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str,
+         force: bool) -> Iterator[RenderJob | RenderResult]:
+    """For each lesson, in order: a job to run, or the result it already has (bad, up to date)."""
+    codes: dict[Path, str] = {}
+    claimed: dict[Path, Path] = {}
+    for path in lessons:
+        try:
+            lesson = Lesson.from_file(path)
+            trace_lesson(lesson)  # a diverging descent fails here, before any render
+            scene = scene_file(lesson)
+        except Exception as exc:
+            if not (is_user_error(exc) or isinstance(exc, CommandError)):
+                raise
+            yield RenderResult(path, "failed", error=describe(exc).removeprefix(f"{path}: "))
+            continue
+        output = out_dir / f"{path.stem}.mp4"
+        if output in claimed:
+            yield RenderResult(path, "failed", error=f"same output {output} as "
+                                                     f"{claimed[output]}; rename one of them")
+            continue
+        claimed[output] = path
+        folder = scene.resolve().parent
+        if folder not in codes:
+            codes[folder] = code_digest(scene)
+        job = RenderJob(path, lesson, scene, quality, output,
+                        render_key(lesson, scene, quality, codes[folder]))
+        skipped = None if force else up_to_date(job)
+        yield skipped or job
+
+
+@contextlib.contextmanager
+def executor_for(scheduler: str | None, jobs: int) -> Iterator[cf.Executor]:
+    """Local threads (each drives one manim process), or a Dask cluster's executor."""
+    if scheduler is None:
+        with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="bp-render") as pool:
+            yield pool
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise CommandError("--scheduler needs dask.distributed; install it with "
+                           "pip install -e '.[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise CommandError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler "
+                           f"({exc})") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+
+
+def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Progress,
+            local: bool) -> Iterator[tuple[int, RenderResult]]:
+    """Submit every job and yield ``(index, result)`` as each one ends.
+
+    Ctrl-C or SIGTERM cancels the jobs not started and stops the running manim processes; the
+    finished outputs stay, and no partial file is left at an output path.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        def on_term(signum, frame):
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+    futures: dict[cf.Future, tuple[int, RenderJob]] = {}
+    allow_renders()
+    try:
+        for index, job in todo:
+            args = (job, progress.watcher(job)) if local else (job,)
+            futures[pool.submit(run_job, *args)] = (index, job)
+        for future in cf.as_completed(futures):
+            index, job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker that died
+                result = RenderResult(job.lesson_path, "failed",
+                                      error=f"{type(exc).__name__}: {exc}")
+            result = replace(result, lesson_path=job.lesson_path)
+            progress.finished(result)
+            yield index, result
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        stop_renders()
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@click.command("render")
+@lesson_argument(multiple=True)
+@quality_option("h")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Lessons rendered at once, each by its own manim process. "
+                   "Default: the number of CPUs.")
+@click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(path_type=Path),
+              default=Path("renders"), show_default=True,
+              help="Folder for the videos (<lesson name>.mp4) and captions (.srt).")
+@click.option("--force", is_flag=True, help="Render even the lessons that are up to date.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run the renders on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of "
+                   "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
+                   "that see this project and the output folder at the same paths.")
+def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
+            force: bool, scheduler: str | None) -> None:
+    """Render lesson videos with captions, several at once.
+
+    Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
+    to DIR/<lesson name>.mp4, with the captions in DIR/<lesson name>.srt.
+    A video that is up to date (same lesson file, same code, same quality)
+    is skipped unless --force. A lesson that fails is reported with its
+    error and the others still render; the exit code is then 2. Files
+    appear in DIR only once complete.
+
+    \b
+    Examples:
+      bp render assets/lessons/*.yaml
+      bp render assets/lessons/b3.yaml -q l -o drafts
+      bp render course/*.yaml -j 4 --force
+      bp render course/*.yaml --scheduler tcp://scheduler:8786
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    planned = list(plan(lessons, out_dir, quality, force))
+    results: dict[int, RenderResult] = {}
+    progress = Progress(len(planned))
+    todo = []
+    for index, item in enumerate(planned):
+        if isinstance(item, RenderResult):
+            results[index] = item
+            progress.finished(item)
+        else:
+            todo.append((index, item))
+    if todo:
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
+        progress.say(f"Rendering {len(todo)} lesson{'s' if len(todo) != 1 else ''} at "
+                     f"{QUALITIES[quality]}, {where}...")
+        with executor_for(scheduler, workers) as pool:
+            for index, result in run_all(pool, todo, progress, local=scheduler is None):
+                results[index] = result
+    ordered = [results[i] for i in range(len(planned))]
+    click.echo(summary_table(ordered))
+    failed = sum(r.status == "failed" for r in ordered)
+    if failed:
+        click.echo(f"error: {failed} of {len(ordered)} lesson{'s' if len(ordered) != 1 else ''} "
+                   "failed", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
