@@ -11,7 +11,11 @@ PREVIEW := $(if $(DISPLAY),-p,)
 
 .PHONY: setup system-packages video test lint stills bench clean
 
-setup: system-packages $(VENV)/.installed
+# reveal.js for offline HTML slide decks (bp slides), from npm, in a git-ignored folder.
+REVEALJS_VERSION := 6.0.1
+REVEALJS := .cache/npm/node_modules/reveal.js
+
+setup: system-packages $(VENV)/.installed $(REVEALJS)/.v$(REVEALJS_VERSION)
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -27,6 +31,12 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(REVEALJS)/.v$(REVEALJS_VERSION):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch reveal.js (apt-get install npm)"; exit 1; }
+	npm install --prefix .cache/npm --no-save --no-package-lock --no-audit --no-fund \
+		--loglevel=error reveal.js@$(REVEALJS_VERSION)
 	@touch $@
 
 video: setup
