@@ -102,7 +102,8 @@ def sidecar_path(output: Path) -> Path:
 
 
 def code_digest(scene: Path) -> str:
-    """A hash of the code that renders ``scene``: bpcore, the scenes, manim.cfg, manim's version.
+    """A hash of the code that renders ``scene``: manim's version, manim.cfg, bpcore, the scene
+    file and the packages beside it (``scenes/kit/``), but not the other scene files.
 
     Examples
     --------
@@ -112,8 +113,8 @@ def code_digest(scene: Path) -> str:
     """
     files = {p.resolve() for p in BPCORE_DIR.rglob("*.py")}
     for folder in {SCENES_DIR, scene.resolve().parent}:
-        files.update(p.resolve() for p in folder.rglob("*.py"))
-    files.add((REPO_ROOT / "manim.cfg").resolve())
+        files.update(p.resolve() for p in folder.glob("*/**/*.py"))
+    files.update({scene.resolve(), (REPO_ROOT / "manim.cfg").resolve()})
     digest = hashlib.sha256()
     with contextlib.suppress(metadata.PackageNotFoundError):
         digest.update(f"manim {metadata.version('manim')}\n".encode())
@@ -418,7 +419,6 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
 
         previous = signal.signal(signal.SIGTERM, on_term)
     futures: dict[cf.Future, tuple[int, RenderJob]] = {}
-    allow_renders()
     try:
         for index, job in todo:
             args = (job, progress.watcher(job)) if local else (job,)
@@ -491,9 +491,12 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
         progress.say(f"Rendering {len(todo)} lesson{'s' if len(todo) != 1 else ''} at "
                      f"{QUALITIES[quality]}, {where}...")
-        with executor_for(scheduler, workers) as pool:
-            for index, result in run_all(pool, todo, progress, local=scheduler is None):
-                results[index] = result
+        try:
+            with executor_for(scheduler, workers) as pool:
+                for index, result in run_all(pool, todo, progress, local=scheduler is None):
+                    results[index] = result
+        finally:
+            allow_renders()  # after an interrupt, once every worker thread has ended
     ordered = [results[i] for i in range(len(planned))]
     click.echo(summary_table(ordered))
     failed = sum(r.status == "failed" for r in ordered)
