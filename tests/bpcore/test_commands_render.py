@@ -1,0 +1,289 @@
+"""``bp render``: parallel renders that isolate failures, skip what is up to date, write atomically.
+
+The renders use the two-beat scene ``fixtures/scenes/tiny.py`` (found through BP_SCENES_DIR) at
+-ql, a few seconds each, never the full b3 video.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpcore.cli import bp
+from bpcore.commands import render
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write a tiny lesson named ``name`` (title ``title``) that renders with the tiny scene."""
+    monkeypatch.setenv("BP_SCENES_DIR", str(FIXTURES / "scenes"))
+
+    def write(name: str, title: str = "Tiny lesson", text: str | None = None) -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text if text is not None else
+                        TINY.replace('title: "Tiny lesson"', f'title: "{title}"'))
+        return path
+
+    return write
+
+
+def run(*args: str):
+    return CliRunner().invoke(bp, ["render", *args])
+
+
+def rows(result) -> dict[str, list[str]]:
+    """The summary table on stdout, by lesson file name."""
+    table = {}
+    for line in result.stdout.splitlines()[1:]:
+        cells = line.split()
+        table[Path(cells[0]).name] = cells[1:]
+    return table
+
+
+# ---- the command line ----------------------------------------------------------------------
+
+def test_help_explains_the_options():
+    """bp render --help shows every option and examples."""
+    result = run("--help")
+    assert result.exit_code == 0
+    for option in ("--quality", "--jobs", "--output", "--force", "--scheduler", "Examples:"):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["x.yaml", "-j", "0"], ["x.yaml", "-q", "z"]],
+                         ids=["no-lesson", "zero-jobs", "bad-quality"])
+def test_bad_usage_exits_2(args):
+    """Missing lessons, -j 0 or an unknown quality is a usage error (exit 2), not a traceback."""
+    result = run(*args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_bad_lessons_fail_before_rendering(tmp_path: Path):
+    """A missing file and a diverging lesson are named with their errors; nothing renders."""
+    missing = tmp_path / "missing.yaml"
+    diverging = tmp_path / "diverging.yaml"
+    diverging.write_text(TINY.replace("learning_rate: 0.1", "learning_rate: 100"))
+    out = tmp_path / "out"
+    result = run(str(missing), str(diverging), "-o", str(out))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"error: {missing}: no such file" in result.stderr
+    assert f"error: {diverging}: descent.learning_rate" in result.stderr
+    assert "error: 2 of 2 lessons failed" in result.stderr
+    assert [r[0] for r in rows(result).values()] == ["failed", "failed"]
+    assert list(out.iterdir()) == []
+
+
+def test_unknown_scene_is_a_failed_lesson(tiny, tmp_path: Path):
+    """A lesson whose scene file does not exist fails with the scenes that do."""
+    lesson = tiny("nosuch", text=TINY.replace("scene: tiny", "scene: nosuch"))
+    result = run(str(lesson), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "no scene file nosuch.py" in result.stderr and "tiny" in result.stderr
+
+
+def test_bad_scheduler_address_is_a_clean_error(tiny, tmp_path: Path):
+    """--scheduler with an address Dask cannot parse gives one error line and exit 2."""
+    result = run(str(tiny("a")), "--scheduler", "nonsense", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1].startswith("error: --scheduler nonsense: cannot connect")
+
+
+def test_render_modules_do_not_import_manim():
+    """Loading bp render and bp slides imports neither manim nor manim-slides."""
+    code = ("import sys, bpcore.commands.render, bpcore.commands.slides; "
+            "assert not {'manim', 'manim_slides'} & set(sys.modules), 'imported'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+@pytest.mark.render
+def test_failures_are_isolated(tiny, tmp_path: Path):
+    """Two good lessons render with -j 2 while a broken file and a failing scene are reported."""
+    good = [tiny("first", "First tiny"), tiny("second", "Second tiny")]
+    broken = tiny("broken", text="title: [unclosed\n")
+    exploding = tiny("exploding", "This one will explode")
+    out = tmp_path / "videos"
+    result = run(*map(str, [good[0], broken, good[1], exploding]), "-q", "l", "-j", "2",
+                 "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for lesson, title in zip(good, ["First tiny", "Second tiny"], strict=True):
+        video, captions = out / f"{lesson.stem}.mp4", out / f"{lesson.stem}.srt"
+        assert video.stat().st_size > 1000
+        assert title in captions.read_text() and "b3 ends at 2.61." in captions.read_text()
+    assert f"error: {broken}: line 2, column 1: YAML syntax error" in result.stderr
+    assert f"error: {exploding}: rendering failed: RuntimeError: the tiny scene exploded" \
+        in result.stderr
+    table = rows(result)
+    assert [table[n][0] for n in ("first.yaml", "broken.yaml", "second.yaml",
+                                  "exploding.yaml")] == ["rendered", "failed", "rendered",
+                                                         "failed"]
+    assert table["first.yaml"][1] == "1.1"  # seconds of video: two half-second animations
+    assert not (out / "broken.mp4").exists() and not (out / "exploding.mp4").exists()
+    assert not list(out.glob(".*.part"))
+    assert "[4/4]" in result.stderr  # overall progress
+
+
+@pytest.mark.render
+def test_up_to_date_outputs_are_skipped(tiny, tmp_path: Path):
+    """A rerun skips in seconds; --force renders again; a changed lesson renders again alone."""
+    one, two = tiny("one", "One"), tiny("two", "Two")
+    out = tmp_path / "out"
+    assert run(str(one), str(two), "-q", "l", "-o", str(out)).exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    start = time.monotonic()
+    again = run(str(one), str(two), "-q", "l", "-o", str(out))
+    assert again.exit_code == 0 and time.monotonic() - start < 5
+    assert {n: r[0] for n, r in rows(again).items()} == {"one.yaml": "skipped",
+                                                          "two.yaml": "skipped"}
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+    forced = run(str(one), "-q", "l", "-o", str(out), "--force")
+    assert rows(forced)["one.yaml"][0] == "rendered"
+    assert (out / "one.mp4").stat().st_mtime_ns > before["one.mp4"]
+
+    two.write_text(two.read_text().replace('"Two"', '"Two, changed"'))
+    changed = run(str(one), str(two), "-q", "l", "-o", str(out))
+    assert {n: r[0] for n, r in rows(changed).items()} == {"one.yaml": "skipped",
+                                                           "two.yaml": "rendered"}
+    assert "Two, changed" in (out / "two.srt").read_text()
+    record = json.loads((out / ".two.render.json").read_text())
+    assert record["quality"] == "l" and record["captions"] is True
+
+
+def test_the_key_follows_lesson_code_and_quality(tiny, tmp_path: Path):
+    """The render key changes with the lesson text, the scene code and the quality."""
+    from bpcore.lesson import Lesson
+
+    lesson = Lesson.from_file(tiny("k"))
+    other = Lesson.from_file(tiny("k2", "Another title"))
+    scene = FIXTURES / "scenes" / "tiny.py"
+    key = render.render_key(lesson, scene, "l", "code")
+    assert key == render.render_key(lesson, scene, "l", "code")
+    assert key != render.render_key(other, scene, "l", "code")
+    assert key != render.render_key(lesson, scene, "m", "code")
+    assert key != render.render_key(lesson, scene, "l", "changed code")
+    copy = tmp_path / "scenes"
+    copy.mkdir()
+    (copy / "tiny.py").write_text(scene.read_text() + "\n# changed\n")
+    assert render.code_digest(copy / "tiny.py") != render.code_digest(scene)
+
+
+# ---- atomic writes -------------------------------------------------------------------------
+
+def failing_copy(error: BaseException):
+    """A copy that writes part of the file, then fails with ``error``."""
+    def copy(source, target):
+        target.write(source.read(1000))
+        target.flush()
+        raise error
+
+    return copy
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"),
+                                   KeyboardInterrupt()], ids=["disk-full", "interrupted"])
+def test_install_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        error: BaseException):
+    """A copy that fails or is interrupted leaves the old file as it was and no temporary file."""
+    source = tmp_path / "new.mp4"
+    source.write_bytes(os.urandom(50_000))
+    target = tmp_path / "out" / "b3.mp4"
+    target.parent.mkdir()
+    monkeypatch.setattr(render, "copy_stream", failing_copy(error))
+    with pytest.raises(type(error)):
+        render.install(source, target)
+    assert list(target.parent.iterdir()) == []
+    target.write_bytes(b"old video")
+    with pytest.raises(type(error)):
+        render.install(source, target)
+    assert target.read_bytes() == b"old video"
+    assert [p.name for p in target.parent.iterdir()] == ["b3.mp4"]
+
+
+@pytest.mark.render
+def test_failed_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """When the copy into the output folder fails mid-way, the lesson fails and no mp4 appears."""
+    monkeypatch.setattr(render, "copy_stream",
+                        failing_copy(OSError(errno.ENOSPC, "No space left on device")))
+    out = tmp_path / "out"
+    result = run(str(tiny("full")), "-q", "l", "-o", str(out))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "No space left on device" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.render
+def test_interrupted_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An interrupt during the copy aborts the command with no file at the output path."""
+    monkeypatch.setattr(render, "copy_stream", failing_copy(KeyboardInterrupt()))
+    out = tmp_path / "out"
+    result = run(str(tiny("stopped")), "-q", "l", "-o", str(out))
+    assert result.exit_code != 0
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.render
+def test_failed_render_keeps_the_previous_video(tiny, tmp_path: Path):
+    """A lesson whose new render fails keeps its previous video and captions untouched."""
+    lesson = tiny("kept", "Kept")
+    out = tmp_path / "out"
+    assert run(str(lesson), "-q", "l", "-o", str(out)).exit_code == 0
+    video, captions = (out / "kept.mp4").read_bytes(), (out / "kept.srt").read_text()
+    lesson.write_text(lesson.read_text().replace('"Kept"', '"Kept until it would explode"'))
+    result = run(str(lesson), "-q", "l", "-o", str(out))
+    assert result.exit_code == 2 and "exploded on purpose" in result.stderr
+    assert (out / "kept.mp4").read_bytes() == video and (out / "kept.srt").read_text() == captions
+    assert not list(out.glob(".*.part"))
+
+
+# ---- Dask ----------------------------------------------------------------------------------
+
+@pytest.mark.render
+def test_renders_on_a_dask_cluster(tiny, tmp_path: Path):
+    """--scheduler runs the renders on a (local) Dask cluster, with the same outputs and table."""
+    distributed = pytest.importorskip("distributed")
+    lessons = [tiny("dask_one", "Dask one"), tiny("dask_two", "Dask two"),
+               tiny("dask_bad", text="title: [unclosed\n")]
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        result = run(*map(str, lessons), "-q", "l", "-o", str(out),
+                     "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 2, result.output
+    assert "on the Dask cluster at" in result.stderr
+    assert {n: r[0] for n, r in rows(result).items()} == {
+        "dask_one.yaml": "rendered", "dask_two.yaml": "rendered", "dask_bad.yaml": "failed"}
+    for name in ("dask_one", "dask_two"):
+        assert (out / f"{name}.mp4").stat().st_size > 1000
+        assert "b3 ends at" in (out / f"{name}.srt").read_text()
+
+
+def test_jobs_travel_to_other_processes(tiny):
+    """A render job and its result survive pickling, as they must to reach a Dask worker."""
+    import pickle
+
+    from bpcore.lesson import Lesson
+
+    path = tiny("pickled")
+    job = render.RenderJob(path, Lesson.from_file(path), FIXTURES / "scenes" / "tiny.py", "l",
+                           path.with_suffix(".mp4"), "key")
+    copy = pickle.loads(pickle.dumps(job))
+    assert copy.lesson.digest == job.lesson.digest and copy.output == job.output
+    result = render.RenderResult(path, "failed", error="boom")
+    assert pickle.loads(pickle.dumps(result)) == result
