@@ -64,6 +64,8 @@ class ParamTable(VGroup):
         self.settled: set[str] = set()
         self.values = {n: float(values[n]) for n in self.names}
         self.rows: dict[str, VGroup] = {}
+        #: each row's colour once the animations handed out so far have played
+        self._colors = {n: self.color_of(n) for n in self.names}
 
         widest = max(len(shown(v, digits)) for v in self.values.values())
         # Room for the widest value the table may show (sign, digits and point), so a row
@@ -134,12 +136,15 @@ class ParamTable(VGroup):
             color = self.color_of(name)
             text_changed = shown(new_value, self.digits) != shown(self.values[name],
                                                                   self.digits)
-            color_changed = row.name.get_color() != color
+            color_changed = self._colors[name] != color
+            self._colors[name] = color
             self.values[name] = new_value
             if not (text_changed or color_changed):
                 continue
             target = self._place_value(row, self._value_text(name, new_value, color))
             animations.append(Transform(row.value, target))
+            # Transform morphs the shapes; the text follows, so a row says what it shows.
+            row.value.text = target.text
             if color_changed:
                 animations.append(row.name.animate.set_color(color))
         return animations

@@ -1,0 +1,547 @@
+"""Several parameters at once: the chain rule and gradient descent for w3, w4 and b3 together.
+
+Render with ``manim -pqh scenes/three_params.py``. The numbers come from
+assets/lessons/three_params.yaml, or from the lesson file named by ``BP_LESSON``. Any network
+(1 to 4 hidden nodes, any activation) and any set of optimized parameters renders.
+"""
+
+from __future__ import annotations
+
+from manim import *
+
+from bpcore.progress import settled_at, step_schedule
+from kit.chain_table import ChainTable, factor_tex
+from kit.descent_plots import SSRByStep
+from kit.lesson_scene import LessonScene
+from kit.network import NetworkDiagram, symbol
+from kit.param_table import ParamTable, shown
+from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
+from kit.style import (
+    BAM,
+    FIXED,
+    FONT,
+    INK,
+    LABEL_SIZE,
+    LEARNING,
+    LONG,
+    MEDIUM,
+    MUTED,
+    NODE_COLOR_NAMES,
+    NODE_COLORS,
+    SHORT,
+    SQUIGGLE,
+    TEXT_SIZE,
+    TITLE_SIZE,
+)
+
+#: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
+PANEL_LEFT, PANEL_RIGHT = 0.5, 6.8
+#: How long one fast jump of the descent takes.
+FAST = 0.5
+#: The first descent states, shown one by one and narrated; then geometric jumps.
+ONE_BY_ONE = 3
+
+
+def listing(items) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fit_into(mobject: Mobject, width: float, height: float) -> Mobject:
+    """Shrink ``mobject`` (never grow it) to fit a ``width`` x ``height`` box."""
+    factor = min(1.0, width / max(mobject.width, 1e-6), height / max(mobject.height, 1e-6))
+    return mobject.scale(factor)
+
+
+class OptimizeSeveralParameters(LessonScene):
+    """The chain rule for each unknown parameter, then gradient descent on all of them."""
+
+    lesson_name = "three_params"
+
+    def construct(self) -> None:
+        self.prepare()
+        self.show_network()
+        self.show_starting_fit()
+        self.derive_chain_rule()
+        self.take_first_step()
+        self.descend()
+        self.summarize()
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        lesson, trace = self.lesson, self.trace
+        self.net = lesson.network
+        self.k = self.net.hidden
+        self.names = self.net.names
+        self.optimize = lesson.optimize
+        self.fixed = [n for n in self.names if n not in self.optimize]
+        self.descent = trace.descent
+        self.colors = [NODE_COLORS[j % len(NODE_COLORS)] for j in range(self.k)]
+        self.color_names = [NODE_COLOR_NAMES[j % len(NODE_COLOR_NAMES)] for j in range(self.k)]
+        self.out_weights = self.names[self.k : 2 * self.k]
+        self.bias = self.names[-1]
+        self.schedule = step_schedule(self.descent.updates, one_by_one=ONE_BY_ONE)
+        self.settled = settled_at(self.descent, lesson.digits, lesson.descent.min_step_size)
+        # Every curve the video draws, computed once by bpcore: the start and each shown state.
+        self.curves = {i: trace.curves_at(i) for i in self.schedule}
+
+    def values_of(self, names, state: int = 0) -> str:
+        """``w3 = 0.36, w4 = 0.63 and b3 = 0`` at descent state ``state``."""
+        params = self.descent[state].params
+        return listing([f"{n} = {self.num(params[n])}" for n in names])
+
+    def label_ink(self, name: str) -> VGroup:
+        """A diagram label without its white backing, to flash it (the backing stays white)."""
+        label = self.diagram.labels[name]
+        backing = getattr(label, "background_rectangle", None)
+        return VGroup(*(m for m in label.submobjects if m is not backing))
+
+    def bam(self, text: str = "Bam!") -> None:
+        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.4)
+        self.play(FadeIn(word, scale=1.6), run_time=0.5)
+        self.wait(0.6)
+        self.play(FadeOut(word), run_time=0.3)
+
+    # -- beat 1: the network ----------------------------------------------------------------
+
+    def show_network(self) -> None:
+        self.beat("network")
+        lesson = self.lesson
+        title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.4)
+        fit_into(title, config.frame_width - 1, 1)
+        self.say(f"{lesson.title}. This time {listing(self.optimize)} are unknown together, "
+                 "and the chain rule and gradient descent find them all at once.")
+        self.play(Write(title), run_time=MEDIUM)
+        self.diagram = NetworkDiagram(self.net, learning=set(self.optimize),
+                                      digits=lesson.digits, input_label=lesson.labels.x,
+                                      output_label=lesson.labels.y)
+        self.diagram.scale_to_fit_width(config.frame_width - 2)
+        fit_into(self.diagram, config.frame_width - 2, config.frame_height - 3.2)
+        self.diagram.next_to(title, DOWN, buff=0.5)
+        legend = VGroup(
+            Text("red: to be optimized", font=FONT, font_size=LABEL_SIZE, color=LEARNING),
+            Text("green: fixed", font=FONT, font_size=LABEL_SIZE, color=FIXED),
+        ).arrange(RIGHT, buff=1.0).to_edge(DOWN, buff=0.4)
+        self.play(FadeIn(self.diagram, lag_ratio=0.05), run_time=LONG)
+        self.play(FadeIn(legend), run_time=SHORT)
+        self.say(f"The red parameters are the ones to optimize. They start at "
+                 f"{self.values_of(self.optimize)}.")
+        self.play(*(Indicate(self.label_ink(n), color=LEARNING, scale_factor=1.3)
+                    for n in self.optimize), run_time=MEDIUM)
+        self.wait(SHORT)
+        if self.fixed:
+            self.say(f"The green ones keep their values: {self.values_of(self.fixed)}.")
+            self.play(*(Indicate(self.label_ink(n), color=FIXED, scale_factor=1.2)
+                        for n in self.fixed), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        self.still()
+        self.play(FadeOut(title), FadeOut(legend), run_time=SHORT)
+        self.play(self.diagram.animate.scale_to_fit_width(6.2).to_corner(UL, buff=0.3),
+                  run_time=MEDIUM)
+
+    # -- beat 2: the starting squiggle ------------------------------------------------------
+
+    def data_ranges(self):
+        """Axis ranges that hold the data and every curve the video will draw."""
+        ys = [*self.lesson.y]
+        for c in self.curves.values():
+            ys += [*c.hidden_y.ravel(), *c.scaled.ravel(), *c.predicted]
+        return nice_range(self.lesson.x, ticks=4), nice_range(ys, ticks=5)
+
+    def fit_panel(self, state: int, width: float, height: float) -> VGroup:
+        """Data axes with the dots, scaled curves, squiggle and residuals at ``state``."""
+        x_range, y_range = self.data_ranges()
+        axes = make_axes(x_range, y_range, width, height, self.lesson.labels.x,
+                         self.lesson.labels.y)
+        dots = data_dots(axes, self.lesson.x, self.lesson.y)
+        scaled = self.scaled_curves(axes, state)
+        squiggle = curve(axes, self.trace.grid, self.curves[state].predicted, SQUIGGLE)
+        residuals = residual_lines(axes, self.lesson.x, self.lesson.y,
+                                   self.descent.predicted[state])
+        # Every part belongs to the group, so the panel moves as one.
+        panel = VGroup(axes, scaled, residuals, squiggle, dots)
+        panel.axes, panel.dots, panel.scaled = axes, dots, scaled
+        panel.squiggle, panel.residuals = squiggle, residuals
+        return panel
+
+    def scaled_curves(self, axes, state: int, opacity: float = 0.45) -> VGroup:
+        c = self.curves[state]
+        return VGroup(*(curve(axes, self.trace.grid, c.scaled[j], self.colors[j], width=3)
+                        .set_stroke(opacity=opacity) for j in range(self.k)))
+
+    def show_starting_fit(self) -> None:
+        self.beat("starting-fit")
+        lesson, start = self.lesson, self.curves[0]
+        panel = self.fit_panel(0, 5.0, 5.0)
+        panel.to_corner(DR, buff=0.4)
+        axes = panel.axes
+        self.say(f"The data: {len(lesson.x)} points. The hidden layer turns each "
+                 f"{lesson.labels.x.lower()} into {self.k} curves, as before.")
+        self.play(Create(axes), FadeIn(panel.dots), run_time=MEDIUM)
+        params = self.net.params
+        for j in range(self.k):
+            w = self.out_weights[j]
+            raw = curve(axes, self.trace.grid, start.hidden_y[j], self.colors[j], width=3)
+            self.say(f"Hidden node {j + 1} gives the {self.color_names[j]} curve. Scaling it "
+                     f"by {w} = {self.num(params[w])} gives its part of the squiggle.")
+            self.play(Create(raw), run_time=MEDIUM)
+            self.play(Indicate(self.label_ink(w), color=self.diagram.color_of(w)),
+                      Transform(raw, panel.scaled[j]), run_time=MEDIUM)
+            self.remove(raw)
+            self.add(panel.scaled[j])
+        self.say(f"Add the scaled curves and {self.bias} = {self.num(params[self.bias])}: "
+                 "the starting green squiggle.")
+        self.play(*(Transform(c.copy(), panel.squiggle, remover=True) for c in panel.scaled),
+                  FadeIn(panel.squiggle), run_time=LONG)
+        fit = self.trace.start
+        self.say("Its predictions at the data are " + listing(
+            [self.num(p) for p in fit.predicted]) + f", so the sum of squared residuals is "
+            f"SSR = {self.num(fit.ssr)}.")
+        self.play(LaggedStart(*(Create(r) for r in panel.residuals), lag_ratio=0.3),
+                  run_time=MEDIUM)
+        ssr = MathTex(r"\mathrm{SSR} = \sum_i (\mathrm{Observed}_i - \mathrm{Predicted}_i)^2 = "
+                      + self.num(fit.ssr), color=INK, font_size=TEXT_SIZE)
+        fit_into(ssr, 6.2, 1).next_to(self.diagram, DOWN, buff=0.5).align_to(self.diagram, LEFT)
+        self.play(Write(ssr), run_time=MEDIUM)
+        self.wait(LONG)
+        self.still()
+        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+
+    # -- beat 3: the chain rule -------------------------------------------------------------
+
+    def predicted_tex(self) -> MathTex:
+        """Predicted_i = w3 x blue_i + w4 x orange_i + b3, parameters coloured by state."""
+        parts = [r"\mathrm{Predicted}_i", "="]
+        for j, w in enumerate(self.out_weights):
+            if j:
+                parts.append("+")
+            parts += [symbol(w), r"\times", rf"\mathrm{{{self.color_names[j]}}}_i"]
+        parts += ["+", symbol(self.bias)]
+        tex = MathTex(*parts, color=INK, font_size=TEXT_SIZE)
+        for part in tex.submobjects:
+            for j, name in enumerate(self.color_names):
+                if part.get_tex_string() == rf"\mathrm{{{name}}}_i":
+                    part.set_color(self.colors[j])
+            for n in (*self.out_weights, self.bias):
+                if part.get_tex_string() == symbol(n):
+                    part.set_color(self.diagram.color_of(n))
+        return tex
+
+    def derive_chain_rule(self) -> None:
+        self.beat("chain-rule")
+        n = len(self.lesson.x)
+        ssr = MathTex(r"\mathrm{SSR} = \sum_{i=1}^{" + str(n) + r"} (\mathrm{Observed}_i - "
+                      r"\mathrm{Predicted}_i)^2", color=INK, font_size=TEXT_SIZE)
+        predicted = self.predicted_tex()
+        top = VGroup(ssr, predicted).arrange(RIGHT, buff=0.8)
+        if top.width > config.frame_width - 0.8:
+            top.arrange(DOWN, buff=0.2)
+        fit_into(top, config.frame_width - 0.8, 1.6).to_edge(UP, buff=0.3)
+        self.say(f"SSR adds up the squared residuals at the {n} data points, and each "
+                 "prediction is the sum of the scaled curves plus "
+                 f"{self.bias}.")
+        self.play(Write(top), run_time=LONG)
+        chain = self.trace.chain_at(0)
+        general = MathTex(r"\frac{d\,\mathrm{SSR}}{d\,p} = \sum_{i=1}^{" + str(n) + "}",
+                          factor_tex(chain[self.optimize[0]].factors[0]), r"\times \cdots",
+                          color=INK, font_size=TEXT_SIZE)
+        general.next_to(top, DOWN, buff=0.3)
+        self.say(f"Each of {listing(self.optimize)} changes SSR only through the predictions, "
+                 "so the chain rule starts every derivative with the same factor, "
+                 "d SSR / d Predicted, and then follows the path to that parameter.")
+        self.play(Write(general), run_time=MEDIUM)
+        self.wait(SHORT)
+
+        table_top = general.get_bottom()[1] - 0.25
+        room_w, room_h = config.frame_width - 0.6, table_top + config.frame_height / 2 - 0.3
+        table = ChainTable.fitted(room_w, room_h, chain, self.optimize, self.net,
+                                  self.lesson.x, self.lesson.digits, self.lesson.labels.x,
+                                  learning=self.optimize)
+        self.chain_table = table
+        left = -config.frame_width / 2 + 0.3
+        shown_blocks = VGroup()
+        for number, page in enumerate(table.pages(room_w)):
+            table.layout(page, left, table_top)
+            if number == 0:
+                self.show_shared_columns(table)
+            else:
+                self.play(FadeOut(shown_blocks), run_time=SHORT)
+                shown_blocks = VGroup()
+            for param in page:
+                self.show_block(table, param, chain[param])
+                shown_blocks.add(table.blocks[param], table.blocks[param].rule)
+            if number == 0:
+                self.still()
+        self.bam()
+        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+
+    def show_shared_columns(self, table: ChainTable) -> None:
+        x_label = self.lesson.labels.x.lower()
+        self.say(f"One row per data point ({x_label} " + listing(
+            [self.num(v) for v in self.lesson.x]) + "). The shared first factor is -2 times "
+            "(observed - predicted): " + listing(
+                [self.num(v) for v in table.outer_factor.values]) + ".")
+        self.play(FadeIn(table.inputs), run_time=SHORT)
+        self.play(Write(table.outer.header), FadeIn(table.outer.note), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeIn(c) for c in table.outer.cells), lag_ratio=0.2),
+                  run_time=MEDIUM)
+        self.wait(SHORT)
+
+    def show_block(self, table: ChainTable, param: str, derivative) -> None:
+        block = table.blocks[param]
+        self.play(Write(block.heading), run_time=SHORT)
+        for column, factor in zip(block.columns, derivative.factors[1:], strict=True):
+            self.say(self.factor_caption(param, factor))
+            self.play(Write(column.header), FadeIn(column.note), run_time=MEDIUM)
+            self.play(LaggedStart(*(FadeIn(c) for c in column.cells), lag_ratio=0.2),
+                      run_time=SHORT)
+            self.wait(SHORT)
+        self.say(f"Multiply across each row ({listing([self.num(t) for t in derivative.terms])})"
+                 f" and add: d SSR / d {param} = {self.num(derivative.total)}.")
+        self.play(FadeIn(block.product.header),
+                  *(TransformFromCopy(VGroup(table.outer.cells[i],
+                                             *(c.cells[i] for c in block.columns)),
+                                      block.product.cells[i])
+                    for i in range(table.rows)), run_time=MEDIUM)
+        self.play(Create(block.rule), FadeIn(block.total), run_time=SHORT)
+        self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
+        self.wait(SHORT)
+
+    def factor_caption(self, param: str, factor) -> str:
+        """What one factor of d SSR / d param is, with its values at the data."""
+        num, den = factor.numerator, factor.denominator
+        values = listing([self.num(v) for v in factor.values])
+        name = f"d {num} / d {den}".replace("predicted", "Predicted")
+        if num == "predicted" and den in self.out_weights:
+            j = self.out_weights.index(den)
+            return (f"{name} is the {self.color_names[j]} curve's value before it is scaled "
+                    f"by {den}: {values}.")
+        if num == "predicted" and den == self.bias:
+            return f"{name} is 1 at every point: {den} is added to the squiggle as it is."
+        if num == "predicted":
+            j = int(den[1:]) - 1
+            return f"{name} is the weight {self.out_weights[j]} that scales that curve: {values}."
+        if num.startswith("y"):
+            return (f"{name} is the slope of the {self.net.activation.name} function at each "
+                    f"input: {values}.")
+        if den.startswith("w"):
+            return f"{name} is the input itself, the {self.lesson.labels.x.lower()}: {values}."
+        return f"{name} is 1 at every point: {den} is added before the activation."
+
+    # -- beat 4: the first step -------------------------------------------------------------
+
+    def step_table(self, state: int) -> VGroup:
+        """Parameter, slope, step size and new value for every optimized parameter."""
+        d = self.descent
+        now, nxt = d[state], d[min(state + 1, len(d) - 1)]
+        size = LABEL_SIZE + 4
+        head = [Text(t, font=FONT, font_size=size - 4, color=MUTED)
+                for t in ("", "slope", "step size", "new value")]
+        rows = [head]
+        for p in self.optimize:
+            rows.append([
+                MathTex(symbol(p), color=LEARNING, font_size=size + 12),
+                Text(shown(now.gradient[p], self.lesson.digits), font=FONT, font_size=size,
+                     color=INK),
+                Text(shown(now.step_size[p], self.lesson.digits), font=FONT, font_size=size,
+                     color=INK),
+                Text(f"{shown(now.params[p], self.lesson.digits)} {chr(0x2212)} "
+                     f"({shown(now.step_size[p], self.lesson.digits)}) = "
+                     f"{shown(nxt.params[p], self.lesson.digits)}", font=FONT,
+                     font_size=size, color=INK),
+            ])
+        grid = VGroup(*(m for row in rows for m in row))
+        grid.arrange_in_grid(rows=len(rows), cols=4, buff=(0.45, 0.22),
+                             col_alignments="lrrr")
+        grid.columns = [VGroup(*(row[c] for row in rows)) for c in range(4)]
+        return grid
+
+    def take_first_step(self) -> None:
+        self.beat("first-step")
+        d, lr = self.descent, self.num(self.descent.learning_rate)
+        self.panel = self.fit_panel(0, 5.2, 5.8)
+        self.panel.to_corner(DL, buff=0.4).shift(RIGHT * 0.2)
+        panel = self.panel
+        if d.updates == 0:
+            self.say("Descent stops before its first step: every step size is already below "
+                     f"{self.num(self.lesson.descent.min_step_size)}.")
+            self.play(FadeIn(panel.axes), FadeIn(panel.dots), FadeIn(panel.scaled),
+                      FadeIn(panel.squiggle), FadeIn(panel.residuals), run_time=MEDIUM)
+            self.wait(LONG)
+            return
+        rules = VGroup(
+            MathTex(r"\text{Step size} = \text{slope} \times \text{learning rate}", color=INK,
+                    font_size=TEXT_SIZE),
+            MathTex(r"\text{New value} = \text{old value} - \text{step size}", color=INK,
+                    font_size=TEXT_SIZE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        rules.move_to([(PANEL_LEFT + PANEL_RIGHT) / 2, 0, 0]).to_edge(UP, buff=0.35)
+        table = self.step_table(0)
+        fit_into(table, PANEL_RIGHT - PANEL_LEFT, rules.get_bottom()[1] + 3.7)
+        table.next_to(rules, DOWN, buff=0.45)
+        slopes = listing([f"{self.num(d[0].gradient[p])} for {p}" for p in self.optimize])
+        self.say(f"Gradient descent uses all the derivatives at once. The slopes at the start "
+                 f"are {slopes}.")
+        self.play(FadeIn(panel.axes), FadeIn(panel.dots), FadeIn(panel.scaled),
+                  FadeIn(panel.squiggle), FadeIn(panel.residuals), Write(rules), run_time=MEDIUM)
+        self.play(FadeIn(table.columns[0]), FadeIn(table.columns[1]), run_time=MEDIUM)
+        self.wait(SHORT)
+        sizes = listing([self.num(d[0].step_size[p]) for p in self.optimize])
+        self.say(f"Each step size is its slope times the learning rate, {lr}: {sizes}.")
+        self.play(FadeIn(table.columns[2]), run_time=MEDIUM)
+        self.wait(SHORT)
+        self.say(f"Each new value is the old value minus its step size: "
+                 f"{self.values_of(self.optimize, 1)}.")
+        self.play(FadeIn(table.columns[3]), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        self.still()
+        self.say(f"With the new values the squiggle moves closer to the data, and SSR goes from "
+                 f"{self.num(d[0].ssr)} to {self.num(d[1].ssr)}.")
+        self.move_fit(1, run_time=LONG)
+        self.wait(MEDIUM)
+        self.play(FadeOut(table), FadeOut(rules), run_time=SHORT)
+
+    def move_fit(self, state: int, run_time: float) -> list[Animation]:
+        """Reshape the scaled curves, squiggle and residuals to descent state ``state``."""
+        anims = self.fit_animations(state)
+        self.play(*anims, run_time=run_time)
+        return anims
+
+    def fit_animations(self, state: int) -> list[Animation]:
+        panel = self.panel
+        axes = panel.axes
+        return [
+            Transform(panel.squiggle, curve(axes, self.trace.grid,
+                                            self.curves[state].predicted, SQUIGGLE)),
+            Transform(panel.scaled, self.scaled_curves(axes, state)),
+            Transform(panel.residuals, residual_lines(axes, self.lesson.x, self.lesson.y,
+                                                      self.descent.predicted[state])),
+        ]
+
+    # -- beat 5: gradient descent -----------------------------------------------------------
+
+    def descend(self) -> None:
+        self.beat("gradient-descent")
+        d = self.descent
+        width = PANEL_RIGHT - PANEL_LEFT
+        self.ssr_plot = SSRByStep(d.ssr, width=4.2, height=2.5)
+        fit_into(self.ssr_plot, width, 3.4).to_edge(UP, buff=0.4)
+        self.ssr_plot.align_to([PANEL_LEFT, 0, 0], LEFT)
+        self.table = ParamTable(self.optimize, d[0].params, self.optimize, self.lesson.digits,
+                                font_size=LABEL_SIZE + 6)
+        self.counter = self.counter_text(0)
+        right = VGroup(self.counter, self.table).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        fit_into(right, width, self.ssr_plot.get_bottom()[1] + 3.6)
+        right.next_to(self.ssr_plot, DOWN, buff=0.4).align_to([PANEL_LEFT + 0.3, 0, 0], LEFT)
+        scale = "on a log scale, " if self.ssr_plot.log else ""
+        self.say(f"Now repeat: new derivatives, new steps, {d.updates} times. The plot shows SSR "
+                 f"at each step ({scale}starting at {self.num(d[0].ssr)}), the table the "
+                 "current values.")
+        self.play(FadeIn(self.ssr_plot), FadeIn(right), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        for number, i in enumerate(self.schedule[1:]):
+            if number < ONE_BY_ONE:
+                self.say(f"Step {i}: slopes " + listing([self.num(d[i - 1].gradient[p])
+                                                         for p in self.optimize])
+                         + f", new values {self.values_of(self.optimize, i)}; "
+                         f"SSR = {self.num(d[i].ssr)}.")
+                self.jump(i, MEDIUM)
+                self.wait(SHORT)
+                continue
+            if number == ONE_BY_ONE:
+                self.say("From here on, many steps at a time. Each parameter turns green once "
+                         "it has settled on its final value.")
+            before = self.schedule[number]
+            newly = [p for p in self.optimize if self.settled[p] is not None
+                     and before < self.settled[p] <= i]
+            if newly:
+                self.say(listing([f"{p} settles at {self.num(d[i].params[p])}"
+                                  for p in newly]) + " (from step "
+                         + listing([str(self.settled[p]) for p in newly]) + ").")
+            self.jump(i, FAST)
+            if newly:
+                self.play(Indicate(self.table.highlight(newly), color=FIXED, scale_factor=1.15),
+                          run_time=MEDIUM)
+                self.wait(SHORT)
+        self.finish_descent()
+
+    def counter_text(self, state: int) -> VGroup:
+        step = Text(f"Step {state}", font=FONT, font_size=LABEL_SIZE + 4, color=INK)
+        ssr = Text(f"SSR = {shown(self.descent.ssr[state], self.lesson.digits)}", font=FONT,
+                   font_size=LABEL_SIZE, color=MUTED)
+        return VGroup(step, ssr).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+    def update_counter(self, state: int) -> list[Animation]:
+        new = self.counter_text(state).move_to(self.counter, aligned_edge=LEFT)
+        return [Transform(self.counter, new)]
+
+    def jump(self, state: int, run_time: float) -> None:
+        settled = [p for p in self.optimize
+                   if self.settled[p] is not None and self.settled[p] <= state]
+        self.play(*self.fit_animations(state), *self.ssr_plot.advance_to(state),
+                  *self.table.step_animations(self.descent[state], settled),
+                  *self.update_counter(state), run_time=run_time)
+
+    def finish_descent(self) -> None:
+        d = self.descent
+        final = d.final
+        moving = [p for p in self.optimize if self.settled[p] is None]
+        if d.status == "converged":
+            why = (f"every step size is below {self.num(self.lesson.descent.min_step_size)}, "
+                   "so descent stops")
+        else:
+            why = "the most this lesson allows, descent ends"
+        end = f"After {d.updates} steps, {why}: {self.values_of(self.optimize, len(d) - 1)}, "
+        end += f"and SSR = {self.num(final.ssr)}."
+        if moving:
+            end += f" {listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving."
+        self.say(end)
+        self.play(Indicate(self.table, color=FIXED, scale_factor=1.05), run_time=MEDIUM)
+        self.wait(LONG)
+        self.still()
+        self.bam("Double bam!")
+        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+
+    # -- beat 6: summary --------------------------------------------------------------------
+
+    def summarize(self) -> None:
+        self.beat("summary")
+        d = self.descent
+        heading = Text("Several parameters, the same two ideas", font_size=TITLE_SIZE - 8,
+                       color=INK).to_edge(UP, buff=0.4)
+        ideas = VGroup(
+            Text("1. Chain rule: one derivative per parameter, all sharing d SSR / d Predicted",
+                 font=FONT, font_size=LABEL_SIZE, color=INK),
+            Text("2. Gradient descent: every parameter steps at once, by its own slope",
+                 font=FONT, font_size=LABEL_SIZE, color=INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        fit_into(ideas, config.frame_width - 1, 2).next_to(heading, DOWN, buff=0.4)
+        moves = VGroup(*(
+            VGroup(MathTex(symbol(p), color=FIXED, font_size=LABEL_SIZE + 8),
+                   Text(f"{shown(d[0].params[p], self.lesson.digits)} \u2192 "
+                        f"{shown(d.final.params[p], self.lesson.digits)}", font=FONT,
+                        font_size=LABEL_SIZE, color=INK)).arrange(RIGHT, buff=0.2)
+            for p in self.optimize))
+        rows = min(len(moves), 5)
+        moves.arrange_in_grid(rows=rows, cols=-(-len(moves) // rows), buff=(0.5, 0.2),
+                              flow_order="dr", col_alignments="l" * (-(-len(moves) // rows)))
+        fitted = NetworkDiagram(self.trace.network_at(len(d) - 1), digits=self.lesson.digits,
+                                input_label=self.lesson.labels.x,
+                                output_label=self.lesson.labels.y)
+        bottom = VGroup(moves, fitted).arrange(RIGHT, buff=0.6)
+        bottom.scale_to_fit_width(config.frame_width - 0.8)
+        fit_into(bottom, config.frame_width - 0.8, ideas.get_bottom()[1] + 3.6)
+        bottom.next_to(ideas, DOWN, buff=0.4)
+        self.say("The same two ideas work for any number of parameters: the chain rule gives "
+                 "each one its derivative, and gradient descent moves them all together.")
+        self.play(Write(heading), run_time=MEDIUM)
+        self.play(FadeIn(ideas, lag_ratio=0.3), run_time=LONG)
+        self.say("From " + self.values_of(self.optimize, 0) + " to "
+                 + self.values_of(self.optimize, len(d) - 1)
+                 + f" in {d.updates} steps; every parameter is now green.")
+        self.play(FadeIn(moves, lag_ratio=0.2), FadeIn(fitted), run_time=LONG)
+        self.wait(MEDIUM)
+        self.bam("Triple bam!")
+        self.wait(SHORT)
