@@ -421,7 +421,10 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
     futures: dict[cf.Future, tuple[int, RenderJob]] = {}
     try:
         for index, job in todo:
-            args = (job, progress.watcher(job)) if local else (job,)
+            # Absolute paths: a Dask worker runs in a folder of its own.
+            anywhere = replace(job, lesson_path=job.lesson_path.absolute(),
+                               output=job.output.absolute())
+            args = (anywhere, progress.watcher(job)) if local else (anywhere,)
             futures[pool.submit(run_job, *args)] = (index, job)
         for future in cf.as_completed(futures):
             index, job = futures[future]
@@ -430,7 +433,8 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
             except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker that died
                 result = RenderResult(job.lesson_path, "failed",
                                       error=f"{type(exc).__name__}: {exc}")
-            result = replace(result, lesson_path=job.lesson_path)
+            result = replace(result, lesson_path=job.lesson_path,  # as the user wrote them
+                             output=job.output if result.output else None)
             progress.finished(result)
             yield index, result
     except BaseException:

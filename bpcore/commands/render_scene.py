@@ -19,6 +19,8 @@ from bpcore.lesson import LESSONS_DIR, Lesson
 REPO_ROOT = LESSONS_DIR.parent.parent
 SCENES_DIR = REPO_ROOT / "scenes"
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
+#: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
+SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +79,10 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
     prints on stdout (its log), as it prints it.
     """
     scene = scene or scene_file(lesson)
-    env = {**os.environ, "BP_LESSON": str(lesson_path.resolve()), "COLUMNS": "200",
+    # Only what this command asks for: a BP_SLIDES left in the shell must not turn a video
+    # render into slides.
+    inherited = {k: v for k, v in os.environ.items() if k not in SCENE_VARIABLES}
+    env = {**inherited, "BP_LESSON": str(lesson_path.resolve()), "COLUMNS": "200",
            **(extra_env or {})}
     args = [sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
             "--progress_bar", "none", "--media_dir", str(Path(media_dir).resolve()),

@@ -255,9 +255,14 @@ def test_failed_render_keeps_the_previous_video(tiny, tmp_path: Path):
 # ---- Dask ----------------------------------------------------------------------------------
 
 @pytest.mark.render
-def test_renders_on_a_dask_cluster(tiny, tmp_path: Path):
-    """--scheduler runs the renders on a (local) Dask cluster, with the same outputs and table."""
+def test_renders_on_a_dask_cluster(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """--scheduler runs the renders on a (local) Dask cluster, with the same outputs and table.
+
+    A BP_SLIDES=1 left in the shell does not turn the videos into slides.
+    """
     distributed = pytest.importorskip("distributed")
+    monkeypatch.setenv("BP_SLIDES", "1")
+    monkeypatch.setenv("BP_SLIDES_DIR", str(tmp_path / "leaked"))
     lessons = [tiny("dask_one", "Dask one"), tiny("dask_two", "Dask two"),
                tiny("dask_bad", text="title: [unclosed\n")]
     out = tmp_path / "out"
@@ -272,6 +277,7 @@ def test_renders_on_a_dask_cluster(tiny, tmp_path: Path):
     for name in ("dask_one", "dask_two"):
         assert (out / f"{name}.mp4").stat().st_size > 1000
         assert "b3 ends at" in (out / f"{name}.srt").read_text()
+    assert not (tmp_path / "leaked").exists()
 
 
 def test_jobs_travel_to_other_processes(tiny):
