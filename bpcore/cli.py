@@ -68,6 +68,8 @@ def bp() -> None:
       bp check assets/lessons/*.yaml
       bp trace assets/lessons/b3.yaml -o b3.json
       bp stills assets/lessons/b3.yaml
+      bp render assets/lessons/*.yaml -q l
+      bp slides assets/lessons/b3.yaml --to pdf
       bp trace --help
     """
 

@@ -214,14 +214,14 @@ def place(staged: Path, output: Path, to: str) -> None:
 @click.option("--force", is_flag=True, help="Render the slides again even if up to date.")
 def command(lesson: Path, to: str | None, output: Path | None, quality: str,
             force: bool) -> None:
-    """Make a slide deck of LESSON: one slide per beat, as HTML, PowerPoint or PDF.
+    """Make a slide deck of LESSON (HTML, PowerPoint or PDF), a slide per beat.
 
-    Each slide plays one beat of the lesson's video and stops on the beat's
-    key frame (its still); the captions are the speaker notes. HTML is a
-    reveal.js deck that works opened from disk, without a network; PowerPoint
-    embeds the videos; PDF has one page per slide, its key frame. The
-    render is reused for other formats while the lesson and code are the
-    same.
+    Slide k plays the lesson's video from beat k-1's key frame (its still)
+    to beat k's, so the deck pauses once per beat, on its key frame; the
+    captions are the speaker notes. HTML is a reveal.js deck that works
+    opened from disk without a network; PowerPoint embeds the videos; PDF
+    has one page per slide, its key frame. The render is reused for the
+    other formats while the lesson and the code stay the same.
 
     \b
     Examples:
