@@ -116,9 +116,10 @@ class SSRByStep(VGroup):
 
     def piece(self, start: int, end: int) -> VMobject:
         """The curve from state ``start`` to state ``end``, through every state between."""
-        points = self.axes.coords_to_point(self.coords[start : end + 1])
-        if len(points) < 2:
-            points = np.vstack([points, points])
+        if end <= start:  # nothing to draw: a dot-sized piece keeps the trail's shape simple
+            points = np.array([self.point(end), self.point(end)])
+        else:
+            points = self.axes.coords_to_point(self.coords[start : end + 1])
         return VMobject(stroke_color=SSR_CURVE, stroke_width=4).set_points_as_corners(points)
 
     def advance_to(self, step: int) -> list[Animation]:
