@@ -34,7 +34,7 @@ from kit.style import (
 HEADER_SIZE = LABEL_SIZE + 4
 CELL_SIZE = LABEL_SIZE
 NOTE_SIZE = SMALL_SIZE - 4
-ROW_PITCH = 0.46
+ROW_PITCH = 0.45
 COLUMN_GAP = 0.35
 BLOCK_GAP = 0.6
 PAD = 0.15  # between a table's bands (heading, headers, notes, rows)
