@@ -66,6 +66,7 @@ class Render:
         return self.workdir / "stills"
 
     def command(self) -> list[str]:
+        # --silent: no check of PyPI for a newer manim (no network in CI).
         return [sys.executable, "-m", "manim", "render", "-ql", "--progress_bar", "none",
                 "--silent", *self.flags, "--media_dir", str(self.media_dir),
                 str(B3_SCENE.relative_to(REPO_ROOT))]

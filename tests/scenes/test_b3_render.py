@@ -91,7 +91,11 @@ def test_b3_is_a_scene_file() -> None:
 
 @pytest.mark.render
 def test_dry_run_renders(dry_render) -> None:
-    """`manim -ql --dry_run scenes/b3.py` runs the whole scene, exits 0 and writes no video."""
+    """`manim -ql --dry_run scenes/b3.py` runs the whole scene, exits 0 and writes no video.
+
+    Caching stays on, as manim.cfg sets it: this is the one render that hashes every play, the
+    path a user's `manim -pqh scenes/b3.py` takes (the real renders here disable caching).
+    """
     done = dry_render.succeeded()
     assert "Traceback" not in done.stderr
     assert not list(dry_render.media_dir.rglob("*.mp4"))
