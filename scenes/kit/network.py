@@ -86,12 +86,12 @@ class NetworkDiagram(VGroup):
             self.labels[names[j]] = self._label(names[j]).move_to(
                 self.edges_in[j].point_from_proportion(0.58))
             self.labels[names[k + j]] = self._label(names[k + j]).move_to(
-                self.edges_out[j].point_from_proportion(0.55))
+                self.edges_out[j].point_from_proportion(0.45))
             side = UP if j < k / 2 else DOWN
             self.labels[names[2 * k + j]] = self._label(names[2 * k + j]).next_to(
                 self.hidden_nodes[j], side, buff=0.08)
         b_out = names[-1]
-        self.labels[b_out] = self._label(b_out).next_to(self.output_arrow, UP, buff=0.15)
+        self.labels[b_out] = self._label(b_out).next_to(self.output_arrow, UP, buff=0.25)
 
         self.add(self.edges_in, self.edges_out, self.input_node, self.hidden_nodes,
                  self.sum_node, self.output_arrow, self.input_text, self.output_text,

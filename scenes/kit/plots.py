@@ -67,11 +67,18 @@ def make_axes(
         y_axis_config={"decimal_number_config": {"num_decimal_places": _decimals(y_range[2]),
                                                  "color": INK}},
     )
+    # When y goes below 0 the x axis crosses mid-plot: its numbers move to the bottom edge,
+    # clear of the curves and residuals drawn around y = 0.
+    bottom = axes.c2p(x_range[0], y_range[0])[1]
+    if y_range[0] < 0:
+        for number in axes.x_axis.numbers:
+            number.set_y(bottom - 0.25)
     # Labels sit beyond the axes' ends, clear of the curves and tick numbers.
     labels = VGroup()
     if x_label:
-        labels.add(Tex(x_label, font_size=LABEL_SIZE, color=INK).next_to(axes.x_axis, RIGHT,
-                                                                      buff=0.2))
+        label = Tex(x_label, font_size=LABEL_SIZE, color=INK)
+        labels.add(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3) if y_range[0] < 0
+                   else label.next_to(axes.x_axis, RIGHT, buff=0.2))
     if y_label:
         labels.add(Tex(y_label, font_size=LABEL_SIZE, color=INK).next_to(axes.y_axis, UP,
                                                                       buff=0.2))
