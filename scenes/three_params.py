@@ -35,7 +35,7 @@ from kit.style import (
 )
 
 #: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
-PANEL_LEFT, PANEL_RIGHT = 0.5, 6.8
+PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8
 #: How long one fast jump of the descent takes.
 FAST = 0.5
 #: The first descent states, shown one by one and narrated; then geometric jumps.
@@ -222,10 +222,10 @@ class OptimizeSeveralParameters(LessonScene):
         tex = MathTex(*parts, color=INK, font_size=TEXT_SIZE)
         for part in tex.submobjects:
             for j, name in enumerate(self.color_names):
-                if part.get_tex_string() == rf"\mathrm{{{name}}}_i":
+                if part.tex_string == rf"\mathrm{{{name}}}_i":
                     part.set_color(self.colors[j])
             for n in (*self.out_weights, self.bias):
-                if part.get_tex_string() == symbol(n):
+                if part.tex_string == symbol(n):
                     part.set_color(self.diagram.color_of(n))
         return tex
 
@@ -261,6 +261,9 @@ class OptimizeSeveralParameters(LessonScene):
                                   learning=self.optimize)
         self.chain_table = table
         left = -config.frame_width / 2 + 0.3
+        # Centre the tallest page in the room below the formulas.
+        tallest = max(table.layout(page, 0.0, 0.0).height for page in table.pages(room_w))
+        table_top -= max(0.0, (room_h - tallest) / 2)
         shown_blocks = VGroup()
         for number, page in enumerate(table.pages(room_w)):
             table.layout(page, left, table_top)
@@ -361,8 +364,8 @@ class OptimizeSeveralParameters(LessonScene):
     def take_first_step(self) -> None:
         self.beat("first-step")
         d, lr = self.descent, self.num(self.descent.learning_rate)
-        self.panel = self.fit_panel(0, 5.2, 5.8)
-        self.panel.to_corner(DL, buff=0.4).shift(RIGHT * 0.2)
+        self.panel = self.fit_panel(0, 4.9, 5.8)
+        self.panel.to_corner(DL, buff=0.4)
         panel = self.panel
         if d.updates == 0:
             self.say("Descent stops before its first step: every step size is already below "
@@ -434,7 +437,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.counter = self.counter_text(0)
         right = VGroup(self.counter, self.table).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         fit_into(right, width, self.ssr_plot.get_bottom()[1] + 3.6)
-        right.next_to(self.ssr_plot, DOWN, buff=0.4).align_to([PANEL_LEFT + 0.3, 0, 0], LEFT)
+        right.next_to(self.ssr_plot, DOWN, buff=0.4).align_to([PANEL_LEFT + 0.2, 0, 0], LEFT)
         scale = "on a log scale, " if self.ssr_plot.log else ""
         self.say(f"Now repeat: new derivatives, new steps, {d.updates} times. The plot shows SSR "
                  f"at each step ({scale}starting at {self.num(d[0].ssr)}), the table the "
@@ -532,7 +535,7 @@ class OptimizeSeveralParameters(LessonScene):
                                 output_label=self.lesson.labels.y)
         bottom = VGroup(moves, fitted).arrange(RIGHT, buff=0.6)
         bottom.scale_to_fit_width(config.frame_width - 0.8)
-        fit_into(bottom, config.frame_width - 0.8, ideas.get_bottom()[1] + 3.6)
+        fit_into(bottom, config.frame_width - 0.8, ideas.get_bottom()[1] + 3.25)
         bottom.next_to(ideas, DOWN, buff=0.4)
         self.say("The same two ideas work for any number of parameters: the chain rule gives "
                  "each one its derivative, and gradient descent moves them all together.")

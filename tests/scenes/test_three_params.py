@@ -1,0 +1,322 @@
+"""The three_params scene: its trace, its video and captions, and where it draws things.
+
+One real low-quality render of the shipped lesson (in this process, so the finished scene's
+mobjects can be measured) serves every render test; a second build, with animations skipped,
+shows that another network (3 ReLU hidden nodes, 5 data points, 4 optimized parameters) renders
+too. Both share one LaTeX cache, so the second build only compiles the strings the first did not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import srt
+import yaml
+
+from bpcore.display import fmt
+from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.progress import settled_at
+from bpcore.trace import LessonTrace, trace_lesson
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENES_DIR = REPO_ROOT / "scenes"
+SCENE_FILE = SCENES_DIR / "three_params.py"
+LESSON_FILE = LESSONS_DIR / "three_params.yaml"
+BEATS = ["network", "starting-fit", "chain-rule", "first-step", "gradient-descent", "summary"]
+MIN_DURATION = 60.0
+PIXELS_ACROSS = 854  # -ql
+
+# ---- Oracles copied from ../shared/reference-numbers.md (lesson three_params) ---------------
+START_PREDICTED, START_SSR = [0.719, 0.462, 0.769], 1.398
+START_GRADIENT = {"w3": 2.576, "w4": 1.257, "b3": 1.900}
+AFTER_FIRST_STEP = {"w3": 0.102, "w4": 0.504, "b3": -0.190}
+AFTER_1000 = {"w3": -1.2159, "w4": -2.3038, "b3": 2.6066}
+AFTER_1000_SHOWN = {"w3": "-1.22", "w4": "-2.3", "b3": "2.61"}  # the b3 lesson's -1.22, -2.30, 2.61
+
+#: A lesson the shipped files do not cover: 3 ReLU hidden nodes, 5 points, output layer learned.
+RELU_LESSON = {
+    "title": "Three ReLU nodes: optimizing w4, w5, w6 and b4",
+    "scene": "three_params",
+    "data": {"x": [0.0, 0.25, 0.5, 0.75, 1.0], "y": [0.0, 0.6, 1.0, 0.5, 0.1]},
+    "network": {"activation": "relu", "params": {
+        "w1": 2.1, "b1": -0.4, "w2": -2.2, "b2": 1.6, "w3": 1.3, "b3": 0.1,
+        "w4": 0.5, "w5": -0.4, "w6": 0.3, "b4": 0.0}},
+    "optimize": ["w4", "w5", "w6", "b4"],
+    "descent": {"learning_rate": 0.05, "min_step_size": 0.0001, "max_steps": 2000},
+}
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
+
+
+@pytest.fixture(scope="module")
+def trace() -> LessonTrace:
+    return trace_lesson(Lesson.from_file(LESSON_FILE))
+
+
+# ---- the trace the scene shows --------------------------------------------------------------
+
+def test_trace_matches_the_reference_table(trace: LessonTrace) -> None:
+    """Start, first gradient, first step and the state after 1000 steps are the reference's."""
+    d = trace.descent
+    assert trace.start.predicted.tolist() == pytest.approx(START_PREDICTED, abs=5e-4)
+    assert trace.start.ssr == pytest.approx(START_SSR, abs=5e-4)
+    assert dict(d[0].gradient) == pytest.approx(START_GRADIENT, abs=5e-4)
+    assert dict(d[1].params) == pytest.approx({**d[0].params, **AFTER_FIRST_STEP}, abs=5e-4)
+    assert d.updates == 1000
+    final = {p: d.final.params[p] for p in AFTER_1000}
+    assert final == pytest.approx(AFTER_1000, abs=5e-5)
+    assert {p: fmt(v) for p, v in final.items()} == AFTER_1000_SHOWN
+
+
+def test_chain_factors_give_the_gradient(trace: LessonTrace) -> None:
+    """The factors the chain-rule beat shows multiply to the trace's gradient; d Predicted /
+    d w3 is the blue curve (hidden node 1) before scaling, at the data."""
+    chain = trace.chain_at(0)
+    for p in trace.lesson.optimize:
+        factors = chain[p].factors
+        assert np.prod([f.values for f in factors], axis=0).sum() == pytest.approx(
+            trace.descent[0].gradient[p])
+    np.testing.assert_allclose(chain["w3"].factors[1].values, trace.start.forward.hidden_y[0])
+
+
+# ---- building and rendering -----------------------------------------------------------------
+
+def scene_class():
+    """The one Scene class of scenes/three_params.py, imported as manim does."""
+    from manim.utils.module_ops import get_scene_classes_from_module
+
+    if str(SCENES_DIR) not in sys.path:
+        sys.path.insert(0, str(SCENES_DIR))
+    name = "bp_test_scene_three_params"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SCENE_FILE)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    classes = get_scene_classes_from_module(sys.modules[name])
+    assert len(classes) == 1, [c.__name__ for c in classes]
+    return classes[0]
+
+
+@dataclass
+class Built:
+    scene: object
+    trace: LessonTrace
+    stills: Path
+    video: Path | None
+    #: per still: (beat, how far the drawing reaches beyond the frame, in screen units)
+    overflow: list[tuple[str, float]]
+
+
+def build(workdir: Path, tex_dir: Path, lesson: Path, real: bool) -> Built:
+    """Run the scene on ``lesson``: a real -ql render, or with animations skipped."""
+    from manim import WHITE, config, tempconfig
+
+    stills = workdir / "stills"
+    options = {"quality": "low_quality", "media_dir": str(workdir / "media"),
+               "tex_dir": str(tex_dir / "Tex"), "text_dir": str(tex_dir / "texts"),
+               "disable_caching": True, "save_sections": True,
+               "background_color": WHITE, "progress_bar": "none", "verbosity": "WARNING",
+               "output_file": None}
+    if not real:
+        options["dry_run"] = True
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BP_LESSON", str(lesson))
+        mp.setenv("BP_STILLS_DIR", str(stills))
+        with tempconfig(options):
+            overflow: list[tuple[str, float]] = []
+            half_w, half_h = config.frame_width / 2, config.frame_height / 2
+
+            class Watched(scene_class()):
+                def still(self) -> None:
+                    super().still()
+                    drawn = [m for m in self.mobjects if m.get_family() and any(
+                        f.has_points() for f in m.get_family())]
+                    reach = max((max(abs(m.get_left()[0]) - half_w, m.get_right()[0] - half_w,
+                                     m.get_top()[1] - half_h, -m.get_bottom()[1] - half_h)
+                                 for m in drawn), default=0.0)
+                    overflow.append((self.beats[-1], float(reach)))
+
+            scene = Watched(skip_animations=not real)
+            scene.render()
+            video = Path(scene.renderer.file_writer.movie_file_path) if real else None
+    return Built(scene, scene.trace, stills, video, overflow)
+
+
+@pytest.fixture(scope="module")
+def tex_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """LaTeX (Tex/) and Pango (texts/) output shared by this module's builds, and by no other
+    process: a render running beside the tests may be half-way through writing a file in the
+    shared media/ folders."""
+    return tmp_path_factory.mktemp("three-params-cache")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, tex_dir: Path) -> Built:
+    """The shipped lesson rendered at -ql, with one still per beat."""
+    return build(tmp_path_factory.mktemp("three-params"), tex_dir, LESSON_FILE, real=True)
+
+
+@pytest.fixture(scope="module")
+def relu_built(tmp_path_factory: pytest.TempPathFactory, tex_dir: Path, rendered) -> Built:
+    """The 3-ReLU-node lesson, animations skipped (after the real render, to share its LaTeX)."""
+    work = tmp_path_factory.mktemp("three-params-relu")
+    lesson = work / "relu3.yaml"
+    lesson.write_text(yaml.safe_dump(RELU_LESSON, sort_keys=False), encoding="utf-8")
+    return build(work, tex_dir, lesson, real=False)
+
+
+def test_scene_file_has_one_scene_class() -> None:
+    """`manim scenes/three_params.py` needs no class name: the file defines one Scene."""
+    assert scene_class().lesson_name == "three_params"
+
+
+def captions(video: Path) -> list[srt.Subtitle]:
+    path = video.with_suffix(".srt")
+    assert path.is_file(), f"no captions beside the video: {path}"
+    return list(srt.parse(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.render
+def test_video_is_long_enough(rendered: Built) -> None:
+    """The -ql video lasts at least 60 s."""
+    with av.open(str(rendered.video)) as container:
+        duration = container.duration / av.time_base
+    assert duration >= MIN_DURATION, f"{duration:.1f} s"
+
+
+@pytest.mark.render
+def test_every_still_stays_inside_the_frame(rendered: Built) -> None:
+    """At each beat's key frame, nothing reaches beyond the edges of the frame."""
+    assert [beat for beat, _ in rendered.overflow] == BEATS
+    outside = {beat: round(reach, 2) for beat, reach in rendered.overflow if reach > 0.02}
+    assert not outside, f"drawn beyond the frame: {outside}"
+
+
+@pytest.mark.render
+def test_one_section_and_one_still_per_beat(rendered: Built) -> None:
+    """The sections index and the stills list the six beats in order; every beat narrates."""
+    assert rendered.scene.beats == BEATS
+    index = rendered.video.parent / "sections" / f"{rendered.video.stem}.json"
+    names = [s["name"] for s in json.loads(index.read_text(encoding="utf-8"))]
+    assert names == [f"{i + 1:02d}-{b}" for i, b in enumerate(BEATS)]
+    assert sorted(p.stem for p in rendered.stills.glob("*.png")) == names
+    starts = [c.start.total_seconds() for c in captions(rendered.video)]
+    sections = json.loads(index.read_text(encoding="utf-8"))
+    t = 0.0
+    for s in sections:
+        length = float(s["duration"])
+        assert any(t - 1e-3 <= c < t + length for c in starts), f"{s['name']} has no caption"
+        t += length
+
+
+@pytest.mark.render
+def test_captions_carry_the_first_step_and_the_end(rendered: Built) -> None:
+    """The .srt shows the first slopes, step sizes and new values, then the final values, in
+    that order, all formatted by the display rule."""
+    per_caption = [NUMBER.findall(c.content) for c in captions(rendered.video)]
+    d, opt = rendered.trace.descent, rendered.trace.lesson.optimize
+    groups = {
+        "slopes": [fmt(d[0].gradient[p]) for p in opt],
+        "step sizes": [fmt(d[0].step_size[p]) for p in opt],
+        "new values": [fmt(d[1].params[p]) for p in opt],
+        "final values": [fmt(d.final.params[p]) for p in opt],
+    }
+    assert groups["slopes"] == ["2.58", "1.26", "1.9"]
+    assert groups["new values"] == ["0.102", "0.504", "-0.19"]
+    assert groups["final values"] == list(AFTER_1000_SHOWN.values())
+    first = {}
+    for name, numbers in groups.items():
+        hits = [i for i, shown in enumerate(per_caption) if set(numbers) <= set(shown)]
+        assert hits, f"no caption holds the {name} {numbers}"
+        first[name] = hits[0]
+    assert list(first.values()) == sorted(first.values()), first
+
+
+@pytest.mark.render
+def test_final_squiggle_sits_at_the_final_predictions(rendered: Built) -> None:
+    """At each data x, the squiggle on screen at the end of descent is at the last state's
+    prediction, within one 480p pixel, and away from the starting prediction."""
+    check_final_squiggle(rendered)
+
+
+@pytest.mark.render
+def test_parameter_table_ends_green_on_the_final_values(rendered: Built) -> None:
+    """After descent the table shows each parameter's final value; settled ones are green."""
+    from kit.param_table import shown
+    from kit.style import FIXED, LEARNING
+
+    check_final_table(rendered, shown, FIXED, LEARNING)
+    table = rendered.scene.table
+    assert [table.rows[p].value.text for p in table.names] == [
+        fmt(v).replace("-", "\u2212") for v in AFTER_1000.values()]
+
+
+@pytest.mark.render
+def test_chain_table_totals_are_the_gradient(rendered: Built) -> None:
+    """Each block's sum in the chain-rule beat is the trace's first gradient."""
+    check_chain_totals(rendered)
+
+
+@pytest.mark.render
+def test_another_network_renders(relu_built: Built) -> None:
+    """3 ReLU hidden nodes on 5 points: every beat runs, the squiggle, table and chain sums
+    match that lesson's trace, and each still stays inside the frame."""
+    assert relu_built.scene.beats == BEATS
+    assert relu_built.trace.lesson.network.hidden == 3
+    assert [beat for beat, _ in relu_built.overflow] == BEATS
+    outside = {beat: round(reach, 2) for beat, reach in relu_built.overflow if reach > 0.02}
+    assert not outside, f"drawn beyond the frame: {outside}"
+    check_final_squiggle(relu_built)
+    from kit.param_table import shown
+    from kit.style import FIXED, LEARNING
+
+    check_final_table(relu_built, shown, FIXED, LEARNING)
+    check_chain_totals(relu_built)
+
+
+# ---- checks shared by both lessons ----------------------------------------------------------
+
+def check_final_squiggle(built: Built) -> None:
+    from manim import config
+
+    panel = built.scene.panel
+    axes, squiggle = panel.axes, panel.squiggle
+    points = squiggle.points
+    corners = np.vstack([points[::4], points[-1:]])
+    coords = np.asarray(axes.point_to_coords(corners))
+    xs, ys = coords[:, 0], coords[:, 1]
+    assert np.all(np.diff(xs) > 0), "the squiggle should run left to right"
+    pixel = config.frame_width / PIXELS_ACROSS
+    y_tol = pixel / axes.y_axis.get_unit_size()
+    lesson, d = built.trace.lesson, built.trace.descent
+    drawn = np.interp(lesson.x, xs, ys)
+    np.testing.assert_allclose(drawn, d.final.predicted, rtol=0, atol=y_tol)
+    assert np.max(np.abs(drawn - d[0].predicted)) > 5 * y_tol
+
+
+def check_final_table(built: Built, shown, fixed, learning) -> None:
+    table, d = built.scene.table, built.trace.descent
+    lesson = built.trace.lesson
+    settled = settled_at(d, lesson.digits, lesson.descent.min_step_size)
+    for p in lesson.optimize:
+        row = table.rows[p]
+        assert row.value.text == shown(d.final.params[p], lesson.digits), p
+        want = fixed if settled[p] is not None else learning
+        assert row.name.get_color() == want, p
+
+
+def check_chain_totals(built: Built) -> None:
+    blocks = built.scene.chain_table.blocks
+    gradient = built.trace.descent[0].gradient
+    digits = built.trace.lesson.digits
+    for p, block in blocks.items():
+        assert block.total[1].text == fmt(gradient[p], digits).replace("-", "\u2212"), p
