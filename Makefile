@@ -54,4 +54,4 @@ bench: setup
 	$(PY) bench/render.py --quality h
 
 clean:
-	rm -rf media renders stills .pytest_cache
+	rm -rf media renders stills slides .cache/slides .pytest_cache
