@@ -38,6 +38,8 @@ from kit.style import (
 PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8
 #: How long one fast jump of the descent takes.
 FAST = 0.5
+#: The first step's table writes out "old - (step size) = new" for at most this many rows.
+FULL_ARITHMETIC = 4
 #: The first descent states, shown one by one and narrated; then geometric jumps.
 ONE_BY_ONE = 3
 
@@ -343,17 +345,17 @@ class OptimizeSeveralParameters(LessonScene):
         head = [Text(t, font=FONT, font_size=size - 4, color=MUTED)
                 for t in ("", "slope", "step size", "new value")]
         rows = [head]
+        digits = self.lesson.digits
         for p in self.optimize:
+            new = shown(nxt.params[p], digits)
+            if len(self.optimize) <= FULL_ARITHMETIC:
+                new = (f"{shown(now.params[p], digits)} {chr(0x2212)} "
+                       f"({shown(now.step_size[p], digits)}) = {new}")
             rows.append([
                 MathTex(symbol(p), color=LEARNING, font_size=size + 12),
-                Text(shown(now.gradient[p], self.lesson.digits), font=FONT, font_size=size,
-                     color=INK),
-                Text(shown(now.step_size[p], self.lesson.digits), font=FONT, font_size=size,
-                     color=INK),
-                Text(f"{shown(now.params[p], self.lesson.digits)} {chr(0x2212)} "
-                     f"({shown(now.step_size[p], self.lesson.digits)}) = "
-                     f"{shown(nxt.params[p], self.lesson.digits)}", font=FONT,
-                     font_size=size, color=INK),
+                Text(shown(now.gradient[p], digits), font=FONT, font_size=size, color=INK),
+                Text(shown(now.step_size[p], digits), font=FONT, font_size=size, color=INK),
+                Text(new, font=FONT, font_size=size, color=INK),
             ])
         grid = VGroup(*(m for row in rows for m in row))
         grid.arrange_in_grid(rows=len(rows), cols=4, buff=(0.45, 0.22),
@@ -436,7 +438,9 @@ class OptimizeSeveralParameters(LessonScene):
                                 font_size=LABEL_SIZE + 6)
         self.counter = self.counter_text(0)
         right = VGroup(self.counter, self.table).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        fit_into(right, width, self.ssr_plot.get_bottom()[1] + 3.6)
+        # Below the plot, down to a margin above the frame's bottom edge.
+        fit_into(right, width, self.ssr_plot.get_bottom()[1] - 0.4 + config.frame_height / 2
+                 - 0.3)
         right.next_to(self.ssr_plot, DOWN, buff=0.4).align_to([PANEL_LEFT + 0.2, 0, 0], LEFT)
         scale = "on a log scale, " if self.ssr_plot.log else ""
         self.say(f"Now repeat: new derivatives, new steps, {d.updates} times. The plot shows SSR "
