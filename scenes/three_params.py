@@ -10,6 +10,7 @@ from __future__ import annotations
 from manim import *
 
 from bpcore.progress import settled_at, step_schedule
+from kit.beats import bam, fit_into, listing
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
 from kit.lesson_scene import LessonScene
@@ -17,7 +18,6 @@ from kit.network import NetworkDiagram, symbol
 from kit.param_table import ParamTable, shown
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
 from kit.style import (
-    BAM,
     FIXED,
     FONT,
     INK,
@@ -42,18 +42,6 @@ FAST = 0.5
 FULL_ARITHMETIC = 4
 #: The first descent states, shown one by one and narrated; then geometric jumps.
 ONE_BY_ONE = 3
-
-
-def listing(items) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def fit_into(mobject: Mobject, width: float, height: float) -> Mobject:
-    """Shrink ``mobject`` (never grow it) to fit a ``width`` x ``height`` box."""
-    factor = min(1.0, width / max(mobject.width, 1e-6), height / max(mobject.height, 1e-6))
-    return mobject.scale(factor)
 
 
 class OptimizeSeveralParameters(LessonScene):
@@ -101,10 +89,7 @@ class OptimizeSeveralParameters(LessonScene):
         return VGroup(*(m for m in label.submobjects if m is not backing))
 
     def bam(self, text: str = "Bam!") -> None:
-        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.4)
-        self.play(FadeIn(word, scale=1.6), run_time=0.5)
-        self.wait(0.6)
-        self.play(FadeOut(word), run_time=0.3)
+        bam(self, text)
 
     # -- beat 1: the network ----------------------------------------------------------------
 
