@@ -389,17 +389,16 @@ class OptimizeSeveralParameters(LessonScene):
         self.still()
         self.say(f"With the new values the squiggle moves closer to the data, and SSR goes from "
                  f"{self.num(d[0].ssr)} to {self.num(d[1].ssr)}.")
-        self.move_fit(1, run_time=LONG)
+        ssr = Text(f"SSR: {shown(d[0].ssr, self.lesson.digits)} \u2192 "
+                   f"{shown(d[1].ssr, self.lesson.digits)}", font=FONT,
+                   font_size=LABEL_SIZE + 6, color=INK)
+        fit_into(ssr, PANEL_RIGHT - PANEL_LEFT, 1).next_to(table, DOWN, buff=0.6)
+        self.play(*self.fit_animations(1), FadeIn(ssr), run_time=LONG)
         self.wait(MEDIUM)
-        self.play(FadeOut(table), FadeOut(rules), run_time=SHORT)
-
-    def move_fit(self, state: int, run_time: float) -> list[Animation]:
-        """Reshape the scaled curves, squiggle and residuals to descent state ``state``."""
-        anims = self.fit_animations(state)
-        self.play(*anims, run_time=run_time)
-        return anims
+        self.play(FadeOut(table), FadeOut(rules), FadeOut(ssr), run_time=SHORT)
 
     def fit_animations(self, state: int) -> list[Animation]:
+        """Reshape the scaled curves, squiggle and residuals to descent state ``state``."""
         panel = self.panel
         axes = panel.axes
         return [
