@@ -369,7 +369,9 @@ class OptimizeSeveralParameters(LessonScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         rules.move_to([(PANEL_LEFT + PANEL_RIGHT) / 2, 0, 0]).to_edge(UP, buff=0.35)
         table = self.step_table(0)
-        fit_into(table, PANEL_RIGHT - PANEL_LEFT, rules.get_bottom()[1] + 3.7)
+        # Room below the rules for the table and, under it, the SSR line.
+        fit_into(table, PANEL_RIGHT - PANEL_LEFT,
+                 rules.get_bottom()[1] + config.frame_height / 2 - 0.45 - 1.6)
         table.next_to(rules, DOWN, buff=0.45)
         slopes = listing([f"{self.num(d[0].gradient[p])} for {p}" for p in self.optimize])
         self.say(f"Gradient descent uses all the derivatives at once. The slopes at the start "
