@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
+from kit.beats import bam
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
@@ -20,7 +21,6 @@ from kit.plots import (
     tangent_line,
 )
 from kit.style import (
-    BAM,
     FIXED,
     INK,
     LABEL_SIZE,
@@ -72,12 +72,6 @@ class BackpropMainIdeas(LessonScene):
         self.curves = self.trace.curves_at(0)
         self.colors = [NODE_COLORS[j % len(NODE_COLORS)] for j in range(self.k)]
         self.color_names = [NODE_COLOR_NAMES[j % len(NODE_COLOR_NAMES)] for j in range(self.k)]
-
-    def bam(self, text: str = "Bam!") -> None:
-        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.5)
-        self.play(FadeIn(word, scale=1.6), run_time=0.5)
-        self.wait(0.6)
-        self.play(FadeOut(word), run_time=0.3)
 
     # -- beat 1 -----------------------------------------------------------------------------
 
@@ -175,7 +169,7 @@ class BackpropMainIdeas(LessonScene):
                      f"the final {self.color_names[j]} curve.")
             self.play(Indicate(self.diagram.labels[w_out], color=self.colors[j]),
                       Transform(raw, scaled), run_time=LONG)
-            self.bam()
+            bam(self)
             if j == k - 1:
                 self.still()
             self.play(FadeOut(box), FadeOut(piece), edge.animate.set_stroke(INK, width=3),
@@ -365,7 +359,7 @@ class BackpropMainIdeas(LessonScene):
                  "times 1. The 1 changes nothing but shows both links of the chain.")
         self.play(FadeOut(VGroup(ssr, predicted, outer, inner)),
                   ReplacementTransform(chain, self.derivative), run_time=LONG)
-        self.bam()
+        bam(self)
 
     # -- beat 7 -----------------------------------------------------------------------------
 
@@ -483,7 +477,7 @@ class BackpropMainIdeas(LessonScene):
         final.next_to(self.ssr_axes, UP, buff=0.1)
         self.play(FadeOut(readout), Write(final), run_time=MEDIUM)
         self.wait(MEDIUM)
-        self.bam("Double bam!")
+        bam(self, "Double bam!")
         self.play(FadeOut(VGroup(self.fit_group, self.ssr_axes, self.pink, tangent, final,
                                  self.derivative)), *(FadeOut(m) for m in self.mobjects),
                   run_time=MEDIUM)
@@ -519,5 +513,5 @@ class BackpropMainIdeas(LessonScene):
                  "joins the values that were already fitted.")
         self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
-        self.bam("Triple bam!")
+        bam(self, "Triple bam!")
         self.wait(SHORT)
