@@ -1,0 +1,722 @@
+"""Backpropagation with every parameter: the chain rule through the hidden layer, the backward
+pass on the network, and thousands of gradient-descent steps.
+
+Render with ``manim -pqh scenes/all_params.py``. The numbers come from
+assets/lessons/all_params.yaml, or from the lesson file named by ``BP_LESSON``.
+"""
+
+from __future__ import annotations
+
+from manim import *
+
+from bpcore.compare import compare_to_lesson
+from bpcore.lesson import LESSONS_DIR
+from bpcore.progress import settled_at, step_schedule
+from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
+from kit.chain_table import ChainTable
+from kit.descent_plots import SSRByStep
+from kit.lesson_scene import LessonScene
+from kit.network import symbol
+from kit.param_table import MINUS, ParamTable
+from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
+from kit.style import (
+    BAM,
+    FIXED,
+    FONT,
+    INK,
+    LABEL_SIZE,
+    LEARNING,
+    LONG,
+    MEDIUM,
+    MUTED,
+    NODE_COLOR_NAMES,
+    NODE_COLORS,
+    SHORT,
+    SQUIGGLE,
+    TEXT_SIZE,
+    TITLE_SIZE,
+)
+
+#: The lesson whose values the fit is compared with at the end.
+REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"
+#: Descent states shown one by one before the video starts skipping ahead.
+ONE_BY_ONE = 5
+#: Descent states shown in all (the geometric schedule's length).
+SHOWN_STATES = 64
+#: Seconds per shown state once the video skips ahead.
+FAST = 0.3
+
+
+def swap(t: float) -> float:
+    """A rate function that jumps half way: numbers change at once instead of morphing."""
+    return 1.0 if t >= 0.5 else 0.0
+
+
+class AllParams(LessonScene):
+    """Fit every weight and bias at once: the chain rule through the hidden layer, the backward
+    pass drawn on the network, and gradient descent over thousands of steps."""
+
+    lesson_name = "all_params"
+
+    def construct(self) -> None:
+        self.read_lesson()
+        self.show_network()
+        self.derive_chain_rule()
+        self.show_backward_pass()
+        self.take_first_step()
+        self.descend()
+        self.show_landing()
+        self.summarize()
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    def read_lesson(self) -> None:
+        lesson, descent = self.lesson, self.trace.descent
+        net = lesson.network
+        self.k = net.hidden
+        names = net.names
+        k = self.k
+        self.w_in, self.w_out = names[:k], names[k:2 * k]
+        self.b_in, self.b_out = names[2 * k:3 * k], names[-1]
+        # Node by node, as a teacher reads the network: w1, b1, w2, b2, ..., then the output.
+        self.order = [n for j in range(k) for n in (self.w_in[j], self.b_in[j])]
+        self.order += [*self.w_out, self.b_out]
+        self.learning = [n for n in self.order if n in lesson.optimize]
+        self.colors = [NODE_COLORS[j % len(NODE_COLORS)] for j in range(k)]
+        self.color_names = [NODE_COLOR_NAMES[j % len(NODE_COLOR_NAMES)] for j in range(k)]
+        self.act = net.activation.name
+        self.chain = self.trace.chain_at(0)
+        self.rate = self.num(descent.learning_rate)
+        self.settled = settled_at(descent, lesson.digits, lesson.descent.min_step_size)
+        # The geometric schedule, plus each state where a parameter settles (turns green).
+        settling = {s for s in self.settled.values() if s}
+        self.states = tuple(sorted(set(step_schedule(descent.updates, ONE_BY_ONE,
+                                                     SHOWN_STATES)) | settling))
+        self.comparison = compare_to_lesson(self.trace, REFERENCE_LESSON)
+
+    def listing(self, names, values) -> str:
+        """``w1 = 2.74, b1 = 0, ...`` for captions."""
+        return ", ".join(f"{n} = {self.num(values[n])}" for n in names)
+
+    def shown(self, value: float) -> str:
+        """A value for the screen: the display rule, with a real minus sign."""
+        return self.num(value).replace("-", MINUS)
+
+    def cell(self, value: float, color=INK, size: int = LABEL_SIZE) -> Text:
+        return Text(self.shown(value), font=FONT, font_size=size, color=color)
+
+    def bam(self, text: str = "Bam!") -> None:
+        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.4)
+        self.play(FadeIn(word, scale=1.6), run_time=0.5)
+        self.wait(0.6)
+        self.play(FadeOut(word), run_time=0.3)
+
+    def clear(self, run_time: float = SHORT) -> None:
+        if self.mobjects:
+            self.play(*(FadeOut(m) for m in self.mobjects), run_time=run_time)
+
+    # -- beat 1: the network, every parameter red ---------------------------------------------
+
+    def show_network(self) -> None:
+        self.beat("network")
+        lesson, start = self.lesson, self.trace.start
+        title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.35)
+        if title.width > config.frame_width - 1:
+            title.scale_to_fit_width(config.frame_width - 1)
+        self.play(Write(title), run_time=MEDIUM)
+        diagram = self.valued_diagram(lesson.network, lesson.optimize)
+        diagram.next_to(title, DOWN, buff=0.3)
+        red = [n for n in self.order if n in lesson.optimize]
+        if len(red) == len(self.order):
+            self.say(f"{lesson.title}. This time no parameter is known in advance: all "
+                     f"{len(red)} of them, {', '.join(red)}, start from guesses, so all are "
+                     "red.")
+        else:
+            fixed = [n for n in self.order if n not in lesson.optimize]
+            self.say(f"{lesson.title}. The red parameters, {', '.join(red)}, start from "
+                     f"guesses; the green ones, {', '.join(fixed)}, stay as they are.")
+        self.play(FadeIn(diagram.diagram, lag_ratio=0.05), run_time=LONG)
+        self.say("The starting values: " + self.listing(self.order, lesson.network.params)
+                 + ".")
+        self.play(*(Indicate(diagram.labels[n], color=LEARNING, scale_factor=1.25)
+                    for n in red), run_time=MEDIUM)
+        if diagram.table is not None:
+            self.play(FadeIn(diagram.table), run_time=MEDIUM)
+        self.wait(LONG)
+
+        # The network moves left to make room for the data; a table of values stays behind.
+        self.data_axes = self.make_data_axes().scale(0.8)
+        self.data_axes.to_edge(RIGHT, buff=0.3).shift(DOWN * 0.35)
+        small = diagram.diagram.copy().scale_to_fit_width(7.4)
+        if small.height > 6.2:
+            small.scale_to_fit_height(6.2)
+        small.to_edge(LEFT, buff=0.25).set_y(-0.35)
+        gone = [FadeOut(diagram.table)] if diagram.table is not None else []
+        self.play(Transform(diagram.diagram, small), *gone, run_time=MEDIUM)
+        self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
+        self.squiggle = self.squiggle_at(0)
+        self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, start.predicted)
+        self.say(f"With these values the green squiggle misses the data, and the sum of the "
+                 f"squared residuals, SSR, is {self.num(start.ssr)}.")
+        self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
+        self.play(Create(self.squiggle), run_time=MEDIUM)
+        self.play(LaggedStart(*(Create(r) for r in self.residuals), lag_ratio=0.3),
+                  run_time=MEDIUM)
+        ssr = MathTex(r"\mathrm{SSR} = " + self.num(start.ssr), color=INK,
+                      font_size=TEXT_SIZE).next_to(self.data_axes, UP, buff=0.1)
+        ssr.align_to(self.data_axes, RIGHT)
+        self.play(FadeIn(ssr), run_time=SHORT)
+        self.wait(LONG)
+        self.still()
+        self.clear()
+
+    def valued_diagram(self, network, learning, width: float = 12.6,
+                       height: float = 6.0) -> VGroup:
+        """The network with its values, as large as fits ``width`` x ``height``: on the
+        diagram when they fit there, else names on the diagram and values in a table beside
+        it. Parts: ``diagram``, ``table`` (or None), ``labels``."""
+        lesson = self.lesson
+        labels = {"input_label": lesson.labels.x, "output_label": lesson.labels.y}
+        diagram = BackpropDiagram(network, learning=learning, digits=lesson.digits, **labels)
+        group = VGroup(diagram)
+        table = None
+        if diagram.crowded:
+            diagram = BackpropDiagram(network, learning=learning, **labels)
+            n = len(self.order)
+            table = ParamTable(self.order, network.params, learning=learning,
+                               digits=lesson.digits, max_rows=-(-n // 2),
+                               font_size=LABEL_SIZE + 2)
+            diagram.scale_to_fit_height(height)
+            group = VGroup(diagram, table).arrange(RIGHT, buff=0.6)
+        group.scale_to_fit_width(min(width, group.width))
+        if group.height > height:
+            group.scale_to_fit_height(height)
+        group.diagram, group.table, group.labels = diagram, table, diagram.labels
+        return group
+
+    def make_data_axes(self) -> Axes:
+        """Axes covering the data and every squiggle the lesson draws."""
+        lesson, descent = self.lesson, self.trace.descent
+        ys = [*lesson.y, *descent.predicted.ravel()]
+        for i in self.states:
+            ys.extend(self.trace.curves_at(i).predicted)
+        return make_axes(nice_range(lesson.x, ticks=4), nice_range(ys, ticks=5), 4.6, 4.6,
+                         lesson.labels.x, lesson.labels.y)
+
+    def squiggle_at(self, state: int) -> VMobject:
+        return curve(self.data_axes, self.trace.grid, self.trace.curves_at(state).predicted,
+                     SQUIGGLE)
+
+    # -- beat 2: the chain rule through the hidden layer --------------------------------------
+
+    def factor_symbol(self, name: str) -> str:
+        """LaTeX for a name in a chain-rule factor."""
+        if name == "SSR":
+            return r"\mathrm{SSR}"
+        if name == "predicted":
+            return r"\mathrm{Predicted}"
+        return symbol(name)
+
+    def factor_fraction(self, factor) -> str:
+        return (rf"\frac{{d\,{self.factor_symbol(factor.numerator)}}}"
+                rf"{{d\,{self.factor_symbol(factor.denominator)}}}")
+
+    def factor_meaning(self, factor) -> str:
+        """What a factor equals, in symbols, at data point i."""
+        num, den = factor.numerator, factor.denominator
+        if num == "SSR":
+            return r"-2(\mathrm{Observed}_i - \mathrm{Predicted}_i)"
+        if num == "predicted" and den in self.w_out:
+            return rf"y_{{{self.w_out.index(den) + 1},i}}"
+        if num == "predicted" and den == self.b_out:
+            return "1"
+        if num == "predicted":  # d Predicted / d y_j: the output weight of node j
+            return symbol(self.w_out[int(den[1:]) - 1])
+        if num.startswith("y"):
+            return rf"\mathrm{{{self.act}}}'(x_{{{num[1:]},i}})"
+        if den in self.w_in:
+            return rf"\mathrm{{{self.lesson.labels.x}}}_i"
+        return "1"
+
+    def derivative_lines(self, name: str, size: int) -> tuple[MathTex, MathTex]:
+        """``d SSR/d name`` as a product of fractions, and as the sum it stands for."""
+        factors = self.chain[name].factors
+        color = {symbol(n): LEARNING for n in self.learning}
+        left = r"\frac{d\,\mathrm{SSR}}{d\," + symbol(name) + "}"
+        fractions = MathTex(left, "=", r" \times ".join(self.factor_fraction(f)
+                                                        for f in factors),
+                            color=INK, font_size=size)
+        meanings = [self.factor_meaning(f) for f in factors]
+        n = len(self.lesson.x)
+        total = MathTex(left, "=", rf"\sum_{{i=1}}^{{{n}}}", r" \times ".join(meanings), "=",
+                        self.num(self.chain[name].total), color=INK, font_size=size,
+                        tex_to_color_map=color)
+        return fractions, total
+
+    def derive_chain_rule(self) -> None:
+        self.beat("chain-rule")
+        w1, b1 = self.w_in[0], self.b_in[0]
+        top_out = self.w_out[0]
+        fractions, total = self.derivative_lines(w1, TEXT_SIZE + 2)
+        fractions.to_edge(UP, buff=0.5)
+        self.say(f"To change {w1} we need d SSR / d {w1}. {w1} is far from SSR: it feeds hidden "
+                 f"node 1, whose output is scaled by {top_out} on its way to the prediction. The "
+                 "chain rule follows that path back, one link per factor.")
+        self.play(Write(fractions), run_time=LONG)
+        self.wait(MEDIUM)
+        meanings = VGroup(*(self.factor_note(f) for f in self.chain[w1].factors))
+        meanings.arrange(DOWN, aligned_edge=LEFT, buff=0.16).next_to(fractions, DOWN, buff=0.4)
+        meanings.set_x(0)
+        self.say(f"Link by link: SSR changes with the prediction by -2 times the residual; the "
+                 f"prediction changes with node 1's output y1 by its weight {top_out}; y1 "
+                 f"changes with its input x1 by the slope of {self.act}; and x1 changes with "
+                 f"{w1} by the {self.lesson.labels.x.lower()}.")
+        self.play(LaggedStart(*(FadeIn(m, shift=RIGHT * 0.2) for m in meanings),
+                              lag_ratio=0.4), run_time=LONG)
+        self.wait(LONG)
+        total.next_to(meanings, DOWN, buff=0.45)
+        if total.width > config.frame_width - 0.8:
+            total.scale_to_fit_width(config.frame_width - 0.8)
+        self.say(f"Multiply the links at each data point and add them up. At the starting "
+                 f"values that gives d SSR / d {w1} = {self.num(self.chain[w1].total)}.")
+        self.play(Write(total), run_time=LONG)
+        self.wait(LONG)
+        self.still()
+
+        self.play(FadeOut(fractions), FadeOut(meanings),
+                  total.animate.scale(0.85).to_edge(UP, buff=0.4), run_time=MEDIUM)
+        self.show_chain_numbers(w1, total.get_bottom()[1] - 0.4)
+        others = [b1, top_out, self.b_out]
+        rows = VGroup(*(self.derivative_lines(n, TEXT_SIZE - 2)[1] for n in others))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(total, DOWN, buff=0.5)
+        for row in rows:
+            if row.width > config.frame_width - 0.8:
+                row.scale_to_fit_width(config.frame_width - 0.8)
+        rows.set_x(0)
+        self.say(f"The other parameters use shorter paths. {b1} is like {w1} with 1 in place of "
+                 f"the {self.lesson.labels.x.lower()}: {self.num(self.chain[b1].total)}. "
+                 f"{top_out} needs only node 1's output y1: "
+                 f"{self.num(self.chain[top_out].total)}. {self.b_out} needs just the "
+                 f"residuals: {self.num(self.chain[self.b_out].total)}.")
+        self.play(LaggedStart(*(Write(r) for r in rows), lag_ratio=0.5), run_time=LONG * 2)
+        if self.k > 1:
+            rest = [n for j in range(1, self.k)
+                    for n in (self.w_in[j], self.b_in[j], self.w_out[j])]
+            note = Text(f"{', '.join(rest)}: the same paths through the other hidden "
+                        f"node{'s' if self.k > 2 else ''}", font=FONT, font_size=LABEL_SIZE,
+                        color=MUTED).next_to(rows, DOWN, buff=0.45)
+            self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
+                     f"node{'s' if self.k > 2 else ''}.")
+            self.play(FadeIn(note), run_time=MEDIUM)
+        self.wait(LONG)
+        self.clear()
+
+    def show_chain_numbers(self, name: str, top: float) -> None:
+        """The chain table of ``name``: each link's value at every data point, the products
+        and their sum."""
+        lesson, derivative = self.lesson, self.chain[name]
+        room_w, room_h = config.frame_width - 0.8, top + config.frame_height / 2 - 0.3
+        table = ChainTable.fitted(room_w, room_h, self.chain, [name], lesson.network, lesson.x,
+                                  lesson.digits, lesson.labels.x, learning=self.learning)
+        width = table.layout([name], 0.0, top).width
+        group = table.layout([name], -width / 2, top)
+        block = table.blocks[name]
+        self.say(f"In numbers: one row per data point. At {lesson.labels.x.lower()} "
+                 + ", ".join(self.num(v) for v in lesson.x) + " the products of the links are "
+                 + ", ".join(self.num(v) for v in derivative.terms) + f", and their sum is "
+                 f"{self.num(derivative.total)}.")
+        self.play(FadeIn(table.shared), FadeIn(block.heading), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeIn(c) for c in block.columns), lag_ratio=0.3),
+                  run_time=LONG)
+        self.play(FadeIn(block.product), Create(block.rule), FadeIn(block.total),
+                  run_time=MEDIUM)
+        self.wait(LONG)
+        self.play(FadeOut(group), FadeOut(block.rule), run_time=SHORT)
+
+    def factor_note(self, factor) -> MathTex:
+        """One chain-rule link: its fraction, what it equals, in words."""
+        num = factor.numerator
+        if num == "SSR":
+            say = "the residual term"
+        elif num == "predicted":
+            say = "the output weight"
+        elif num.startswith("y"):
+            say = f"the slope of {self.act}"
+        else:
+            say = f"the {self.lesson.labels.x.lower()}"
+        parts = [self.factor_fraction(factor), "=", self.factor_meaning(factor),
+                 rf"\quad\text{{{say}}}"]
+        color = {symbol(n): LEARNING for n in self.learning}
+        return MathTex(*parts, color=INK, font_size=TEXT_SIZE - 4, tex_to_color_map=color)
+
+    # -- beat 3: the backward pass on the network --------------------------------------------
+
+    def show_backward_pass(self) -> None:
+        self.beat("backward-pass")
+        lesson = self.lesson
+        heading = Text("The backward pass", font_size=TITLE_SIZE - 12, color=INK)
+        heading.to_edge(UP, buff=0.3)
+        legend = gradient_legend().to_corner(UR, buff=0.3)
+        diagram = BackpropDiagram(lesson.network, learning=lesson.optimize,
+                                  input_label=lesson.labels.x, output_label=lesson.labels.y)
+        diagram.scale_to_fit_width(min(diagram.width, config.frame_width - 1.2))
+        if diagram.height > 6.4:
+            diagram.scale_to_fit_height(6.4)
+        diagram.move_to(DOWN * 0.4)
+        values = {n: self.num(self.chain[n].total) for n in self.learning}
+        backward = BackwardPass(diagram, values)
+        self.say("The same products, read off the network: start at the output and walk back "
+                 "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.")
+        self.play(Write(heading), FadeIn(diagram), FadeIn(legend), run_time=MEDIUM)
+        self.wait(SHORT)
+        stages = backward.stages()
+        k = self.k
+        ins = self.w_in
+        captions = [
+            f"At the output: d SSR / d {self.b_out} is the sum of -2 times each residual, "
+            f"{self.num(self.chain[self.b_out].total)}.",
+            f"Back along the edges into the sum: each output weight multiplies that by its "
+            f"node's curve: {self.gradient_list(self.w_out)}.",
+            f"Through each hidden node: times its output weight and the slope of {self.act} "
+            f"there: {self.gradient_list(self.b_in)}.",
+            f"And back along the first edges: times the {lesson.labels.x.lower()} as well: "
+            f"{self.gradient_list(ins)}. One sweep backwards gives all "
+            f"{len(self.learning)} derivatives.",
+        ]
+        for stage, caption in zip(stages, captions, strict=True):
+            if not any(n in backward.tags for n in stage.names) and not stage.routes:
+                continue
+            self.say(caption)
+            self.play(backward.flow(stage, run_time=LONG if k < 3 else MEDIUM))
+            self.wait(MEDIUM)
+        self.wait(MEDIUM)
+        self.still()
+        self.clear()
+
+    def gradient_list(self, names) -> str:
+        shown = [n for n in names if n in self.learning]
+        return ", ".join(f"{n} {self.num(self.chain[n].total)}" for n in shown) or "fixed here"
+
+    # -- beat 4: the first step --------------------------------------------------------------
+
+    def take_first_step(self) -> None:
+        self.beat("first-step")
+        d = self.trace.descent
+        first, second = d[0], d[1] if len(d) > 1 else d[0]
+        table = self.step_table(first, second)
+        heading = Text(f"Step 1: every red parameter moves at once (learning rate {self.rate})",
+                       font_size=TEXT_SIZE - 2, color=INK).to_edge(UP, buff=0.35)
+        if heading.width > config.frame_width - 0.8:
+            heading.scale_to_fit_width(config.frame_width - 0.8)
+        table.next_to(heading, DOWN, buff=0.35)
+        self.say("Gradient descent uses all of these slopes at once: "
+                 + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning)
+                 + ".")
+        self.play(Write(heading), FadeIn(table.header), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeIn(VGroup(r[0], r[1], r[2])) for r in table.rows),
+                              lag_ratio=0.15), run_time=LONG)
+        self.wait(MEDIUM)
+        p = self.learning[0]
+        self.say(f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
+                 f"{self.num(first.gradient[p])} x {self.rate} = "
+                 f"{self.num(first.step_size[p])}.")
+        self.play(LaggedStart(*(FadeIn(r[3]) for r in table.rows), lag_ratio=0.15),
+                  run_time=LONG)
+        self.wait(MEDIUM)
+        self.say(f"New value = old value - step size: {p} goes from "
+                 f"{self.num(first.params[p])} to {self.num(second.params[p])}. After this one "
+                 f"step SSR is {self.num(second.ssr)}, down from {self.num(first.ssr)}.")
+        self.play(LaggedStart(*(FadeIn(r[4]) for r in table.rows), lag_ratio=0.15),
+                  run_time=LONG)
+        self.wait(LONG)
+        self.still()
+        self.clear()
+
+    def step_table(self, state, after) -> VGroup:
+        """Name, value, slope, step size and new value of every learning parameter."""
+        header_parts = [
+            Text("parameter", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
+            Text("value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
+            MathTex(r"\text{slope } \tfrac{d\,\mathrm{SSR}}{d\,\text{parameter}}",
+                    color=GRADIENT, font_size=LABEL_SIZE + 2),
+            MathTex(r"\text{step size} = \text{slope} \times " + self.rate, color=INK,
+                    font_size=LABEL_SIZE + 2),
+            Text("new value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
+        ]
+        rows = []
+        for n in self.learning:
+            rows.append([
+                MathTex(symbol(n), color=LEARNING, font_size=LABEL_SIZE + 8),
+                self.cell(state.params[n]),
+                self.cell(state.gradient[n], GRADIENT),
+                self.cell(state.step_size[n]),
+                self.cell(after.params[n], LEARNING),
+            ])
+        count = len(rows) + 1
+        pitch = min(0.62, 6.2 / count)
+        widths = [max(r[c].width for r in [header_parts, *rows]) for c in range(5)]
+        gap = 0.55
+        lefts = [sum(widths[:c]) + gap * c for c in range(5)]
+        for c, part in enumerate(header_parts):
+            part.move_to([lefts[c] + widths[c] / 2, 0, 0])
+        for i, row in enumerate(rows):
+            y = -(i + 1) * pitch - 0.15
+            for c, cell in enumerate(row):
+                if c == 0:
+                    cell.move_to([lefts[c] + widths[c] / 2, y, 0])
+                else:  # numbers line up on the right
+                    cell.move_to([lefts[c] + widths[c], y, 0], aligned_edge=RIGHT)
+        header = VGroup(*header_parts)
+        rule = Line([lefts[0], -pitch / 2 - 0.05, 0], [lefts[-1] + widths[-1], -pitch / 2 - 0.05,
+                                                        0], color=MUTED, stroke_width=2)
+        header.add(rule)
+        table = VGroup(header, *(VGroup(*r) for r in rows))
+        table.header, table.rows = header, table[1:]
+        table.set_x(0)
+        if table.height > 6.6:
+            table.scale_to_fit_height(6.6)
+        return table
+
+    # -- beat 5: thousands of steps ------------------------------------------------------------
+
+    def descend(self) -> None:
+        self.beat("gradient-descent")
+        lesson, descent = self.lesson, self.trace.descent
+        self.data_axes = self.make_data_axes()
+        self.data_axes.scale(0.95).to_corner(DL, buff=0.35)
+        self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
+        self.squiggle = self.squiggle_at(0)
+        self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, descent.predicted[0])
+        self.ssr_plot = SSRByStep(descent.ssr, width=5.0, height=2.3)
+        self.ssr_plot.to_corner(UR, buff=0.45).shift(LEFT * 0.3)
+        self.table = self.descent_table(config.frame_width / 2 - 0.3
+                                        - self.ssr_plot.get_left()[0])
+        self.table.next_to(self.ssr_plot, DOWN, buff=0.55).align_to(self.ssr_plot, LEFT)
+        self.counter = self.step_counter(0)
+        self.counter.to_corner(UL, buff=0.4)
+        scale_note = (" The SSR axis counts powers of ten, so the tiny values near the end "
+                      "still show." if self.ssr_plot.log else "")
+        self.say(f"Now repeat: backward pass, step, backward pass, step. The plot tracks SSR "
+                 f"after each step.{scale_note}")
+        self.play(FadeIn(self.data_axes), FadeIn(self.dots), FadeIn(self.squiggle),
+                  FadeIn(self.residuals), FadeIn(self.ssr_plot), FadeIn(self.table),
+                  FadeIn(self.counter), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        shown_one_by_one = [i for i in self.states[1:] if i <= ONE_BY_ONE]
+        if shown_one_by_one:
+            self.say("The first steps one at a time: SSR goes " + ", ".join(
+                self.num(descent.ssr[i]) for i in [0, *shown_one_by_one]) + ".")
+        fast_caption = False
+        for i in self.states[1:]:
+            slow = i <= ONE_BY_ONE
+            if not slow and not fast_caption:
+                fast_caption = True
+                self.say(self.fast_caption())
+            self.show_state(i, MEDIUM if slow else FAST)
+            if slow:
+                self.wait(SHORT)
+        self.say(self.end_caption())
+        self.wait(LONG)
+        self.still()
+
+    def descent_table(self, room: float) -> ParamTable:
+        """The parameter table at state 0, with room for every value it will show, at most
+        ``room`` wide."""
+        lesson, descent = self.lesson, self.trace.descent
+        n = len(self.order)
+        columns = 2 if n <= 8 else 3
+        # The table sizes its value column from the values it starts with; start it on each
+        # parameter's widest shown value, then switch to state 0 at once.
+        widest = {}
+        for name in self.order:
+            column = descent.column(name)[list(self.states)]
+            widest[name] = max(column, key=lambda v: len(self.shown(v)))
+        size = LABEL_SIZE
+        table = ParamTable(self.order, widest, learning=lesson.optimize, digits=lesson.digits,
+                           max_rows=-(-n // columns), font_size=size)
+        if table.width > room:  # a smaller font, not a scaled table: its updates use the font
+            size *= room / table.width
+            table = ParamTable(self.order, widest, learning=lesson.optimize,
+                               digits=lesson.digits, max_rows=-(-n // columns), font_size=size)
+        for animation in table.update_to(descent[0].params):
+            animation.begin()
+            animation.finish()
+        return table
+
+    def fast_caption(self) -> str:
+        descent = self.trace.descent
+        later = [i for i in self.states if i > ONE_BY_ONE]
+        return (f"Then faster, skipping more steps each time: {', '.join(map(str, later[:4]))} "
+                f"and so on up to {descent.updates}. A parameter turns green once its shown "
+                "value stops changing.")
+
+    def end_caption(self) -> str:
+        descent = self.trace.descent
+        greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
+        moving = [n for n in self.learning if self.settled[n] is None]
+        text = (f"After {descent.updates} steps SSR is {self.num(descent.final.ssr)}, down "
+                f"from {self.num(descent[0].ssr)}.")
+        if descent.status == "converged":
+            text += (" Descent stopped there because every step size had fallen below "
+                     f"{self.num(self.lesson.descent.min_step_size)}.")
+        if greens:
+            text += " Settled: " + ", ".join(f"{n} at step {s}" for s, n in greens) + "."
+        if moving:
+            text += f" Still moving when descent stopped: {', '.join(moving)}."
+        return text
+
+    def step_counter(self, state: int) -> VGroup:
+        descent = self.trace.descent
+        text = Text(f"Step {state} of {descent.updates}", font=FONT, font_size=LABEL_SIZE + 2,
+                    color=INK)
+        ssr = Text(f"SSR = {self.shown(descent.ssr[state])}", font=FONT,
+                   font_size=LABEL_SIZE + 2, color=INK)
+        group = VGroup(text, ssr).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if hasattr(self, "counter"):
+            group.move_to(self.counter, aligned_edge=UL)
+        return group
+
+    def show_state(self, i: int, run_time: float) -> None:
+        lesson, descent = self.lesson, self.trace.descent
+        settled = [n for n, s in self.settled.items() if s is not None and s <= i]
+        moves = [
+            Transform(self.squiggle, self.squiggle_at(i)),
+            Transform(self.residuals, residual_lines(self.data_axes, lesson.x, lesson.y,
+                                                     descent.predicted[i])),
+            *self.ssr_plot.advance_to(i),
+        ]
+        for move in moves:
+            move.rate_func = smooth if run_time > FAST else linear
+        numbers = [*self.table.step_animations(descent[i], settled),
+                   Transform(self.counter, self.step_counter(i))]
+        for number in numbers:
+            number.rate_func = swap
+        self.play(*moves, *numbers, run_time=run_time)
+
+    # -- beat 6: where the fit lands ---------------------------------------------------------
+
+    def show_landing(self) -> None:
+        self.beat("landing")
+        descent, c = self.trace.descent, self.comparison
+        final = descent.final.params
+        self.play(FadeOut(self.ssr_plot), FadeOut(self.table), FadeOut(self.counter),
+                  run_time=SHORT)
+        if c.agrees:
+            words = f"The {self.comparison_name()} lesson's values, found from scratch"
+        elif c.comparable:
+            words = f"Not the {self.comparison_name()} lesson's values: another fit"
+        else:
+            words = f"The fitted values after {descent.updates} steps"
+        heading = Text(words, font_size=TITLE_SIZE - 12, color=FIXED if c.agrees else INK)
+        heading.to_edge(UP, buff=0.4)
+        if heading.width > config.frame_width - 0.8:
+            heading.scale_to_fit_width(config.frame_width - 0.8)
+        self.play(Write(heading), run_time=MEDIUM)
+        if c.comparable:
+            table = self.comparison_table()
+            table.to_edge(RIGHT, buff=0.6).set_y(-0.4)
+            theirs = self.listing(self.order, dict(zip(c.names, c.reference, strict=True)))
+            other = f"the {self.comparison_name()} lesson"
+            if c.agrees:
+                self.say(f"Compare the fit with {other}: its fixed values plus the "
+                         f"{self.b_out} it found are {theirs}. Every one matches ours to "
+                         f"{c.decimals} decimals: gradient descent found them again, starting "
+                         "from quite different values.")
+            else:
+                self.say(f"Compare the fit with {other}, whose values are {theirs}. This run "
+                         f"ends elsewhere: some values differ by up to "
+                         f"{self.num(c.largest_difference)}. A network can fit the same data "
+                         "in more than one way.")
+            self.play(FadeIn(table.header), run_time=SHORT)
+            self.play(LaggedStart(*(FadeIn(r) for r in table.rows), lag_ratio=0.15),
+                      run_time=LONG)
+            self.play(FadeIn(table.verdict, scale=1.2), run_time=MEDIUM)
+            self.wait(LONG)
+        else:
+            self.say(f"The fitted values: {self.listing(self.order, final)}.")
+            table = ParamTable(self.order, final, learning=(), digits=self.lesson.digits,
+                               max_rows=7, font_size=LABEL_SIZE + 2)
+            table.to_edge(RIGHT, buff=0.8).set_y(-0.4)
+            self.play(FadeIn(table), run_time=MEDIUM)
+            self.wait(LONG)
+        self.still()
+        self.clear()
+
+    def comparison_table(self) -> VGroup:
+        c = self.comparison
+        reference = dict(zip(c.names, c.reference, strict=True))
+        final = self.trace.descent.final.params
+        size = LABEL_SIZE
+        header_parts = [
+            Text("", font=FONT, font_size=size),
+            Text(f"after {self.trace.descent.updates} steps", font=FONT, font_size=size - 2,
+                 color=MUTED),
+            Text(f"{self.comparison_name()} lesson", font=FONT, font_size=size - 2,
+                 color=MUTED),
+        ]
+        rows = []
+        color = FIXED if c.agrees else LEARNING
+        for n in self.order:
+            rows.append([MathTex(symbol(n), color=color, font_size=size + 8),
+                         self.cell(final[n], color, size), self.cell(reference[n], INK, size)])
+        pitch = min(0.48, 5.6 / (len(rows) + 1))
+        widths = [max(r[col].width for r in [header_parts, *rows]) for col in range(3)]
+        lefts = [sum(widths[:col]) + 0.6 * col for col in range(3)]
+        for col, part in enumerate(header_parts):
+            part.move_to([lefts[col] + widths[col], 0, 0], aligned_edge=RIGHT)
+        for i, row in enumerate(rows):
+            for col, cell in enumerate(row):
+                cell.move_to([lefts[col] + widths[col], -(i + 1) * pitch - 0.1, 0],
+                             aligned_edge=RIGHT)
+        header = VGroup(*header_parts)
+        body = VGroup(*(VGroup(*r) for r in rows))
+        if c.agrees:
+            words = f"the same to {c.decimals} decimals"
+        else:
+            words = f"off by up to {self.shown(c.largest_difference)}"
+        verdict = boxed(Text(words, font=FONT, font_size=size, color=color), color)
+        verdict.next_to(body, DOWN, buff=0.35)
+        table = VGroup(header, body, verdict)
+        table.header, table.rows, table.verdict = header, list(body), verdict
+        if table.height > 7.0:
+            table.scale_to_fit_height(7.0)
+        return table
+
+    def comparison_name(self) -> str:
+        return REFERENCE_LESSON.stem
+
+    # -- beat 7: summary -----------------------------------------------------------------------
+
+    def summarize(self) -> None:
+        self.beat("summary")
+        descent = self.trace.descent
+        heading = Text("Backpropagation, all the way back", font_size=TITLE_SIZE - 8,
+                       color=INK).to_edge(UP, buff=0.5)
+        points = VGroup(
+            Text("1. The chain rule reaches every parameter, one link per edge or node.",
+                 font=FONT, font_size=LABEL_SIZE + 2, color=INK),
+            Text("2. One backward sweep gives every derivative at once.", font=FONT,
+                 font_size=LABEL_SIZE + 2, color=INK),
+            Text(f"3. Gradient descent: {descent.updates} steps, SSR "
+                 f"{self.shown(descent[0].ssr)} \u2192 {self.shown(descent.final.ssr)}.",
+                 font=FONT, font_size=LABEL_SIZE + 2, color=INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(heading, DOWN, buff=0.4)
+        fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1), (),
+                                     height=4.2)
+        fitted.to_edge(DOWN, buff=0.3)
+        where = ""
+        if self.comparison.agrees:
+            where = (f" They are the {self.comparison_name()} lesson's values, found from "
+                     "scratch.")
+        self.say(f"The chain rule carries the derivative of SSR back through the hidden layer "
+                 f"to every weight and bias, the backward pass computes them all in one sweep, "
+                 f"and {descent.updates} steps of gradient descent bring SSR from "
+                 f"{self.num(descent[0].ssr)} to {self.num(descent.final.ssr)}.{where}")
+        self.play(Write(heading), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
+                  run_time=LONG)
+        self.play(FadeIn(fitted), run_time=MEDIUM)
+        self.wait(MEDIUM)
+        self.still()
+        self.bam("Bam!")
+        self.wait(SHORT)
