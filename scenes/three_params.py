@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import *
 
 from bpcore.progress import settled_at, step_schedule
-from kit.beats import bam, fit_into, listing
+from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
 from kit.lesson_scene import LessonScene
@@ -111,7 +111,7 @@ class OptimizeSeveralParameters(LessonScene):
             Text("red: to be optimized", font=FONT, font_size=LABEL_SIZE, color=LEARNING),
             Text("green: fixed", font=FONT, font_size=LABEL_SIZE, color=FIXED),
         ).arrange(RIGHT, buff=1.0).to_edge(DOWN, buff=0.4)
-        self.play(FadeIn(self.diagram, lag_ratio=0.05), run_time=LONG)
+        self.play(FadeInPlace(self.diagram), run_time=LONG)
         self.play(FadeIn(legend), run_time=SHORT)
         self.say(f"The red parameters are the ones to optimize. They start at "
                  f"{self.values_of(self.optimize)}.")
@@ -194,7 +194,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Write(ssr), run_time=MEDIUM)
         self.wait(LONG)
         self.still()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+        self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     # -- beat 3: the chain rule -------------------------------------------------------------
 
@@ -265,7 +265,7 @@ class OptimizeSeveralParameters(LessonScene):
             if number == 0:
                 self.still()
         self.bam()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+        self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     def show_shared_columns(self, table: ChainTable) -> None:
         x_label = self.lesson.labels.x.lower()
@@ -357,8 +357,7 @@ class OptimizeSeveralParameters(LessonScene):
         if d.updates == 0:
             self.say("Descent stops before its first step: every step size is already below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")
-            self.play(FadeIn(panel.axes), FadeIn(panel.dots), FadeIn(panel.scaled),
-                      FadeIn(panel.squiggle), FadeIn(panel.residuals), run_time=MEDIUM)
+            self.play(FadeInPlace(panel), run_time=MEDIUM)
             self.wait(LONG)
             return
         rules = VGroup(
@@ -376,8 +375,7 @@ class OptimizeSeveralParameters(LessonScene):
         slopes = listing([f"{self.num(d[0].gradient[p])} for {p}" for p in self.optimize])
         self.say(f"Gradient descent uses all the derivatives at once. The slopes at the start "
                  f"are {slopes}.")
-        self.play(FadeIn(panel.axes), FadeIn(panel.dots), FadeIn(panel.scaled),
-                  FadeIn(panel.squiggle), FadeIn(panel.residuals), Write(rules), run_time=MEDIUM)
+        self.play(FadeInPlace(panel), Write(rules), run_time=MEDIUM)
         self.play(FadeIn(table.columns[0]), FadeIn(table.columns[1]), run_time=MEDIUM)
         self.wait(SHORT)
         sizes = listing([self.num(d[0].step_size[p]) for p in self.optimize])
@@ -432,7 +430,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.say(f"Now repeat: new derivatives, new steps, {d.updates} times. The plot shows SSR "
                  f"at each step ({scale}starting at {self.num(d[0].ssr)}), the table the "
                  "current values.")
-        self.play(FadeIn(self.ssr_plot), FadeIn(right), run_time=MEDIUM)
+        self.play(FadeInPlace(self.ssr_plot, right), run_time=MEDIUM)
         self.wait(MEDIUM)
         for number, i in enumerate(self.schedule[1:]):
             if number < ONE_BY_ONE:
@@ -467,14 +465,17 @@ class OptimizeSeveralParameters(LessonScene):
         return VGroup(step, ssr).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
     def update_counter(self, state: int) -> list[Animation]:
+        """Swap the step counter and SSR readout for ``state``'s (no morph: they change often)."""
         new = self.counter_text(state).move_to(self.counter, aligned_edge=LEFT)
-        return [Transform(self.counter, new)]
+        return [Swap(self.counter, old, fresh)
+                for old, fresh in zip(self.counter.submobjects, new.submobjects, strict=True)]
 
     def jump(self, state: int, run_time: float) -> None:
         settled = [p for p in self.optimize
                    if self.settled[p] is not None and self.settled[p] <= state]
+        fast = run_time < MEDIUM
         self.play(*self.fit_animations(state), *self.ssr_plot.advance_to(state),
-                  *self.table.step_animations(self.descent[state], settled),
+                  *self.table.step_animations(self.descent[state], settled, fast=fast),
                   *self.update_counter(state), run_time=run_time)
 
     def finish_descent(self) -> None:
@@ -495,7 +496,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.wait(LONG)
         self.still()
         self.bam("Double bam!")
-        self.play(FadeOut(Group(*self.mobjects)), run_time=MEDIUM)
+        self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     # -- beat 6: summary --------------------------------------------------------------------
 
@@ -534,7 +535,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.say("From " + self.values_of(self.optimize, 0) + " to "
                  + self.values_of(self.optimize, len(d) - 1)
                  + f" in {d.updates} steps; every parameter is now green.")
-        self.play(FadeIn(moves, lag_ratio=0.2), FadeIn(fitted), run_time=LONG)
+        self.play(FadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
         self.wait(MEDIUM)
         self.bam("Triple bam!")
         self.wait(SHORT)

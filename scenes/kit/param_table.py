@@ -17,6 +17,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, MathTex, Text, Transform, VGroup
 
 from bpcore.display import fmt
+from kit.beats import Swap
 from kit.network import symbol
 from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED
 
@@ -120,13 +121,15 @@ class ParamTable(VGroup):
     # -- updates ----------------------------------------------------------------------------
 
     def update_to(
-        self, values: Mapping[str, float], settled: Iterable[str] = ()
+        self, values: Mapping[str, float], settled: Iterable[str] = (), fast: bool = False
     ) -> list[Animation]:
         """Animations that show ``values`` and colour each parameter by its state.
 
         Only rows whose shown text or colour changes get an animation, so a step that changes
         nothing on screen costs nothing. ``settled`` names the parameters that have settled
-        (they turn green); a parameter once settled stays green.
+        (they turn green); a parameter once settled stays green. With ``fast``, values are
+        swapped half-way instead of morphed and names change colour at once: no deep copies,
+        for many updates in quick succession.
         """
         self.settled |= set(settled)
         animations: list[Animation] = []
@@ -142,6 +145,12 @@ class ParamTable(VGroup):
             if not (text_changed or color_changed):
                 continue
             target = self._place_value(row, self._value_text(name, new_value, color))
+            if fast:
+                animations.append(Swap(row, row.value, target))
+                row.value = target
+                if color_changed:
+                    row.name.set_color(color)
+                continue
             animations.append(Transform(row.value, target))
             # Transform morphs the shapes; the text follows, so a row says what it shows.
             row.value.text = target.text
@@ -149,9 +158,10 @@ class ParamTable(VGroup):
                 animations.append(row.name.animate.set_color(color))
         return animations
 
-    def step_animations(self, step, settled: Iterable[str] = ()) -> list[Animation]:
+    def step_animations(self, step, settled: Iterable[str] = (),
+                        fast: bool = False) -> list[Animation]:
         """:meth:`update_to` from a bpcore descent state (``DescentStep``: ``step.params``)."""
-        return self.update_to(step.params, settled)
+        return self.update_to(step.params, settled, fast)
 
     def highlight(self, names: Iterable[str]) -> VGroup:
         """The rows of ``names``, for Indicate or a surrounding box."""

@@ -56,6 +56,9 @@ def test_param_table_colours_and_updates(trace) -> None:
     assert table.rows["w3"].value.text == shown(d[1].params["w3"], 3) == "0.102"
     assert table.color_of("w4") == FIXED and table.color_of("w3") == LEARNING
     assert table.step_animations(d[1], settled=["w4"]) == []
+    fast = table.step_animations(d[2], fast=True)
+    assert fast and all(type(a).__name__ == "Swap" for a in fast)
+    assert table.rows["w3"].value.text == shown(d[2].params["w3"], 3)
 
 
 @pytest.mark.parametrize("hidden", [1, 2, 3, 4])
