@@ -534,8 +534,12 @@ class AllParams(LessonScene):
         size = LABEL_SIZE
         table = ParamTable(self.order, widest, learning=lesson.optimize, digits=lesson.digits,
                            max_rows=-(-n // columns), font_size=size)
-        if table.width > room:  # a smaller font, not a scaled table: its updates use the font
-            size *= room / table.width
+        # A smaller font, not a scaled table: its updates draw new values at its font size.
+        # The gaps between columns do not shrink with the font, hence a few tries.
+        for _ in range(4):
+            if table.width <= room:
+                break
+            size *= 0.97 * room / table.width
             table = ParamTable(self.order, widest, learning=lesson.optimize,
                                digits=lesson.digits, max_rows=-(-n // columns), font_size=size)
         for animation in table.update_to(descent[0].params):

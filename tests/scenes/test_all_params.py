@@ -1,0 +1,342 @@
+"""The all_params scene: it renders, its captions and sections carry the trace, the fit it draws
+sits where the trace says, and a 3-ReLU-node lesson on 5 points renders too.
+
+Two renders run in the background, started together when this module's tests begin: a real -ql
+render of the shipped lesson (video, captions, sections, stills) and a dry run of the relu3
+fixture. Meanwhile the geometry tests build the scene in this process with animations skipped;
+the tests that read the renders come last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import srt
+
+from bpcore.compare import compare_to_lesson
+from bpcore.display import fmt
+from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.trace import LessonTrace, trace_lesson
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENE = REPO_ROOT / "scenes" / "all_params.py"
+LESSON = LESSONS_DIR / "all_params.yaml"
+RELU3 = Path(__file__).resolve().parent / "fixtures" / "relu3.yaml"
+BEATS = ["network", "chain-rule", "backward-pass", "first-step", "gradient-descent", "landing",
+         "summary"]
+MIN_DURATION = 60.0
+RENDER_TIMEOUT = 900
+PIXELS_ACROSS = 854  # -ql
+#: Oracle from ../shared/reference-numbers.md: the first gradient, w1, b1, w2, b2, w3, w4, b3.
+FIRST_GRADIENT = {"w1": 0.761, "b1": 0.967, "w2": 0.332, "b2": 0.732, "w3": 7.142,
+                  "w4": 1.487, "b3": 3.460}
+
+
+@dataclass
+class Run:
+    """One ``manim -ql`` of scenes/all_params.py in its own folder, in the background."""
+
+    workdir: Path
+    flags: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> Run:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("BP_LESSON", "BP_STILLS_DIR")}
+        env.update(self.env)
+        with (self.workdir / "out.txt").open("wb") as out, \
+                (self.workdir / "err.txt").open("wb") as err:
+            # From the repo root, as a user types it, so the project's manim.cfg applies.
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "manim", "render", "-ql", "--progress_bar", "none",
+                 "--silent", *self.flags, "--media_dir", str(self.workdir / "media"),
+                 str(SCENE.relative_to(REPO_ROOT))],
+                cwd=REPO_ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+        return self
+
+    def succeeded(self) -> Run:
+        """Wait for manim and fail the test unless it exited 0."""
+        try:
+            code = self.proc.wait(timeout=RENDER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            pytest.fail(f"manim did not finish in {RENDER_TIMEOUT} s")
+        err = (self.workdir / "err.txt").read_text(errors="replace")
+        assert code == 0, f"exit {code}\n{err[-3000:]}"
+        assert "Traceback" not in err
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def video(self) -> Path:
+        videos = sorted((self.workdir / "media" / "videos" / SCENE.stem).glob("*/*.mp4"))
+        assert len(videos) == 1, videos
+        return videos[0]
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    """The shipped lesson's real -ql render (stills on) and the relu3 fixture's dry run, both
+    started at once."""
+    work = tmp_path_factory.mktemp("all-params")
+    runs = {
+        "video": Run(work / "video", ("--disable_caching",),
+                     {"BP_STILLS_DIR": str(work / "video" / "stills")}),
+        "relu3": Run(work / "relu3", ("--dry_run",), {"BP_LESSON": str(RELU3)}),
+    }
+    for run in runs.values():
+        run.start()
+    yield runs
+    for run in runs.values():
+        run.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _start_renders_early(request: pytest.FixtureRequest) -> None:
+    """Start the renders as soon as this module's tests begin (when some selected test reads
+    them), so the in-process builds below run while manim renders."""
+    here = Path(request.node.path)
+    if any(Path(item.path) == here and "renders" in getattr(item, "fixturenames", ())
+           for item in request.session.items):
+        request.getfixturevalue("renders")
+
+
+@pytest.fixture(scope="module")
+def trace() -> LessonTrace:
+    return trace_lesson(Lesson.from_file(LESSON))
+
+
+@pytest.fixture(scope="module")
+def relu3() -> LessonTrace:
+    return trace_lesson(Lesson.from_file(RELU3))
+
+
+def captions(video: Path) -> list[srt.Subtitle]:
+    path = video.with_suffix(".srt")
+    assert path.is_file(), f"no captions beside the video: {path}"
+    return list(srt.parse(path.read_text(encoding="utf-8")))
+
+
+# ---- the lessons ----------------------------------------------------------------------------
+
+def test_first_gradient_matches_the_reference(trace) -> None:
+    """The shipped lesson's first gradient is the reference table's (to its 3 decimals), and
+    shows as the table does at 3 significant digits."""
+    got = trace.descent[0].gradient
+    for name, value in FIRST_GRADIENT.items():
+        assert got[name] == pytest.approx(value, abs=1e-3), name
+        assert fmt(got[name], trace.lesson.digits) == fmt(value), name
+
+
+def test_relu3_fixture_is_sane(relu3) -> None:
+    """The fixture: 3 ReLU hidden nodes, 5 points, all 10 parameters learning; descent stays
+    finite, ends far below where it started, and does not land on the b3 lesson's values."""
+    lesson, d = relu3.lesson, relu3.descent
+    assert lesson.scene == "all_params"
+    assert lesson.network.hidden == 3 and lesson.network.activation.name == "relu"
+    assert lesson.x.size == 5 and set(lesson.optimize) == set(lesson.network.names)
+    assert np.all(np.isfinite(d.params)) and np.all(np.isfinite(d.ssr))
+    assert d.final.ssr < 0.05 * d[0].ssr
+    # Every hidden node is alive at the start: some data point reaches its ReLU's slope.
+    assert np.all((relu3.chain_at(0)[f"b{j}"].factors[2].values > 0).any() for j in (1, 2, 3))
+    assert not compare_to_lesson(relu3, LESSONS_DIR / "b3.yaml").comparable
+
+
+# ---- geometry, in process -------------------------------------------------------------------
+
+@dataclass
+class Built:
+    scene: object
+    trace: LessonTrace
+    pixel: float
+    said: list[str]
+    #: per still: (beat, the box around everything on screen: left, right, bottom, top)
+    stills: list[tuple[str, tuple[float, float, float, float]]]
+
+
+#: One hidden sigmoid node, two of its four parameters learning, other axis names.
+SIGMOID1 = {
+    "title": "One sigmoid node", "scene": "all_params",
+    "data": {"x": [0.0, 0.5, 1.0], "y": [0.0, 1.0, 0.2]},
+    "labels": {"x": "Dose", "y": "Response"},
+    "network": {"activation": "sigmoid", "params": {"w1": 2.0, "b1": -1.0, "w2": 1.5,
+                                                    "b2": 0.0}},
+    "optimize": ["w1", "b2"],
+    "descent": {"learning_rate": 0.1, "max_steps": 300},
+}
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One media folder for the in-process builds, so LaTeX runs once per formula."""
+    return tmp_path_factory.mktemp("inprocess-media")
+
+
+@pytest.fixture(scope="module", params=["shipped", "relu3", "sigmoid1"])
+def built(request: pytest.FixtureRequest, load_scene_module, media: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The scene built in this process (dry run, animations skipped) from the shipped lesson,
+    the relu3 fixture or a one-node sigmoid lesson, with every caption it narrated."""
+    import yaml
+    from manim import Group, config, tempconfig
+    from manim.utils.module_ops import get_scene_classes_from_module
+
+    path = {"shipped": LESSON, "relu3": RELU3}.get(request.param)
+    if path is None:
+        path = tmp_path_factory.mktemp("sigmoid1") / "sigmoid1.yaml"
+        path.write_text(yaml.safe_dump(SIGMOID1), encoding="utf-8")
+    (scene_class,) = get_scene_classes_from_module(load_scene_module(SCENE))
+    said: list[str] = []
+    stills: list = []
+
+    class Watched(scene_class):
+        def say(self, text: str) -> None:
+            said.append(text)
+            super().say(text)
+
+        def still(self) -> None:
+            if self.mobjects:
+                group = Group(*self.mobjects)
+                stills.append((self.beats[-1], (group.get_left()[0], group.get_right()[0],
+                                                group.get_bottom()[1], group.get_top()[1])))
+            super().still()
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BP_LESSON", str(path))
+        mp.delenv("BP_STILLS_DIR", raising=False)
+        with tempconfig({"dry_run": True, "quality": "low_quality", "media_dir": str(media),
+                         "output_file": None, "progress_bar": "none", "verbosity": "WARNING"}):
+            pixel = config.frame_width / PIXELS_ACROSS
+            scene = Watched(skip_animations=True)
+            scene.render()
+    return Built(scene, trace_lesson(Lesson.from_file(path)), pixel, said, stills)
+
+
+def polyline(mobject) -> np.ndarray:
+    points = mobject.points
+    assert len(points) >= 8, "curve has no points"
+    return np.vstack([points[::4], points[-1:]])
+
+
+def test_scene_tells_every_beat(built: Built) -> None:
+    """The scene opens its 7 beats, in order, whatever the lesson."""
+    assert built.scene.beats == BEATS
+
+
+def test_every_still_fits_the_frame(built: Built) -> None:
+    """At each beat's still, everything on screen lies inside the 16:9 frame: no cut-off
+    text, whatever the number of nodes."""
+    from manim import config
+
+    assert [beat for beat, _ in built.stills] == BEATS
+    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    for beat, (left, right, bottom, top) in built.stills:
+        assert -half_w <= left and right <= half_w, f"{beat}: {left:.2f}..{right:.2f} wide"
+        assert -half_h <= bottom and top <= half_h, f"{beat}: {bottom:.2f}..{top:.2f} high"
+
+
+def test_final_squiggle_sits_at_the_final_predictions(built: Built) -> None:
+    """At each data x the last squiggle drawn is at the final descent state's prediction (to a
+    480p pixel, in axis units), and away from the starting one where descent moved it."""
+    axes, squiggle = built.scene.data_axes, built.scene.squiggle
+    lesson, d = built.trace.lesson, built.trace.descent
+    coords = np.asarray(axes.point_to_coords(polyline(squiggle)))
+    xs, ys = coords[:, 0], coords[:, 1]
+    assert np.all(np.diff(xs) > 0), "the squiggle should run left to right"
+    x_tol = built.pixel / axes.x_axis.get_unit_size()
+    y_tol = built.pixel / axes.y_axis.get_unit_size()
+    assert xs[0] == pytest.approx(lesson.x.min(), abs=x_tol)
+    assert xs[-1] == pytest.approx(lesson.x.max(), abs=x_tol)
+    drawn = np.interp(lesson.x, xs, ys)
+    np.testing.assert_allclose(drawn, d.final.predicted, rtol=0, atol=y_tol)
+    assert np.max(np.abs(drawn - d[0].predicted)) > 5 * y_tol
+
+
+def test_landing_is_claimed_only_when_it_happens(built: Built) -> None:
+    """The shipped lesson says it lands on the b3 lesson's values; the other lessons (another
+    network, or fixed parameters that differ) never claim that."""
+    text = " ".join(built.said)
+    comparison = compare_to_lesson(built.trace, LESSONS_DIR / "b3.yaml")
+    claims = "matches ours" in text or "found from scratch" in text
+    assert claims == comparison.agrees
+
+
+def test_captions_carry_this_lessons_first_gradients(built: Built) -> None:
+    """Every learning parameter's first slope is narrated, from this lesson's trace."""
+    text = " ".join(built.said)
+    d, digits = built.trace.descent, built.trace.lesson.digits
+    for name in d.optimize:
+        assert f"{name} {fmt(d[0].gradient[name], digits)}" in text, name
+
+
+# ---- the real render of the shipped lesson -------------------------------------------------
+
+@pytest.mark.render
+def test_video_is_long_enough(renders) -> None:
+    """`manim -ql scenes/all_params.py` writes one video of at least 60 s."""
+    video = renders["video"].succeeded().video()
+    with av.open(str(video)) as container:
+        duration = container.duration / av.time_base
+    assert duration >= MIN_DURATION, f"{duration:.1f} s"
+
+
+@pytest.mark.render
+def test_captions_carry_the_first_gradients(renders, trace) -> None:
+    """One caption lists the 7 first-iteration slopes, formatted by the display rule, in the
+    order w1, b1, w2, b2, w3, w4, b3."""
+    subs = captions(renders["video"].succeeded().video())
+    d, digits = trace.descent, trace.lesson.digits
+    wanted = [f"{n} {fmt(d[0].gradient[n], digits)}" for n in FIRST_GRADIENT]
+    listing = [s.content for s in subs if all(w in s.content for w in wanted)]
+    assert listing, f"no caption lists {wanted}"
+    positions = [listing[0].index(w) for w in wanted]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.render
+def test_captions_say_where_the_fit_lands(renders, trace) -> None:
+    """The captions give the first step, the final SSR and the landing on the b3 lesson."""
+    text = " ".join(s.content for s in captions(renders["video"].succeeded().video()))
+    d, digits = trace.descent, trace.lesson.digits
+    for value in (d[0].ssr, d[1].ssr, d.final.ssr, d[0].step_size["w1"], d[1].params["w1"]):
+        assert fmt(value, digits) in text
+    assert "b3 lesson" in text and "to 2 decimals" in text
+    assert str(d.updates) in text
+
+
+@pytest.mark.render
+def test_one_section_and_one_still_per_beat(renders) -> None:
+    """The sections index lists the beats in order, each beat narrates, and each left a still."""
+    run = renders["video"].succeeded()
+    video = run.video()
+    sections = json.loads((video.parent / "sections" / f"{video.stem}.json").read_text())
+    names = [f"{i + 1:02d}-{b}" for i, b in enumerate(BEATS)]
+    assert [s["name"] for s in sections] == names
+    starts = [sub.start.total_seconds() for sub in captions(video)]
+    t = 0.0
+    for s in sections:
+        length = float(s["duration"])
+        assert any(t - 1e-3 <= x < t + length for x in starts), f"{s['name']} has no caption"
+        t += length
+    stills = sorted(p.stem for p in (run.workdir / "stills").glob("*.png"))
+    assert stills == names
+
+
+@pytest.mark.render
+def test_relu3_lesson_renders(renders) -> None:
+    """BP_LESSON=the relu3 fixture: `manim -ql --dry_run scenes/all_params.py` exits 0."""
+    renders["relu3"].succeeded()
