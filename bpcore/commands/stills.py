@@ -1,4 +1,4 @@
-"""``bp stills``: one PNG per beat of a lesson's video."""
+"""``bp stills``: one image (PNG or SVG) per beat of a lesson's video."""
 
 from __future__ import annotations
 
@@ -18,26 +18,31 @@ from bpcore.lesson import Lesson
 @click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(path_type=Path),
               default=None, help="Folder for the images. Default: stills/<lesson name>/.")
 @quality_option("l")
-def command(lesson: Path, out_dir: Path | None, quality: str) -> None:
-    """Render LESSON's scene and save one still (PNG) per beat.
+@click.option("-f", "--format", "format_", type=click.Choice(["png", "svg"]), default="png",
+              show_default=True, help="png: pixels at the render quality; svg: vector drawing.")
+def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> None:
+    """Render LESSON's scene and save one still per beat, as PNG or SVG.
 
     Each beat's still is its key frame, named by beat: 01-network.png,
     02-hidden-curves.png, and so on. Images appear in the folder only once
-    the whole render succeeded.
+    the whole render succeeded. SVG stills keep text and curves as vectors,
+    for print and slides at any size.
 
     \b
     Examples:
       bp stills assets/lessons/b3.yaml
       bp stills assets/lessons/b3.yaml -q h -o docs/stills
+      bp stills assets/lessons/b3.yaml --format svg
     """
     parsed = Lesson.from_file(lesson)
     out_dir = out_dir or Path("stills") / lesson.stem
     click.echo(f"Rendering {lesson} at {QUALITIES[quality]} for stills...", err=True)
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
         frames = Path(work) / "stills"
-        run_manim(lesson, parsed, quality, Path(work) / "media", {"BP_STILLS_DIR": str(frames)})
+        run_manim(lesson, parsed, quality, Path(work) / "media",
+                  {"BP_STILLS_DIR": str(frames), "BP_STILLS_FORMAT": format_})
         out_dir.mkdir(parents=True, exist_ok=True)
-        images = sorted(frames.glob("*.png"))
+        images = sorted(frames.glob(f"*.{format_}"))
         for image in images:
             # Same file system as out_dir is not guaranteed: copy beside, then rename.
             staged = out_dir / f".{image.name}.part"

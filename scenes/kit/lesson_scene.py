@@ -17,7 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from manim import Scene
+import cairo
+from manim import ManimColor, Scene, VMobject
 from PIL import Image
 
 from bpcore.display import fmt
@@ -115,9 +116,12 @@ class LessonScene(scene_base()):
         if self._stills_dir is None:
             return
         self._stills_dir.mkdir(parents=True, exist_ok=True)
+        stem = self._stills_dir / f"{len(self.beats):02d}-{self.beats[-1]}"
+        if os.environ.get("BP_STILLS_FORMAT") == "svg":
+            save_svg(self, stem.with_suffix(".svg"))
+            return
         self.renderer.update_frame(self)
-        name = f"{len(self.beats):02d}-{self.beats[-1]}.png"
-        Image.fromarray(self.renderer.get_frame()).convert("RGB").save(self._stills_dir / name)
+        Image.fromarray(self.renderer.get_frame()).convert("RGB").save(stem.with_suffix(".png"))
 
     def say(self, text: str) -> None:
         """Narrate: the caption runs from now until the next caption or the end of the beat."""
@@ -147,3 +151,31 @@ class LessonScene(scene_base()):
         self._flush_caption()
         if self.beats and not self._still_taken:
             self.still()
+
+
+class _RGBContext(cairo.Context):
+    """Manim hands cairo colors in BGR order, for its pixel buffer; an SVG wants RGB."""
+
+    def set_source_rgba(self, blue: float, green: float, red: float, alpha: float = 1.0):
+        super().set_source_rgba(red, green, blue, alpha)
+
+
+def save_svg(scene: Scene, path: Path) -> None:
+    """Draw what ``scene`` shows now into a vector SVG file, through the camera's own cairo code.
+
+    The camera normally paints into a pixel array; here the same drawing calls go to a cairo
+    SVG surface with the camera's frame-to-page transform, so text and curves stay vectors.
+    """
+    camera = scene.renderer.camera
+    pw, ph = camera.pixel_width, camera.pixel_height
+    fw, fh, fc = camera.frame_width, camera.frame_height, camera.frame_center
+    surface = cairo.SVGSurface(str(path), pw, ph)
+    ctx = _RGBContext(surface)
+    ctx.set_source_rgb(*ManimColor(camera.background_color).to_rgb())
+    ctx.paint()
+    ctx.set_matrix(cairo.Matrix(pw / fw, 0, 0, -(ph / fh), pw / 2 - fc[0] * pw / fw,
+                                ph / 2 + fc[1] * ph / fh))
+    for mobject in camera.get_mobjects_to_display(scene.mobjects):
+        if isinstance(mobject, VMobject) and mobject.has_points():
+            camera.display_vectorized(mobject, ctx)
+    surface.finish()

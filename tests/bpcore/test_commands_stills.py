@@ -58,3 +58,24 @@ def test_stills_one_per_beat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             lo, hi = image.convert("L").getextrema()
             assert hi - lo > 100, f"{path.name} looks blank"
     assert not list(out.glob(".*.part"))
+
+
+@pytest.mark.render
+def test_svg_stills_are_vector_drawings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --format svg each beat gives an SVG document with drawn paths and no PNG."""
+    import xml.etree.ElementTree as ET
+
+    monkeypatch.setenv("BP_SCENES_DIR", str(FIXTURES / "scenes"))
+    out = tmp_path / "svg"
+    result = CliRunner().invoke(bp, ["stills", str(FIXTURES / "tiny.yaml"), "-o", str(out),
+                                     "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    images = sorted(out.iterdir())
+    assert [p.name for p in images] == ["01-title.svg", "02-result.svg"]
+    for path in images:
+        root = ET.parse(path).getroot()
+        assert root.tag.endswith("svg")
+        paths = [el for el in root.iter() if el.tag.endswith("path")]
+        assert paths, f"{path.name} draws nothing"
+    # The test scene's second beat shows a #cc0000 dot: colours must come out in RGB order.
+    assert "rgb(80%,0%,0%)" in images[1].read_text()
