@@ -591,10 +591,15 @@ class AllParams(LessonScene):
         ]
         for move in moves:
             move.rate_func = smooth if run_time > FAST else linear
-        numbers = [*self.table.step_animations(descent[i], settled),
-                   Transform(self.counter, self.step_counter(i))]
+        numbers = self.table.step_animations(descent[i], settled)
         for number in numbers:
             number.rate_func = swap
+        # The counter names the state being reached; swapped, not morphed (a Transform of
+        # Text copies every glyph, twice, for nothing to see).
+        counter = self.step_counter(i)
+        self.remove(self.counter)
+        self.counter = counter
+        self.add(counter)
         self.play(*moves, *numbers, run_time=run_time)
 
     # -- beat 6: where the fit lands ---------------------------------------------------------
