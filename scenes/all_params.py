@@ -409,25 +409,24 @@ class AllParams(LessonScene):
         if heading.width > config.frame_width - 0.8:
             heading.scale_to_fit_width(config.frame_width - 0.8)
         table.next_to(heading, DOWN, buff=0.35)
-        self.say("Gradient descent uses all of these slopes at once: "
-                 + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning)
-                 + ".")
-        self.play(Write(heading), FadeIn(table.header), run_time=MEDIUM)
-        self.play(LaggedStart(*(FadeIn(VGroup(r[0], r[1], r[2])) for r in table.rows),
-                              lag_ratio=0.15), run_time=LONG)
-        self.wait(MEDIUM)
         p = self.learning[0]
-        self.say(f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
-                 f"{self.num(first.gradient[p])} x {self.rate} = "
-                 f"{self.num(first.step_size[p])}.")
-        self.play(LaggedStart(*(FadeIn(r[3]) for r in table.rows), lag_ratio=0.15),
-                  run_time=LONG)
-        self.wait(MEDIUM)
-        self.say(f"New value = old value - step size: {p} goes from "
-                 f"{self.num(first.params[p])} to {self.num(second.params[p])}. After this one "
-                 f"step SSR is {self.num(second.ssr)}, down from {self.num(first.ssr)}.")
-        self.play(LaggedStart(*(FadeIn(r[4]) for r in table.rows), lag_ratio=0.15),
-                  run_time=LONG)
+        steps = [
+            ("Gradient descent uses all of these slopes at once: "
+             + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning) + ".",
+             (0, 1, 2)),
+            (f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
+             f"{self.num(first.gradient[p])} x {self.rate} = {self.num(first.step_size[p])}.",
+             (3,)),
+            (f"New value = old value - step size: {p} goes from {self.num(first.params[p])} "
+             f"to {self.num(second.params[p])}. After this one step SSR is "
+             f"{self.num(second.ssr)}, down from {self.num(first.ssr)}.", (4,)),
+        ]
+        self.play(Write(heading), FadeIn(table.header), run_time=MEDIUM)
+        for caption, columns in steps:  # the table fills in column by column
+            self.say(caption)
+            self.play(LaggedStart(*(FadeIn(VGroup(*(r[c] for c in columns)))
+                                    for r in table.rows), lag_ratio=0.15), run_time=LONG)
+            self.wait(MEDIUM)
         self.wait(LONG)
         self.still()
         self.clear()
