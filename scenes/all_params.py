@@ -17,7 +17,7 @@ from kit.chain_table import ChainTable
 from kit.descent_plots import SSRByStep
 from kit.lesson_scene import LessonScene
 from kit.network import symbol
-from kit.param_table import MINUS, ParamTable
+from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
 from kit.style import (
     BAM,
@@ -36,6 +36,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
+from kit.text import MINUS
 
 #: The lesson whose values the fit is compared with at the end.
 REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"

@@ -15,7 +15,7 @@ from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
-from kit.param_table import ParamTable, shown
+from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
 from kit.style import (
     FIXED,
@@ -33,6 +33,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
+from kit.text import shown
 
 #: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
 PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8

@@ -37,8 +37,8 @@ from manim import (
 )
 
 from kit.network import NetworkDiagram
-from kit.param_table import MINUS
 from kit.style import BACKGROUND, FONT, LABEL_SIZE
+from kit.text import MINUS
 
 #: The derivatives' colour: a dark pink, the slope of the pink SSR curve, dark enough to read.
 GRADIENT = ManimColor("#c2185b")

@@ -66,6 +66,7 @@ class _OpacityFade(Animation):
     """
 
     fade_in = False
+    stays_in_place = True  # kit.redraw: it only changes opacities
 
     def __init__(self, *mobjects: Mobject, **kwargs) -> None:
         group = Group(*mobjects)
@@ -103,6 +104,8 @@ class Swap(Animation):
     ``parent`` at the end. Both are in ``parent`` while the animation plays, so Manim draws
     both every frame.
     """
+
+    stays_in_place = True  # kit.redraw: nothing moves
 
     def __init__(self, parent: Mobject, old: Mobject, new: Mobject, **kwargs) -> None:
         super().__init__(parent, **kwargs)

@@ -19,7 +19,6 @@ from manim import RIGHT, Line, MathTex, Text, VGroup
 from bpcore.chain import Derivative, Factor
 from bpcore.network import Network
 from kit.network import symbol
-from kit.param_table import shown
 from kit.style import (
     FIXED,
     FONT,
@@ -30,6 +29,7 @@ from kit.style import (
     NODE_COLOR_NAMES,
     SMALL_SIZE,
 )
+from kit.text import shown
 
 HEADER_SIZE = LABEL_SIZE + 4
 CELL_SIZE = LABEL_SIZE

@@ -25,6 +25,7 @@ from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import LessonTrace, trace_lesson
+from kit.redraw import RedrawWhatMoves
 
 
 def lesson_path(default_name: str) -> Path:
@@ -60,7 +61,7 @@ def scene_base() -> type:
     return Slide
 
 
-class LessonScene(scene_base()):
+class LessonScene(RedrawWhatMoves, scene_base()):
     """A scene whose numbers all come from one lesson trace.
 
     Subclasses set ``lesson_name`` and write ``construct`` as a list of beats, each opened by

@@ -16,17 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, MathTex, Text, Transform, VGroup
 
-from bpcore.display import fmt
 from kit.beats import Swap
 from kit.network import symbol
 from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED
-
-MINUS = "\u2212"  # a real minus sign on screen; captions keep the ASCII hyphen
-
-
-def shown(value: float, digits: int) -> str:
-    """A value as the table writes it: the display rule, with a typographic minus sign."""
-    return fmt(value, digits).replace("-", MINUS)
+from kit.text import shown
 
 
 class ParamTable(VGroup):
@@ -179,4 +172,4 @@ class ParamTable(VGroup):
         return int(np.ceil(count / max_rows))
 
 
-__all__ = ["ParamTable", "shown", "MINUS"]
+__all__ = ["ParamTable"]

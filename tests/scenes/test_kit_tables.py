@@ -23,8 +23,9 @@ if str(SCENES_DIR) not in sys.path:
 
 from kit.chain_table import ChainTable  # noqa: E402
 from kit.descent_plots import SSRByStep, wants_log  # noqa: E402
-from kit.param_table import ParamTable, shown  # noqa: E402
+from kit.param_table import ParamTable  # noqa: E402
 from kit.style import FIXED, LEARNING  # noqa: E402
+from kit.text import shown  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)

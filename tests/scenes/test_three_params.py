@@ -251,8 +251,8 @@ def test_final_squiggle_sits_at_the_final_predictions(rendered: Built) -> None:
 @pytest.mark.render
 def test_parameter_table_ends_green_on_the_final_values(rendered: Built) -> None:
     """After descent the table shows each parameter's final value; settled ones are green."""
-    from kit.param_table import shown
     from kit.style import FIXED, LEARNING
+    from kit.text import shown
 
     check_final_table(rendered, shown, FIXED, LEARNING)
     table = rendered.scene.table
@@ -276,8 +276,8 @@ def test_another_network_renders(relu_built: Built) -> None:
     outside = {beat: round(reach, 2) for beat, reach in relu_built.overflow if reach > 0.02}
     assert not outside, f"drawn beyond the frame: {outside}"
     check_final_squiggle(relu_built)
-    from kit.param_table import shown
     from kit.style import FIXED, LEARNING
+    from kit.text import shown
 
     check_final_table(relu_built, shown, FIXED, LEARNING)
     check_chain_totals(relu_built)
