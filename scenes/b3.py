@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
-from kit.beats import bam
+from kit.beats import FadeAway, FadeInPlace, bam
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
@@ -34,9 +34,11 @@ from kit.style import (
     SMALL_SIZE,
     SQUIGGLE,
     SSR_CURVE,
+    TEXT_SCALE,
     TEXT_SIZE,
     TITLE_SIZE,
 )
+from kit.text import words
 
 
 class BackpropMainIdeas(LessonScene):
@@ -210,15 +212,14 @@ class BackpropMainIdeas(LessonScene):
                  "the predicted one: here " + ", ".join(
                      f"{self.num(o)} - ({self.num(p)})"
                      for o, p in zip(lesson.y, start.predicted, strict=True)) + ".")
-        self.play(FadeOut(self.scaled_curves), FadeOut(self.diagram), run_time=SHORT)
+        self.play(FadeAway(self.scaled_curves, self.diagram), run_time=SHORT)
         self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, start.predicted)
         self.play(LaggedStart(*(Create(r) for r in self.residuals), lag_ratio=0.4),
                   run_time=LONG)
         self.wait(SHORT)
-        terms = " + ".join(f"({self.num(o)} - ({self.num(p)}))^2"
+        terms = " + ".join(f"({self.num(o)} - ({self.num(p)}))\u00b2"
                            for o, p in zip(lesson.y, start.predicted, strict=True))
-        ssr = MathTex(r"\mathrm{SSR} = " + terms + "=" + self.num(start.ssr), color=INK,
-                      font_size=TEXT_SIZE)
+        ssr = words(f"SSR = {terms} = {self.num(start.ssr)}", size=TEXT_SIZE * TEXT_SCALE)
         ssr.scale_to_fit_width(min(ssr.width, config.frame_width - 1)).to_edge(UP, buff=0.3)
         self.say(f"Square each residual and add them up: the sum of squared residuals, SSR, "
                  f"is {self.num(start.ssr)} when {self.bias} = "
@@ -239,8 +240,6 @@ class BackpropMainIdeas(LessonScene):
         self.ssr_axes = make_axes(nice_range(values, ticks=4),
                                   nice_range([0.0, *ssrs], ticks=4), 5.4, 4.6,
                                   self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
-        self.ssr_axes.labels[0].become(MathTex(self.b, color=INK, font_size=LABEL_SIZE + 6)
-                                       .move_to(self.ssr_axes.labels[0]))
         self.ssr_dots = VGroup(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
         self.say(f"That pair, {self.bias} = {self.num(lesson.network.params[self.bias])} and "
                  f"SSR = {self.num(start.ssr)}, is one point on a graph of SSR against "
@@ -253,7 +252,7 @@ class BackpropMainIdeas(LessonScene):
         dot = Dot(self.ssr_axes.c2p(value, ssr), radius=0.08, color=INK)
         group = VGroup(dot)
         if label:
-            group.add(MathTex(self.num(ssr), color=INK, font_size=SMALL_SIZE)
+            group.add(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE)
                       .next_to(dot, UR, buff=0.08))
         return group
 
@@ -301,7 +300,7 @@ class BackpropMainIdeas(LessonScene):
         self.beat("chain-rule")
         b, n = self.b, len(self.lesson.x)
         graphs = VGroup(self.fit_group, self.ssr_axes, self.ssr_dots, self.pink)
-        self.play(FadeOut(graphs), run_time=SHORT)
+        self.play(FadeAway(graphs), run_time=SHORT)
         red = {b: LEARNING}
         ssr = MathTex(r"\mathrm{SSR}", "=", r"\sum_{i=1}^{" + str(n) + r"}",
                       r"(\mathrm{Observed}_i - \mathrm{Predicted}_i)^2", color=INK,
@@ -357,7 +356,7 @@ class BackpropMainIdeas(LessonScene):
         self.derivative.move_to(ORIGIN)
         self.say(f"Put together: d SSR / d {self.bias} is the sum of -2 times each residual, "
                  "times 1. The 1 changes nothing but shows both links of the chain.")
-        self.play(FadeOut(VGroup(ssr, predicted, outer, inner)),
+        self.play(FadeAway(ssr, predicted, outer, inner),
                   ReplacementTransform(chain, self.derivative), run_time=LONG)
         bam(self)
 
@@ -372,7 +371,7 @@ class BackpropMainIdeas(LessonScene):
         # Graphs in the lower band, the derivative and the step's arithmetic above them.
         graphs = VGroup(self.fit_group, self.ssr_axes, self.pink)
         graphs.scale(0.85).to_edge(DOWN, buff=0.3)
-        self.play(FadeIn(graphs), run_time=MEDIUM)
+        self.play(FadeInPlace(graphs), run_time=MEDIUM)
         point = Dot(self.ssr_axes.c2p(first.params[self.bias], first.ssr), radius=0.1,
                     color=LEARNING)
         self.play(FadeIn(point, scale=2), run_time=SHORT)
@@ -387,15 +386,15 @@ class BackpropMainIdeas(LessonScene):
             new_readout = self.descent_readout(i, state, rate, detailed)
             if detailed:
                 self.say(self.slope_caption(i, state))
-                self.play(FadeOut(readout), FadeIn(new_readout[0]), run_time=MEDIUM)
+                self.play(FadeAway(readout), FadeInPlace(new_readout[0]), run_time=MEDIUM)
                 self.play(Create(tangent), run_time=MEDIUM)
                 self.wait(MEDIUM)
                 self.say(f"Step size = slope x learning rate = {self.num(slope)} x {rate} = "
                          f"{self.num(step)}.")
-                self.play(FadeIn(new_readout[1]), run_time=MEDIUM)
+                self.play(FadeInPlace(new_readout[1]), run_time=MEDIUM)
                 self.wait(SHORT)
             else:
-                self.play(FadeOut(readout), FadeIn(new_readout), Create(tangent),
+                self.play(FadeAway(readout), FadeInPlace(new_readout), Create(tangent),
                           run_time=SHORT)
             readout = new_readout
             if i == last:
@@ -407,7 +406,7 @@ class BackpropMainIdeas(LessonScene):
                 self.say(f"New {self.bias} = old {self.bias} - step size = {self.num(value)} - "
                          f"({self.num(step)}) = {self.num(new_value)}. The squiggle moves and "
                          "the residuals shrink.")
-                self.play(FadeIn(readout[2]), run_time=MEDIUM)
+                self.play(FadeInPlace(readout[2]), run_time=MEDIUM)
                 if i == 1:
                     self.still()
             elif i == 2:
@@ -436,19 +435,16 @@ class BackpropMainIdeas(LessonScene):
     def descent_readout(self, i: int, state, rate: str, detailed: bool) -> VGroup:
         value, slope = state.params[self.bias], state.gradient[self.bias]
         step = state.step_size[self.bias]
-        b = self.b
+        b, size = self.bias, (SMALL_SIZE + 4) * TEXT_SCALE
         lines = VGroup(
-            MathTex(rf"\text{{Slope at }} {b} = {self.num(value)}: \;", self.num(slope),
-                    color=INK, font_size=SMALL_SIZE + 4),
-            MathTex(rf"\text{{Step size}} = {self.num(slope)} \times {rate} = {self.num(step)}",
-                    color=INK, font_size=SMALL_SIZE + 4),
+            words(f"Slope at {b} = {self.num(value)}: {self.num(slope)}", size=size),
+            words(f"Step size = {self.num(slope)} * {rate} = {self.num(step)}", size=size),
         )
         if i + 1 < len(self.trace.descent):
             new = self.trace.descent[i + 1].params[self.bias]
-            lines.add(MathTex(rf"\text{{New }} {b} = {self.num(value)} - ({self.num(step)}) "
-                              rf"= {self.num(new)}", color=LEARNING,
-                              font_size=SMALL_SIZE + 4))
-        header = Text(f"Step {i}", font_size=SMALL_SIZE, color=MUTED)
+            lines.add(words(f"New {b} = {self.num(value)} - ({self.num(step)}) = "
+                            f"{self.num(new)}", color=LEARNING, size=size))
+        header = words(f"Step {i}", color=MUTED, size=size)
         group = VGroup(header, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         group.to_corner(UR, buff=0.3)
         return VGroup(VGroup(header, lines[0]), *lines[1:])
@@ -473,14 +469,13 @@ class BackpropMainIdeas(LessonScene):
             why = f"we reached the limit of {descent.updates} steps"
         self.say(f"After {descent.updates} steps {why}, so we stop: the best {self.bias} is "
                  f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
-        final = MathTex(rf"{self.b} = {self.num(value)}", color=FIXED, font_size=TEXT_SIZE + 6)
+        final = words(f"{self.bias} = {self.num(value)}", color=FIXED,
+                      size=(TEXT_SIZE + 6) * TEXT_SCALE)
         final.next_to(self.ssr_axes, UP, buff=0.1)
-        self.play(FadeOut(readout), Write(final), run_time=MEDIUM)
+        self.play(FadeAway(readout), Write(final), run_time=MEDIUM)
         self.wait(MEDIUM)
         bam(self, "Double bam!")
-        self.play(FadeOut(VGroup(self.fit_group, self.ssr_axes, self.pink, tangent, final,
-                                 self.derivative)), *(FadeOut(m) for m in self.mobjects),
-                  run_time=MEDIUM)
+        self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     # -- beat 8 -----------------------------------------------------------------------------
 
@@ -490,13 +485,14 @@ class BackpropMainIdeas(LessonScene):
         start, end = descent[0].params[self.bias], descent.final.params[self.bias]
         heading = Text("The main ideas of backpropagation", font_size=TITLE_SIZE - 6,
                        color=INK).to_edge(UP, buff=0.7)
-        one = MathTex(r"1.\ \text{Chain rule: }\frac{d\,\mathrm{SSR}}{d\," + self.b + r"} = "
-                      r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}} \times "
-                      r"\frac{d\,\mathrm{Predicted}}{d\," + self.b + "}", color=INK,
-                      font_size=TEXT_SIZE + 4)
-        two = MathTex(rf"2.\ \text{{Gradient descent: }} {self.b} = {self.num(start)} "
-                      rf"\rightarrow {self.num(end)} \text{{ in {descent.updates} steps}}",
-                      color=INK, font_size=TEXT_SIZE + 4)
+        size = (TEXT_SIZE + 4) * TEXT_SCALE
+        one = VGroup(words("1. Chain rule:", size=size),
+                     MathTex(r"\frac{d\,\mathrm{SSR}}{d\," + self.b + r"} = "
+                             r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}} \times "
+                             r"\frac{d\,\mathrm{Predicted}}{d\," + self.b + "}", color=INK,
+                             font_size=TEXT_SIZE + 4)).arrange(RIGHT, buff=0.25)
+        two = words(f"2. Gradient descent: {self.bias} = {self.num(start)} \u2192 "
+                    f"{self.num(end)} in {descent.updates} steps", size=size)
         VGroup(one, two).arrange(DOWN, aligned_edge=LEFT, buff=0.5).next_to(heading, DOWN,
                                                                               buff=0.5)
         fitted = NetworkDiagram(self.trace.network_at(len(descent) - 1), digits=self.lesson.digits,

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import cairo
-from manim import ManimColor, Scene, VMobject
+from manim import ManimColor, Scene, VMobject, config
 from PIL import Image
 
 from bpcore.display import fmt
@@ -26,6 +26,7 @@ from bpcore.errors import BpError
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import LessonTrace, trace_lesson
 from kit.redraw import RedrawWhatMoves
+from kit.style import READING_SPEED
 
 
 def lesson_path(default_name: str) -> Path:
@@ -41,6 +42,17 @@ def load_trace(default_name: str) -> LessonTrace:
     except BpError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def reading_time(text: str) -> float:
+    """Seconds a caption needs on screen to be read at ``READING_SPEED``.
+
+    Examples
+    --------
+    >>> reading_time("A caption of forty-five characters, all told.")
+    3.0
+    """
+    return round(len(text) / READING_SPEED, 1)
 
 
 def slides_requested() -> bool:
@@ -125,7 +137,11 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         Image.fromarray(self.renderer.get_frame()).convert("RGB").save(stem.with_suffix(".png"))
 
     def say(self, text: str) -> None:
-        """Narrate: the caption runs from now until the next caption or the end of the beat."""
+        """Narrate: the caption runs from now until the next caption or the end of the beat.
+
+        A caption stays up at least as long as it takes to read (``READING_SPEED``): when the
+        animations under it are shorter, the picture holds before the next caption begins.
+        """
         self._flush_caption()
         self._caption = (text, self.time)
 
@@ -137,6 +153,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             return
         text, start = self._caption
         self._caption = None
+        hold = start + reading_time(text) - self.time
+        if hold > 1 / config.frame_rate:
+            self.wait(hold)
         if self.time > start:
             self.add_subcaption(text, duration=self.time - start, offset=start - self.time)
         if slides_requested():

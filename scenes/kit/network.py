@@ -11,8 +11,7 @@ from manim import (
     UP,
     Arrow,
     Circle,
-    MathTex,
-    Tex,
+    MarkupText,
     VGroup,
     VMobject,
 )
@@ -20,7 +19,8 @@ from manim import (
 from bpcore.activations import Activation
 from bpcore.display import fmt
 from bpcore.network import Network
-from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS
+from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS, TEXT_SCALE
+from kit.text import words
 
 
 def symbol(name: str) -> str:
@@ -64,7 +64,7 @@ class NetworkDiagram(VGroup):
         ys = np.linspace(spread / 2, -spread / 2, k)
 
         self.input_node = self._node(np.array([-4.6, 0, 0]), INK)
-        self.sum_node = self._node(np.array([3.2, 0, 0]), INK, r"\Sigma")
+        self.sum_node = self._node(np.array([3.2, 0, 0]), INK, "\u03a3")
         self.hidden_nodes = VGroup(
             *(self._node(np.array([-0.2, y, 0]), NODE_COLORS[j % 4], glyph=True)
               for j, y in enumerate(ys))
@@ -74,12 +74,13 @@ class NetworkDiagram(VGroup):
         self.output_arrow = Arrow(self.sum_node.get_right(), self.sum_node.get_right() + RIGHT,
                                   buff=0.05, color=INK, stroke_width=3,
                                   max_tip_length_to_length_ratio=0.25)
-        self.input_text = Tex(input_label, font_size=LABEL_SIZE, color=INK).next_to(
+        self.input_text = words(input_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
             self.input_node, DOWN, buff=0.15)
-        self.output_text = Tex(output_label, font_size=LABEL_SIZE, color=INK).next_to(
-            self.output_arrow, DOWN, buff=0.15)
+        # Beside the arrow's tip: under the arrow it would run into the sum node.
+        self.output_text = words(output_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
+            self.output_arrow, RIGHT, buff=0.1)
 
-        self.labels: dict[str, MathTex] = {}
+        self.labels: dict[str, MarkupText] = {}
         # Weights sit on their edges where the edges are far apart; each hidden bias sits on
         # the outer side of its node, so nothing collides for any k.
         for j in range(k):
@@ -97,11 +98,11 @@ class NetworkDiagram(VGroup):
                  self.sum_node, self.output_arrow, self.input_text, self.output_text,
                  *self.labels.values())
 
-    def _node(self, center, color, tex: str | None = None, glyph: bool = False) -> VGroup:
+    def _node(self, center, color, text: str | None = None, glyph: bool = False) -> VGroup:
         circle = Circle(radius=0.36, color=color, stroke_width=4).move_to(center)
         node = VGroup(circle)
-        if tex:
-            node.add(MathTex(tex, color=INK, font_size=36).move_to(center))
+        if text:
+            node.add(words(text, size=36 * TEXT_SCALE).move_to(center))
         if glyph:
             node.add(activation_glyph(self.network.activation, color).move_to(center))
         return node
@@ -110,14 +111,13 @@ class NetworkDiagram(VGroup):
         return Arrow(start[0].get_center(), end[0].get_center(), buff=0.38, color=INK,
                      stroke_width=3, max_tip_length_to_length_ratio=0.08)
 
-    def _label(self, name: str) -> MathTex:
+    def _label(self, name: str) -> MarkupText:
         value = self.network.params[name]
-        prefix = r"\times " if name.startswith("w") else "+"
-        text = prefix + symbol(name)
+        text = ("\u00d7" if name.startswith("w") else "+") + name
         if self.digits is not None:
-            text += "=" + fmt(value, self.digits)
+            text += " = " + fmt(value, self.digits)
         color = LEARNING if name in self.learning else FIXED
-        label = MathTex(text, color=color, font_size=LABEL_SIZE + 12)
+        label = words(text, color=color, size=(LABEL_SIZE + 12) * TEXT_SCALE)
         # A white backing keeps the label readable where it meets an edge.
         label.add_background_rectangle(color=BACKGROUND, opacity=1, buff=0.04)
         return label

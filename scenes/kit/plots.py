@@ -10,20 +10,21 @@ from decimal import Decimal
 
 import numpy as np
 from manim import (
+    DOWN,
+    LEFT,
     RIGHT,
     UP,
     Axes,
     DashedLine,
     Dot,
     Line,
-    MathTex,
     Rectangle,
-    Tex,
     VGroup,
     VMobject,
 )
 
-from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, SMALL_SIZE, TANGENT
+from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, SMALL_SIZE, TANGENT, TEXT_SCALE
+from kit.text import words
 
 
 def nice_range(values: Sequence[float] | np.ndarray, pad: float = 0.0, ticks: int = 5):
@@ -58,30 +59,38 @@ def make_axes(
     x_range, y_range, width: float, height: float, x_label: str = "", y_label: str = "",
     number_size: int = SMALL_SIZE,
 ) -> Axes:
-    """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends."""
-    axes = Axes(
-        x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
-        axis_config={"color": INK, "stroke_width": 2, "include_numbers": True,
-                     "font_size": number_size, "decimal_number_config": {
-                         "num_decimal_places": _decimals(x_range[2]), "color": INK}},
-        y_axis_config={"decimal_number_config": {"num_decimal_places": _decimals(y_range[2]),
-                                                 "color": INK}},
-    )
-    # When y goes below 0 the x axis crosses mid-plot: its numbers move to the bottom edge,
+    """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends.
+
+    Tick numbers and labels are Pango text (kit.text), and 0 is left unnumbered where the
+    axes cross. ``axes.x_axis.numbers``, ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
+    """
+    axes = Axes(x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
+                axis_config={"color": INK, "stroke_width": 2})
+    # When y goes below 0 the x axis crosses mid-plot: its numbers go to the bottom edge,
     # clear of the curves and residuals drawn around y = 0.
     bottom = axes.c2p(x_range[0], y_range[0])[1]
-    if y_range[0] < 0:
-        for number in axes.x_axis.numbers:
-            number.set_y(bottom - 0.25)
+    for axis, (low, high, step), side in ((axes.x_axis, x_range, DOWN), (axes.y_axis, y_range,
+                                                                           LEFT)):
+        decimals = _decimals(step)
+        numbers = VGroup()
+        for value in np.arange(low, high + step / 2, step):
+            if abs(value) < step / 2:
+                continue
+            number = words(f"{value:.{decimals}f}", size=number_size * TEXT_SCALE)
+            numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
+        if axis is axes.x_axis and y_range[0] < 0:
+            numbers.set_y(bottom - 0.25)
+        axis.numbers = numbers
+        axis.add(numbers)
     # Labels sit beyond the axes' ends, clear of the curves and tick numbers.
     labels = VGroup()
     if x_label:
-        label = Tex(x_label, font_size=LABEL_SIZE, color=INK)
+        label = words(x_label, size=LABEL_SIZE * TEXT_SCALE)
         labels.add(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3) if y_range[0] < 0
                    else label.next_to(axes.x_axis, RIGHT, buff=0.2))
     if y_label:
-        labels.add(Tex(y_label, font_size=LABEL_SIZE, color=INK).next_to(axes.y_axis, UP,
-                                                                      buff=0.2))
+        labels.add(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(axes.y_axis, UP,
+                                                                          buff=0.2))
     axes.labels = labels
     axes.add(labels)
     return axes
@@ -130,9 +139,5 @@ def tangent_line(axes: Axes, x: float, y: float, slope: float, length: float = 2
                 color=TANGENT, stroke_width=4)
 
 
-def value_label(text: str, color=INK, size: int = SMALL_SIZE) -> MathTex:
-    return MathTex(text, color=color, font_size=size)
-
-
 __all__ = ["nice_range", "make_axes", "curve", "data_dots", "residual_lines", "input_box",
-           "tangent_line", "value_label", "UP"]
+           "tangent_line", "UP"]

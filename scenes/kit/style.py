@@ -1,6 +1,6 @@
 """The StatQuest look, named once: colors, sizes and fonts used by every scene."""
 
-from manim import BLACK, WHITE, ManimColor
+from manim import BLACK, WHITE, ManimColor, MarkupText, Text
 
 BACKGROUND = WHITE
 INK = ManimColor("#222222")  # text, axes and data points
@@ -24,13 +24,21 @@ TANGENT = ManimColor("#222222")
 BAM = ManimColor("#d62728")
 
 FONT = "DejaVu Sans"
+# Titles, labels and numbers alike: every Text is set in the lesson font unless it says otherwise.
+Text.set_default(font=FONT)
+MarkupText.set_default(font=FONT)
 TITLE_SIZE = 44
 TEXT_SIZE = 30
 LABEL_SIZE = 24
 SMALL_SIZE = 22
-MATH_SCALE = 0.8
+#: Pango text looks about 1.5 times as big as MathTex at the same font_size: sizes above are
+#: MathTex sizes, and Text set at ``size * TEXT_SCALE`` matches them.
+TEXT_SCALE = 0.66
 
 # Pacing, in seconds.
+#: Captions stay up long enough to be read at this many characters per second (subtitle
+#: guidelines ask for 15-17 for adults; numbers read slower than words).
+READING_SPEED = 15
 BEAT_PAUSE = 1.0
 SHORT = 0.8
 MEDIUM = 1.5
