@@ -76,9 +76,9 @@ class NetworkDiagram(VGroup):
                                   max_tip_length_to_length_ratio=0.25)
         self.input_text = words(input_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
             self.input_node, DOWN, buff=0.15)
-        # Beside the arrow's tip: under the arrow it would run into the sum node.
+        # Under the arrow, ending at its tip, and low enough to clear the sum node.
         self.output_text = words(output_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
-            self.output_arrow, RIGHT, buff=0.1)
+            self.output_arrow, DOWN, buff=0.42).align_to(self.output_arrow, RIGHT)
 
         self.labels: dict[str, MarkupText] = {}
         # Weights sit on their edges where the edges are far apart; each hidden bias sits on

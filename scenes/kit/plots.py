@@ -23,7 +23,7 @@ from manim import (
     VMobject,
 )
 
-from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, SMALL_SIZE, TANGENT, TEXT_SCALE
+from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, TANGENT, TEXT_SCALE
 from kit.text import words
 
 
@@ -57,7 +57,7 @@ def nice_range(values: Sequence[float] | np.ndarray, pad: float = 0.0, ticks: in
 
 def make_axes(
     x_range, y_range, width: float, height: float, x_label: str = "", y_label: str = "",
-    number_size: int = SMALL_SIZE,
+    number_size: int = LABEL_SIZE,
 ) -> Axes:
     """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends.
 
