@@ -38,7 +38,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import words
+from kit.text import math, words
 
 
 class BackpropMainIdeas(LessonScene):
@@ -302,24 +302,24 @@ class BackpropMainIdeas(LessonScene):
         graphs = VGroup(self.fit_group, self.ssr_axes, self.ssr_dots, self.pink)
         self.play(FadeAway(graphs), run_time=SHORT)
         red = {b: LEARNING}
-        ssr = MathTex(r"\mathrm{SSR}", "=", r"\sum_{i=1}^{" + str(n) + r"}",
+        ssr = math(r"\mathrm{SSR}", "=", r"\sum_{i=1}^{" + str(n) + r"}",
                       r"(\mathrm{Observed}_i - \mathrm{Predicted}_i)^2", color=INK,
                       font_size=TEXT_SIZE + 6).to_edge(UP, buff=0.6)
         self.say(f"Write SSR as a sum over the {n} data points of (observed minus predicted) "
                  "squared.")
         self.play(Write(ssr), run_time=LONG)
         parts = [rf"\mathrm{{{name}}}_i" for name in self.color_names]
-        predicted = MathTex(r"\mathrm{Predicted}_i", "=", r"\mathrm{green}_i", "=",
-                            " + ".join(parts) + " + " + b, color=INK,
-                            tex_to_color_map=red, font_size=TEXT_SIZE + 6)
+        colors = {**red, r"\mathrm{green}_i": SQUIGGLE,
+                  **{part: self.colors[j] for j, part in enumerate(parts)}}
+        predicted = math(r"\mathrm{Predicted}_i", "=", r"\mathrm{green}_i", "=",
+                         " + ".join(parts) + " + " + b, color=INK,
+                         tex_to_color_map=colors, font_size=TEXT_SIZE + 6)
         predicted.next_to(ssr, DOWN, buff=0.5)
-        for j, name in enumerate(self.color_names):
-            predicted.set_color_by_tex(name, self.colors[j])
         self.say(f"Each prediction comes from the green squiggle: the sum of the "
                  f"{' and '.join(self.color_names)} curves plus {self.bias}.")
         self.play(Write(predicted), run_time=LONG)
         frac = r"\frac{d\,\mathrm{SSR}}{d\," + b + "}"
-        chain = MathTex(frac, "=",
+        chain = math(frac, "=",
                         r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}}", r"\times",
                         r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", color=INK,
                         font_size=TEXT_SIZE + 8).next_to(predicted, DOWN, buff=0.6)
@@ -329,7 +329,7 @@ class BackpropMainIdeas(LessonScene):
         self.play(Write(chain), run_time=LONG)
         self.wait(MEDIUM)
 
-        outer = MathTex(r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}}", "=",
+        outer = math(r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}}", "=",
                         r"\sum_{i=1}^{" + str(n) + r"} 2(\mathrm{Observed}_i - "
                         r"\mathrm{Predicted}_i) \times (-1)", "=",
                         r"\sum_{i=1}^{" + str(n) + r"} -2(\mathrm{Observed}_i - "
@@ -341,7 +341,7 @@ class BackpropMainIdeas(LessonScene):
         self.play(Write(outer), run_time=LONG)
         self.wait(MEDIUM)
         zeros = " + ".join("0" for _ in self.color_names)
-        inner = MathTex(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
+        inner = math(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
                         "=", "1", color=INK, font_size=TEXT_SIZE).next_to(outer, DOWN, buff=0.4)
         self.say(f"Second factor: the {' and '.join(self.color_names)} curves were made before "
                  f"{self.bias} is added, so their derivatives are 0; the derivative of "
@@ -349,7 +349,7 @@ class BackpropMainIdeas(LessonScene):
         self.play(Write(inner), run_time=LONG)
         self.wait(MEDIUM)
         self.still()
-        self.derivative = MathTex(frac, "=",
+        self.derivative = math(frac, "=",
                                   r"\sum_{i=1}^{" + str(n) + r"} -2(\mathrm{Observed}_i - "
                                   r"\mathrm{Predicted}_i)", r"\times 1", color=INK,
                                   tex_to_color_map=red, font_size=TEXT_SIZE + 4)
@@ -487,7 +487,7 @@ class BackpropMainIdeas(LessonScene):
                        color=INK).to_edge(UP, buff=0.7)
         size = (TEXT_SIZE + 4) * TEXT_SCALE
         one = VGroup(words("1. Chain rule:", size=size),
-                     MathTex(r"\frac{d\,\mathrm{SSR}}{d\," + self.b + r"} = "
+                     math(r"\frac{d\,\mathrm{SSR}}{d\," + self.b + r"} = "
                              r"\frac{d\,\mathrm{SSR}}{d\,\mathrm{Predicted}} \times "
                              r"\frac{d\,\mathrm{Predicted}}{d\," + self.b + "}", color=INK,
                              font_size=TEXT_SIZE + 4)).arrange(RIGHT, buff=0.25)

@@ -15,7 +15,6 @@ from manim import (
     RIGHT,
     UP,
     Axes,
-    DashedLine,
     Dot,
     Line,
     Rectangle,
@@ -80,8 +79,10 @@ def make_axes(
             numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
         if axis is axes.x_axis and y_range[0] < 0:
             numbers.set_y(bottom - 0.25)
+        # Held by the axes, not the axis line: a redraw of the line (a curve moving across
+        # it, kit.redraw) then leaves the numbers that nothing touches in the background.
         axis.numbers = numbers
-        axis.add(numbers)
+        axes.add(numbers)
     # Labels sit beyond the axes' ends, clear of the curves and tick numbers.
     labels = VGroup()
     if x_label:
@@ -113,13 +114,22 @@ def data_dots(axes: Axes, xs, ys, radius: float = 0.09) -> VGroup:
                                                                                   strict=True)))
 
 
-def residual_lines(axes: Axes, xs, observed, predicted) -> VGroup:
-    """Dashed lines from each observed point to the squiggle."""
-    return VGroup(*(
-        DashedLine(axes.c2p(x, o), axes.c2p(x, p), color=RESIDUAL, stroke_width=3,
-                   dash_length=0.08)
-        for x, o, p in zip(xs, observed, predicted, strict=True)
-    ))
+def residual_lines(axes: Axes, xs, observed, predicted, dash: float = 0.08) -> VGroup:
+    """Dashed lines from each observed point to the squiggle.
+
+    Each line is one path whose dashes are its pieces (a DashedLine makes every dash a
+    mobject of its own, each drawn and interpolated separately in every frame).
+    """
+    lines = VGroup()
+    for x, o, p in zip(xs, observed, predicted, strict=True):
+        start, end = axes.c2p(x, o), axes.c2p(x, p)
+        count = max(1, int(np.linalg.norm(end - start) / (2 * dash)))
+        line = VMobject(stroke_color=RESIDUAL, stroke_width=3)
+        for t in np.linspace(0, 1, count, endpoint=False):
+            line.start_new_path(start + (end - start) * t)
+            line.add_line_to(start + (end - start) * (t + 0.5 / count))
+        lines.add(line)
+    return lines
 
 
 def input_box(axes: Axes, low: float, high: float) -> Rectangle:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from manim import MarkupText
+from manim import MarkupText, MathTex, VGroup, VMobject
 
 from bpcore.display import fmt
 from kit.style import FONT, INK, LABEL_SIZE
@@ -51,6 +51,50 @@ def typeset(text: str) -> str:
     return markup.replace(" * ", f" {TIMES} ")
 
 
-def words(text: str, color=INK, size: float = LABEL_SIZE, **kwargs) -> MarkupText:
+class Words(VGroup):
+    """A line of text laid out by Pango and drawn as one path.
+
+    Pango gives one outline per glyph, and Manim draws each outline with its own cairo calls,
+    every frame the text is on screen and moving or fading. Here all outlines of the line
+    join one :class:`~manim.VMobject` (the glyphs never overlap, so the fill is the same): a
+    line costs one draw instead of one per character. ``text`` is the line as given.
+    """
+
+    def __init__(self, text: str, color=INK, size: float = LABEL_SIZE, **kwargs) -> None:
+        laid_out = MarkupText(typeset(text), font=FONT, font_size=size, color=color, **kwargs)
+        super().__init__(joined(laid_out.family_members_with_points()))
+        self.text = text
+
+
+def joined(glyphs: list[VMobject]) -> VMobject:
+    """One path holding every outline of ``glyphs``, filled like the first of them."""
+    outline = VMobject(stroke_width=0)
+    for glyph in glyphs:
+        outline.append_points(glyph.points)
+    if glyphs:
+        outline.set_fill(glyphs[0].get_fill_color(), glyphs[0].get_fill_opacity())
+    return outline
+
+
+def math(*tex: str, **kwargs) -> MathTex:
+    """A MathTex drawn with one path per part and colour (see :class:`Words`).
+
+    The parts (one per string in ``tex``, and per ``tex_to_color_map`` key) stay separate, so
+    colouring by part and Transforms work as with MathTex; colour with ``tex_to_color_map``,
+    since the glyphs inside a part are joined.
+    """
+    equation = MathTex(*tex, **kwargs)
+    for part in equation.submobjects:
+        runs: list[list[VMobject]] = []
+        for glyph in part.family_members_with_points():
+            if runs and runs[-1][0].get_fill_color() == glyph.get_fill_color():
+                runs[-1].append(glyph)
+            else:
+                runs.append([glyph])
+        part.submobjects = [joined(run) for run in runs]
+    return equation
+
+
+def words(text: str, color=INK, size: float = LABEL_SIZE, **kwargs) -> Words:
     """``text`` set in the lesson font, with :func:`typeset`'s subscripts and minus signs."""
-    return MarkupText(typeset(text), font=FONT, font_size=size, color=color, **kwargs)
+    return Words(text, color=color, size=size, **kwargs)
