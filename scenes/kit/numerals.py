@@ -1,0 +1,173 @@
+"""Numbers set from cached glyphs: Pango's own outlines and spacing, without a Pango run each.
+
+A :class:`~manim.Text` costs a Pango layout, an SVG file and an SVG parse: 40 to 120 ms, and a
+descent shows hundreds of different numbers (a table of values and a step counter at every
+state). Numbers use a dozen characters, so :func:`numeral` lays out, once per font, size and
+weight, one short line with each character between two zeros (``0102...0``). From it come
+each character's outline and its distance to a zero either side; the lesson font has no
+kerning between these characters, so those distances give every pair's spacing. A number is
+then put together from copies of those outlines, placed as Pango places them: the same shapes
+at the same places as ``Text(number)`` (tests/scenes/test_kit_numerals.py), for a few hundred
+microseconds instead of 40 ms or more.
+
+Strings with other characters fall back to a plain Text.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+from manim import NORMAL, ORIGIN, Text, VGroup, VMobject
+
+from kit.style import FONT, INK, LABEL_SIZE
+from kit.text import MINUS, shown
+
+#: The characters numbers are made of (the display rule writes no exponents).
+CHARS = "0123456789." + MINUS
+
+
+def reference_line(chars: str = CHARS) -> str:
+    """Each character between zeros: every spacing a number needs, from one Pango layout.
+
+    Examples
+    --------
+    >>> reference_line("01.")
+    '00010.0'
+    """
+    return "0" + "".join(c + "0" for c in chars)
+
+
+class _Glyphs:
+    """One font, size and weight: each character's outline (left edge at x = 0, on the shared
+    baseline) and the distance from each character's left edge to the next one's."""
+
+    # The spacing of a pair a, b is (a to 0) + (0 to b) - (0 to 0): no kerning in between.
+
+    def __init__(self, font: str, size: float, weight: str) -> None:
+        line = reference_line()
+        text = Text(line, font=font, font_size=size, weight=weight, color=INK)
+        glyphs = text.submobjects
+        if len(glyphs) != len(line):  # a font that merges characters: no shortcuts
+            raise ValueError(f"{font}: {len(glyphs)} glyphs for {len(line)} characters")
+        lefts = [g.points[:, 0].min() for g in glyphs]
+        self.outlines: dict[str, np.ndarray] = {}
+        for char, glyph, left in zip(line, glyphs, lefts, strict=True):
+            if char not in self.outlines:
+                self.outlines[char] = glyph.points - np.array([left, 0.0, 0.0])
+        to_zero, from_zero = {}, {}
+        for i, (a, b) in enumerate(pairwise(line)):
+            if b == "0":
+                to_zero.setdefault(a, lefts[i + 1] - lefts[i])
+            if a == "0":
+                from_zero.setdefault(b, lefts[i + 1] - lefts[i])
+        self.advance = {(a, b): to_zero[a] + from_zero[b] - to_zero["0"]
+                        for a in CHARS for b in CHARS}
+        self.style = {"stroke_width": glyphs[0].get_stroke_width(),
+                      "fill_opacity": glyphs[0].get_fill_opacity()}
+
+
+_FONTS: dict[tuple[str, float, str], _Glyphs] = {}
+
+
+def _glyphs(font: str, size: float, weight: str) -> _Glyphs:
+    key = (font, float(size), weight)
+    if key not in _FONTS:
+        _FONTS[key] = _Glyphs(font, size, weight)
+    return _FONTS[key]
+
+
+class Numeral(VGroup):
+    """A number as Text would draw it; ``text`` is the string it shows."""
+
+    text: str
+
+
+def _number_glyphs(text: str, glyphs: _Glyphs, color, first_left: float) -> list[VMobject]:
+    """The glyphs of ``text``, the first one's left edge at ``first_left``."""
+    parts, x = [], first_left
+    for i, char in enumerate(text):
+        glyph = VMobject(fill_color=color, stroke_color=color, **glyphs.style)
+        glyph.points = glyphs.outlines[char] + np.array([x, 0.0, 0.0])
+        parts.append(glyph)
+        if i + 1 < len(text):
+            x += glyphs.advance[(char, text[i + 1])]
+    return parts
+
+
+def _settable(text: str) -> bool:
+    return bool(text) and all(c in CHARS for c in text)
+
+
+def numeral(text: str, color=INK, size: float = LABEL_SIZE, weight: str = NORMAL,
+            font: str = FONT) -> VGroup:
+    """``text`` (digits, a point, minus signs) as ``Text(text, ...)`` would draw it, centred
+    on the origin like a new Text. Other strings are set by a Text."""
+    if not _settable(text):
+        return Text(text, font=font, font_size=size, weight=weight, color=color)
+    group = Numeral(*_number_glyphs(text, _glyphs(font, size, weight), color, 0.0))
+    group.move_to(ORIGIN)
+    group.text = text
+    return group
+
+
+class _Line:
+    """``before + "0" + after`` laid out once by Pango: the words' outlines, where the number
+    starts, and where the words after it start."""
+
+    def __init__(self, before: str, after: str, font: str, size: float, weight: str) -> None:
+        text = Text(before + "0" + after, font=font, font_size=size, weight=weight, color=INK)
+        skip = sum(not c.isspace() for c in before)
+        self.before = [g.points.copy() for g in text.submobjects[:skip]]
+        self.after = [g.points.copy() for g in text.submobjects[skip + 1:]]
+        self.zero_left = text.submobjects[skip].points[:, 0].min()
+        self.zero_bottom = text.submobjects[skip].points[:, 1].min()
+        self.style = {"stroke_width": text.submobjects[skip].get_stroke_width(),
+                      "fill_opacity": text.submobjects[skip].get_fill_opacity()}
+
+
+_LINES: dict[tuple, _Line] = {}
+
+
+def numeral_line(before: str, number: str, after: str = "", color=INK,
+                 size: float = LABEL_SIZE, weight: str = NORMAL, font: str = FONT) -> VGroup:
+    """``Text(before + number + after)``, for a number that changes often: the words come
+    from one cached layout, the number from :func:`numeral`'s glyphs, each placed where Pango
+    puts it (the words about the number must not kern with it: put spaces between).
+    ``text`` is the whole line (without spaces, as Text has it)."""
+    if not _settable(number):
+        return Text(before + number + after, font=font, font_size=size, weight=weight,
+                    color=color)
+    key = (before, after, font, float(size), weight)
+    if key not in _LINES:
+        _LINES[key] = _Line(before, after, font, size, weight)
+    line, glyphs = _LINES[key], _glyphs(font, size, weight)
+    adv = glyphs.advance
+    # Pango starts the number where it started the reference's 0; each character's left
+    # edge sits its side bearing past that point, and the words after it move by the
+    # difference between the two numbers' advances.
+    first = line.zero_left + adv[("0", number[0])] - adv[("0", "0")]
+    digits = _number_glyphs(number, glyphs, color, first)
+    lift = line.zero_bottom - glyphs.outlines["0"][:, 1].min()  # onto the line's baseline
+    for digit in digits:
+        digit.points[:, 1] += lift
+    last_left = digits[-1].points[:, 0].min()
+    moved = last_left + adv[(number[-1], "0")] - line.zero_left - adv[("0", "0")]
+    words = []
+    for points, dx in [(p, 0.0) for p in line.before] + [(p, moved) for p in line.after]:
+        glyph = VMobject(fill_color=color, stroke_color=color, **line.style)
+        glyph.points = points + np.array([dx, 0.0, 0.0])
+        words.append(glyph)
+    group = Numeral(*words[:len(line.before)], *digits, *words[len(line.before):])
+    group.move_to(ORIGIN)
+    group.text = "".join(c for c in before + number + after if not c.isspace())
+    return group
+
+
+def number(value: float, digits: int, color=INK, size: float = LABEL_SIZE,
+           weight: str = NORMAL) -> VGroup:
+    """A trace value by the display rule (:func:`kit.text.shown`), as a :func:`numeral`."""
+    return numeral(shown(value, digits), color, size, weight)
+
+
+__all__ = ["numeral", "numeral_line", "number", "Numeral", "reference_line", "CHARS"]

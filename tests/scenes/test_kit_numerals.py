@@ -1,0 +1,74 @@
+"""kit.numerals: numbers put together from cached glyphs are the shapes, at the places, that a
+Text of the same string has."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
+if str(SCENES_DIR) not in sys.path:
+    sys.path.insert(0, str(SCENES_DIR))
+
+from kit.numerals import numeral, numeral_line  # noqa: E402
+from kit.style import FONT, INK, LEARNING  # noqa: E402
+from kit.text import MINUS  # noqa: E402
+
+NUMBERS = ["0", "1", "17", "8000", f"{MINUS}1.57", "0.000123", f"{MINUS}12.34", "20.4"]
+#: A pixel at 1080p is 0.0074 scene units; the glyphs must agree far closer than that.
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_text_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Pango output in a folder of this module's own, clear of any render running beside."""
+    from manim import tempconfig
+
+    with tempconfig({"text_dir": str(tmp_path_factory.mktemp("numerals-texts")),
+                     "verbosity": "WARNING"}):
+        yield
+
+
+def same_glyphs(text, composed) -> None:
+    assert len(text.submobjects) == len(composed.submobjects)
+    for a, b in zip(text.submobjects, composed.submobjects, strict=True):
+        assert a.points.shape == b.points.shape
+        np.testing.assert_allclose(a.points, b.points, atol=TOLERANCE)
+        assert a.get_fill_color() == b.get_fill_color()
+        assert a.get_fill_opacity() == b.get_fill_opacity()
+
+
+@pytest.mark.parametrize("size, weight", [(24, "NORMAL"), (28.5, "BOLD"), (17.3, "NORMAL")])
+def test_numeral_is_the_text(size: float, weight: str) -> None:
+    """Every number, at several sizes and weights, as Text(number) draws it."""
+    from manim import Text
+
+    for number in NUMBERS:
+        text = Text(number, font=FONT, font_size=size, weight=weight, color=LEARNING)
+        composed = numeral(number, LEARNING, size, weight)
+        same_glyphs(text, composed)
+        assert composed.text == number
+
+
+@pytest.mark.parametrize("before, after", [("Step ", " of 8000"), ("SSR = ", ""),
+                                           ("", " steps")])
+def test_numeral_line_is_the_text(before: str, after: str) -> None:
+    """Words around a changing number: the whole line as Text(line) draws it."""
+    from manim import Text
+
+    for number in NUMBERS:
+        text = Text(before + number + after, font=FONT, font_size=26, color=INK)
+        composed = numeral_line(before, number, after, INK, 26)
+        same_glyphs(text, composed)
+        assert composed.text == text.text
+
+
+def test_other_strings_fall_back_to_text() -> None:
+    """Anything but digits, a point and minus signs is set by Pango itself."""
+    from manim import Text
+
+    assert isinstance(numeral("0.36 - (0.258) = 0.102"), Text)
+    assert isinstance(numeral_line("Step ", "n/a"), Text)
