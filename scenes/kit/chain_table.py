@@ -6,8 +6,9 @@ remaining factors, one column each, and the product of the factors; under the pr
 sum over the data points, which is d SSR / d parameter. Blocks that do not fit beside each
 other go on further pages (:meth:`ChainTable.pages`).
 
-Every number is a trace value (``bpcore.chain.Derivative``) formatted by the display rule;
-nothing is multiplied or summed here.
+Every number is a trace value (``bpcore.chain.Derivative``) formatted by the display rule and
+set by :func:`kit.numerals.numeral` (cached glyphs, no Pango run per cell); nothing is
+multiplied or summed here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from manim import RIGHT, Line, MathTex, Text, VGroup
 from bpcore.chain import Derivative, Factor
 from bpcore.network import Network
 from kit.network import symbol
+from kit.numerals import numeral
 from kit.style import (
     FIXED,
     FONT,
@@ -65,8 +67,7 @@ class ChainColumn(VGroup):
         self.header = header
         self.note = Text(note, font=FONT, font_size=NOTE_SIZE * scale, color=MUTED) if note \
             else VGroup()
-        self.cells = VGroup(*(Text(c, font=FONT, font_size=CELL_SIZE * scale, color=color)
-                              for c in cells))
+        self.cells = VGroup(*(numeral(c, color, CELL_SIZE * scale) for c in cells))
         self.add(self.header, self.note, self.cells)
 
     @property
@@ -191,9 +192,8 @@ class ChainTable:
         product = ChainColumn(self._word("product"), "",
                               [shown(v, self.digits) for v in derivative.terms], self.scale)
         total = VGroup(self._word("sum"),
-                       Text(shown(derivative.total, self.digits), font=FONT,
-                            font_size=(CELL_SIZE + 4) * self.scale, color=color,
-                            weight="BOLD"))
+                       numeral(shown(derivative.total, self.digits), color,
+                               (CELL_SIZE + 4) * self.scale, weight="BOLD"))
         total.arrange(RIGHT, buff=self.pad)
         return ChainBlock(heading, columns, product, total)
 

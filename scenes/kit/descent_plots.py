@@ -3,21 +3,26 @@
 The curve is drawn through the trace's SSR at every step, once; a marker rides along it and a
 trail grows behind the marker, one piece per animated jump. Nothing is recomputed per frame.
 On a log scale (``log=True``, or automatically when SSR falls by more than a factor of 100)
-the y axis is labelled in powers of ten.
+the y axis is labelled in powers of ten (Pango superscripts: no LaTeX run per label).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, Animation, Create, Dot, MathTex, VGroup, VMobject
+from manim import LEFT, Animation, Create, Dot, MarkupText, VGroup, VMobject
 
 from kit.plots import make_axes, nice_range
-from kit.style import INK, SMALL_SIZE, SSR_CURVE
+from kit.style import FONT, INK, SMALL_SIZE, SSR_CURVE, TEXT_SCALE
+from kit.text import MINUS
 
 #: Plot SSR on a log scale when it falls by more than this factor.
 LOG_RATIO = 100.0
 #: The smallest SSR drawn on a log scale, relative to the largest (SSR can reach 0 exactly).
 LOG_FLOOR = 1e-12
+#: A piece of the curve keeps a state only this far (scene units, a pixel at 1080p) from the
+#: last one kept: thousands of steps crowd into a few pixels, and every corner drawn costs a
+#: cairo call on every frame the piece is animated.
+MIN_GAP = 0.0075
 
 
 def wants_log(ssr) -> bool:
@@ -51,6 +56,26 @@ def log_ticks(low: float, high: float, most: int = 7) -> tuple[float, float, flo
     lo = np.floor(lo / step) * step
     hi = np.ceil(hi / step) * step
     return float(lo), float(hi), float(step)
+
+
+def thin(points: np.ndarray, gap: float) -> np.ndarray:
+    """``points`` without those closer than ``gap`` to the previous one kept; the first and
+    last always stay.
+
+    Examples
+    --------
+    >>> thin(np.array([[0, 0, 0], [0.001, 0, 0], [0.5, 0, 0], [0.501, 0, 0]]), 0.01)[:, 0]
+    array([0.   , 0.5  , 0.501])
+    """
+    if len(points) <= 2:
+        return points
+    kept, last = [0], points[0]
+    for i in range(1, len(points) - 1):
+        if np.hypot(*(points[i, :2] - last[:2])) >= gap:
+            kept.append(i)
+            last = points[i]
+    kept.append(len(points) - 1)
+    return points[kept]
 
 
 class SSRByStep(VGroup):
@@ -98,13 +123,16 @@ class SSRByStep(VGroup):
     def _label_decades(self, y_range) -> None:
         """Replace the y axis's plain numbers by powers of ten."""
         numbers = getattr(self.axes.y_axis, "numbers", None)
-        if numbers is not None:
+        if numbers is not None:  # held by the axis line or by the axes (kit.plots)
             self.axes.y_axis.remove(numbers)
+            self.axes.remove(numbers)
         _, top, step = y_range
         labels = VGroup()
         for above in np.arange(0.0, top + step / 2, step):
             power = int(round(self.lowest_decade + above))
-            label = MathTex(f"10^{{{power}}}", color=INK, font_size=SMALL_SIZE + 2)
+            exponent = str(power).replace("-", MINUS)
+            label = MarkupText(f"10<sup>{exponent}</sup>", font=FONT, color=INK,
+                               font_size=(SMALL_SIZE + 2) * TEXT_SCALE)
             label.next_to(self.axes.c2p(0, above), LEFT, buff=0.15)
             labels.add(label)
         self.decades = labels
@@ -115,11 +143,12 @@ class SSRByStep(VGroup):
         return self.axes.coords_to_point(*self.coords[step])
 
     def piece(self, start: int, end: int) -> VMobject:
-        """The curve from state ``start`` to state ``end``, through every state between."""
+        """The curve from state ``start`` to state ``end``, through every state between that
+        lies at least ``MIN_GAP`` from the last one kept (and always through both ends)."""
         if end <= start:  # nothing to draw: a dot-sized piece keeps the trail's shape simple
             points = np.array([self.point(end), self.point(end)])
         else:
-            points = self.axes.coords_to_point(self.coords[start : end + 1])
+            points = thin(self.axes.coords_to_point(self.coords[start : end + 1]), MIN_GAP)
         return VMobject(stroke_color=SSR_CURVE, stroke_width=4).set_points_as_corners(points)
 
     def advance_to(self, step: int) -> list[Animation]:
@@ -136,4 +165,4 @@ class SSRByStep(VGroup):
         self.marker.move_to(self.point(step))
 
 
-__all__ = ["SSRByStep", "wants_log", "log_ticks", "LOG_RATIO", "LOG_FLOOR"]
+__all__ = ["SSRByStep", "wants_log", "log_ticks", "thin", "LOG_RATIO", "LOG_FLOOR", "MIN_GAP"]

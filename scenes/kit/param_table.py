@@ -5,8 +5,9 @@ The table takes values from a bpcore trace (a descent state) and formats them wi
 display rule. It works for any number of hidden nodes and any subset of optimized parameters:
 up to ``max_rows`` parameters stack in one column, more spread over several.
 
-Values are :class:`~manim.Text`, not ``MathTex``: a descent shows dozens of states, and a Text
-is laid out by Pango at once, where each new MathTex string would be a LaTeX run.
+Names are Pango text (:func:`kit.text.words`) and values :func:`kit.numerals.number`, not
+``MathTex``: a descent shows dozens of states, each new MathTex string would be a LaTeX run, and
+even a Text costs a Pango layout, where a numeral is put together from cached glyphs.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Animation, MathTex, Text, Transform, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Animation, Text, Transform, VGroup, VMobject
 
 from kit.beats import Swap
-from kit.network import symbol
-from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED
-from kit.text import shown
+from kit.numerals import numeral
+from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED, TEXT_SCALE
+from kit.text import shown, words
 
 
 class ParamTable(VGroup):
     """Parameter names with their values, coloured by state.
 
     Named parts: ``rows`` (a dict from parameter name to its row), and in each row ``name``
-    (``w_3 =``) and ``value`` (the formatted number). ``title`` is the optional heading.
-    A parameter is red (LEARNING) while it is in ``learning`` and not settled, green (FIXED)
-    otherwise.
+    (``w3 =``, with a subscript) and ``value`` (the formatted number). ``title`` is the
+    optional heading. A parameter is red (LEARNING) while it is in ``learning`` and not
+    settled, green (FIXED) otherwise.
 
     Parameters
     ----------
@@ -64,11 +65,10 @@ class ParamTable(VGroup):
         widest = max(len(shown(v, digits)) for v in self.values.values())
         # Room for the widest value the table may show (sign, digits and point), so a row
         # never has to move when its value changes.
-        value_width = Text("0" * (max(widest, digits + 2) + 1), font=FONT,
-                           font_size=font_size).width
+        value_width = numeral("0" * (max(widest, digits + 2) + 1), size=font_size).width
         for name in self.names:
             color = self.color_of(name)
-            label = MathTex(symbol(name), "=", color=color, font_size=font_size + 8)
+            label = words(f"{name} =", color=color, size=(font_size + 8) * TEXT_SCALE)
             value = self._value_text(name, self.values[name], color)
             row = VGroup(label, value)
             row.name, row.value = label, value
@@ -100,21 +100,22 @@ class ParamTable(VGroup):
         """Red while ``name`` learns and has not settled, green otherwise."""
         return LEARNING if name in self.learning and name not in self.settled else FIXED
 
-    def _value_text(self, name: str, value: float, color) -> Text:
-        return Text(shown(value, self.digits), font=FONT, font_size=self.font_size,
-                    color=color)
+    def _value_text(self, name: str, value: float, color) -> VMobject:
+        return numeral(shown(value, self.digits), color, self.font_size)
 
-    def _place_value(self, row: VGroup, value: Text | None = None) -> Text:
-        """Left-align a value after its name, on the baseline of the name's '='."""
+    def _place_value(self, row: VGroup, value: VMobject | None = None) -> VMobject:
+        """Left-align a value after its name, on the name's baseline (the bottom of its letter:
+        w and b have no descender)."""
         value = value if value is not None else row.value
         value.next_to(row.name, RIGHT, buff=0.15)
-        value.align_to(row.name[1], DOWN).shift(DOWN * 0.02)
+        value.align_to(row.name[0], DOWN)
         return value
 
     # -- updates ----------------------------------------------------------------------------
 
     def update_to(
-        self, values: Mapping[str, float], settled: Iterable[str] = (), fast: bool = False
+        self, values: Mapping[str, float], settled: Iterable[str] = (), fast: bool = False,
+        at_once: bool = False,
     ) -> list[Animation]:
         """Animations that show ``values`` and colour each parameter by its state.
 
@@ -122,7 +123,9 @@ class ParamTable(VGroup):
         nothing on screen costs nothing. ``settled`` names the parameters that have settled
         (they turn green); a parameter once settled stays green. With ``fast``, values are
         swapped half-way instead of morphed and names change colour at once: no deep copies,
-        for many updates in quick succession.
+        for many updates in quick succession. With ``at_once``, the new values and colours
+        replace the old ones right away and no animation is returned: the table stays still
+        while the animations that follow play, so it is drawn once, not on every frame.
         """
         self.settled |= set(settled)
         animations: list[Animation] = []
@@ -138,6 +141,13 @@ class ParamTable(VGroup):
             if not (text_changed or color_changed):
                 continue
             target = self._place_value(row, self._value_text(name, new_value, color))
+            if at_once:
+                row.remove(row.value)
+                row.add(target)
+                row.value = target
+                if color_changed:
+                    row.name.set_color(color)
+                continue
             if fast:
                 animations.append(Swap(row, row.value, target))
                 row.value = target
@@ -151,10 +161,10 @@ class ParamTable(VGroup):
                 animations.append(row.name.animate.set_color(color))
         return animations
 
-    def step_animations(self, step, settled: Iterable[str] = (),
-                        fast: bool = False) -> list[Animation]:
+    def step_animations(self, step, settled: Iterable[str] = (), fast: bool = False,
+                        at_once: bool = False) -> list[Animation]:
         """:meth:`update_to` from a bpcore descent state (``DescentStep``: ``step.params``)."""
-        return self.update_to(step.params, settled, fast)
+        return self.update_to(step.params, settled, fast, at_once)
 
     def highlight(self, names: Iterable[str]) -> VGroup:
         """The rows of ``names``, for Indicate or a surrounding box."""

@@ -50,7 +50,8 @@ def test_param_table_colours_and_updates(trace) -> None:
     turns settled parameters green, and a step that changes nothing shown animates nothing."""
     d = trace.descent
     table = ParamTable(d.names, d[0].params, d.optimize, digits=3)
-    assert [table.rows[n].name.get_color() for n in d.names] == [
+    # The glyphs carry the colour (a Pango text's own colour is not its letters').
+    assert [table.rows[n].name[0].get_color() for n in d.names] == [
         LEARNING if n in d.optimize else FIXED for n in d.names]
     animations = table.step_animations(d[1], settled=["w4"])
     assert animations
@@ -60,6 +61,11 @@ def test_param_table_colours_and_updates(trace) -> None:
     fast = table.step_animations(d[2], fast=True)
     assert fast and all(type(a).__name__ == "Swap" for a in fast)
     assert table.rows["w3"].value.text == shown(d[2].params["w3"], 3)
+    # At once: the new values are in place straight away, and nothing is left to animate.
+    assert table.step_animations(d[3], settled=["w3"], at_once=True) == []
+    row = table.rows["w3"]
+    assert row.value.text == shown(d[3].params["w3"], 3) and row.value in row.submobjects
+    assert row.name[0].get_color() == FIXED
 
 
 @pytest.mark.parametrize("hidden", [1, 2, 3, 4])
