@@ -13,14 +13,16 @@ from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import settled_at, step_schedule
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
+from kit.beats import FadeAway, FadeInPlace, bam
 from kit.chain_table import ChainTable
 from kit.descent_plots import SSRByStep
+from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import symbol
+from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
 from kit.style import (
-    BAM,
     FIXED,
     FONT,
     INK,
@@ -33,10 +35,11 @@ from kit.style import (
     NODE_COLORS,
     SHORT,
     SQUIGGLE,
+    TEXT_SCALE,
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import MINUS
+from kit.text import MINUS, words
 
 #: The lesson whose values the fit is compared with at the end.
 REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"
@@ -46,11 +49,6 @@ ONE_BY_ONE = 5
 SHOWN_STATES = 64
 #: Seconds per shown state once the video skips ahead.
 FAST = 0.3
-
-
-def swap(t: float) -> float:
-    """A rate function that jumps half way: numbers change at once instead of morphing."""
-    return 1.0 if t >= 0.5 else 0.0
 
 
 class AllParams(LessonScene):
@@ -103,18 +101,20 @@ class AllParams(LessonScene):
         """A value for the screen: the display rule, with a real minus sign."""
         return self.num(value).replace("-", MINUS)
 
-    def cell(self, value: float, color=INK, size: int = LABEL_SIZE) -> Text:
-        return Text(self.shown(value), font=FONT, font_size=size, color=color)
+    def cell(self, value: float, color=INK, size: int = LABEL_SIZE) -> VMobject:
+        """A number as Text sets it, from cached glyphs (kit.numerals)."""
+        return numeral(self.shown(value), color, size)
+
+    def name(self, name: str, color, size: float) -> VMobject:
+        """A parameter's name (w1 with a subscript), as large as MathTex at ``size``."""
+        return words(name, color, size * TEXT_SCALE)
 
     def bam(self, text: str = "Bam!") -> None:
-        word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=0.4)
-        self.play(FadeIn(word, scale=1.6), run_time=0.5)
-        self.wait(0.6)
-        self.play(FadeOut(word), run_time=0.3)
+        bam(self, text)
 
     def clear(self, run_time: float = SHORT) -> None:
         if self.mobjects:
-            self.play(*(FadeOut(m) for m in self.mobjects), run_time=run_time)
+            self.play(FadeAway(*self.mobjects), run_time=run_time)
 
     # -- beat 1: the network, every parameter red ---------------------------------------------
 
@@ -136,37 +136,34 @@ class AllParams(LessonScene):
             fixed = [n for n in self.order if n not in lesson.optimize]
             self.say(f"{lesson.title}. The red parameters, {', '.join(red)}, start from "
                      f"guesses; the green ones, {', '.join(fixed)}, stay as they are.")
-        self.play(FadeIn(diagram.diagram, lag_ratio=0.05), run_time=LONG)
+        self.play(LaggedFadeIn(diagram.diagram, lag_ratio=0.05), run_time=LONG)
         self.say("The starting values: " + self.listing(self.order, lesson.network.params)
                  + ".")
         self.play(*(Indicate(diagram.labels[n], color=LEARNING, scale_factor=1.25)
                     for n in red), run_time=MEDIUM)
         if diagram.table is not None:
-            self.play(FadeIn(diagram.table), run_time=MEDIUM)
+            self.play(FadeInPlace(diagram.table), run_time=MEDIUM)
         self.wait(LONG)
 
         # The network moves left to make room for the data; a table of values stays behind.
         self.data_axes = self.make_data_axes().scale(0.8)
         self.data_axes.to_edge(RIGHT, buff=0.3).shift(DOWN * 0.35)
-        small = diagram.diagram.copy().scale_to_fit_width(7.4)
-        if small.height > 6.2:
-            small.scale_to_fit_height(6.2)
-        small.to_edge(LEFT, buff=0.25).set_y(-0.35)
-        gone = [FadeOut(diagram.table)] if diagram.table is not None else []
-        self.play(Transform(diagram.diagram, small), *gone, run_time=MEDIUM)
+        shrink = Reframe.to(diagram.diagram, width=7.4, height=6.2,
+                            left=-config.frame_width / 2 + 0.25, center=[0, -0.35, 0])
+        gone = [FadeAway(diagram.table)] if diagram.table is not None else []
+        self.play(shrink, *gone, run_time=MEDIUM)
         self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
         self.squiggle = self.squiggle_at(0)
         self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, start.predicted)
         self.say(f"With these values the green squiggle misses the data, and the sum of the "
                  f"squared residuals, SSR, is {self.num(start.ssr)}.")
-        self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
+        self.play(Create(self.data_axes), FadeInPlace(self.dots), run_time=MEDIUM)
         self.play(Create(self.squiggle), run_time=MEDIUM)
         self.play(LaggedStart(*(Create(r) for r in self.residuals), lag_ratio=0.3),
                   run_time=MEDIUM)
-        ssr = MathTex(r"\mathrm{SSR} = " + self.num(start.ssr), color=INK,
-                      font_size=TEXT_SIZE).next_to(self.data_axes, UP, buff=0.1)
-        ssr.align_to(self.data_axes, RIGHT)
-        self.play(FadeIn(ssr), run_time=SHORT)
+        ssr = words("SSR = " + self.num(start.ssr), size=TEXT_SIZE * TEXT_SCALE)
+        ssr.next_to(self.data_axes, UP, buff=0.1).align_to(self.data_axes, RIGHT)
+        self.play(FadeInPlace(ssr), run_time=SHORT)
         self.wait(LONG)
         self.still()
         self.clear()
@@ -284,8 +281,9 @@ class AllParams(LessonScene):
         self.wait(LONG)
         self.still()
 
-        self.play(FadeOut(fractions), FadeOut(meanings),
-                  total.animate.scale(0.85).to_edge(UP, buff=0.4), run_time=MEDIUM)
+        self.play(FadeAway(fractions, meanings),
+                  Reframe.to(total, width=total.width * 0.85, top=config.frame_height / 2 - 0.4),
+                  run_time=MEDIUM)
         self.show_chain_numbers(w1, total.get_bottom()[1] - 0.4)
         others = [b1, top_out, self.b_out]
         rows = VGroup(*(self.derivative_lines(n, TEXT_SIZE - 2)[1] for n in others))
@@ -308,7 +306,7 @@ class AllParams(LessonScene):
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
                      f"node{'s' if self.k > 2 else ''}.")
-            self.play(FadeIn(note), run_time=MEDIUM)
+            self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)
         self.clear()
 
@@ -326,13 +324,13 @@ class AllParams(LessonScene):
                  + ", ".join(self.num(v) for v in lesson.x) + " the products of the links are "
                  + ", ".join(self.num(v) for v in derivative.terms) + f", and their sum is "
                  f"{self.num(derivative.total)}.")
-        self.play(FadeIn(table.shared), FadeIn(block.heading), run_time=MEDIUM)
-        self.play(LaggedStart(*(FadeIn(c) for c in block.columns), lag_ratio=0.3),
+        self.play(FadeInPlace(table.shared, block.heading), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeInPlace(c) for c in block.columns), lag_ratio=0.3),
                   run_time=LONG)
-        self.play(FadeIn(block.product), Create(block.rule), FadeIn(block.total),
+        self.play(FadeInPlace(block.product), Create(block.rule), FadeInPlace(block.total),
                   run_time=MEDIUM)
         self.wait(LONG)
-        self.play(FadeOut(group), FadeOut(block.rule), run_time=SHORT)
+        self.play(FadeAway(group, block.rule), run_time=SHORT)
 
     def factor_note(self, factor) -> MathTex:
         """One chain-rule link: its fraction, what it equals, in words."""
@@ -368,7 +366,7 @@ class AllParams(LessonScene):
         backward = BackwardPass(diagram, values)
         self.say("The same products, read off the network: start at the output and walk back "
                  "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.")
-        self.play(Write(heading), FadeIn(diagram), FadeIn(legend), run_time=MEDIUM)
+        self.play(Write(heading), FadeInPlace(diagram, legend), run_time=MEDIUM)
         self.wait(SHORT)
         stages = backward.stages()
         k = self.k
@@ -422,10 +420,10 @@ class AllParams(LessonScene):
              f"to {self.num(second.params[p])}. After this one step SSR is "
              f"{self.num(second.ssr)}, down from {self.num(first.ssr)}.", (4,)),
         ]
-        self.play(Write(heading), FadeIn(table.header), run_time=MEDIUM)
+        self.play(Write(heading), FadeInPlace(table.header), run_time=MEDIUM)
         for caption, columns in steps:  # the table fills in column by column
             self.say(caption)
-            self.play(LaggedStart(*(FadeIn(VGroup(*(r[c] for c in columns)))
+            self.play(LaggedStart(*(FadeInPlace(*(r[c] for c in columns))
                                     for r in table.rows), lag_ratio=0.15), run_time=LONG)
             self.wait(MEDIUM)
         self.wait(LONG)
@@ -439,14 +437,13 @@ class AllParams(LessonScene):
             Text("value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
             MathTex(r"\text{slope } \tfrac{d\,\mathrm{SSR}}{d\,\text{parameter}}",
                     color=GRADIENT, font_size=LABEL_SIZE + 2),
-            MathTex(r"\text{step size} = \text{slope} \times " + self.rate, color=INK,
-                    font_size=LABEL_SIZE + 2),
+            words(f"step size = slope * {self.rate}", size=(LABEL_SIZE + 2) * TEXT_SCALE),
             Text("new value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
         ]
         rows = []
         for n in self.learning:
             rows.append([
-                MathTex(symbol(n), color=LEARNING, font_size=LABEL_SIZE + 8),
+                self.name(n, LEARNING, LABEL_SIZE + 8),
                 self.cell(state.params[n]),
                 self.cell(state.gradient[n], GRADIENT),
                 self.cell(state.step_size[n]),
@@ -498,9 +495,10 @@ class AllParams(LessonScene):
                       "still show." if self.ssr_plot.log else "")
         self.say(f"Now repeat: backward pass, step, backward pass, step. The plot tracks SSR "
                  f"after each step.{scale_note}")
-        self.play(FadeIn(self.data_axes), FadeIn(self.dots), FadeIn(self.squiggle),
-                  FadeIn(self.residuals), FadeIn(self.ssr_plot), FadeIn(self.table),
-                  FadeIn(self.counter), run_time=MEDIUM)
+        # What stays still during the descent comes first, what moves last: Manim redraws on
+        # every frame whatever lies above a moving mobject.
+        self.play(FadeInPlace(self.data_axes, self.dots, self.ssr_plot, self.table,
+                              self.counter, self.squiggle, self.residuals), run_time=MEDIUM)
         self.wait(MEDIUM)
         shown_one_by_one = [i for i in self.states[1:] if i <= ONE_BY_ONE]
         if shown_one_by_one:
@@ -571,10 +569,9 @@ class AllParams(LessonScene):
 
     def step_counter(self, state: int) -> VGroup:
         descent = self.trace.descent
-        text = Text(f"Step {state} of {descent.updates}", font=FONT, font_size=LABEL_SIZE + 2,
-                    color=INK)
-        ssr = Text(f"SSR = {self.shown(descent.ssr[state])}", font=FONT,
-                   font_size=LABEL_SIZE + 2, color=INK)
+        # As Text would set them; the words come from one cached layout (kit.numerals).
+        text = numeral_line("Step ", str(state), f" of {descent.updates}", INK, LABEL_SIZE + 2)
+        ssr = numeral_line("SSR = ", self.shown(descent.ssr[state]), "", INK, LABEL_SIZE + 2)
         group = VGroup(text, ssr).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         if hasattr(self, "counter"):
             group.move_to(self.counter, aligned_edge=UL)
@@ -589,11 +586,12 @@ class AllParams(LessonScene):
                                                      descent.predicted[i])),
             *self.ssr_plot.advance_to(i),
         ]
+        slow = run_time > FAST
         for move in moves:
-            move.rate_func = smooth if run_time > FAST else linear
-        numbers = self.table.step_animations(descent[i], settled)
-        for number in numbers:
-            number.rate_func = swap
+            move.rate_func = smooth if slow else linear
+        # The values change half way through the slow steps, swapped in place (no morph, no
+        # copies); in the fast ones, where a step lasts a blink, at its start, like the counter.
+        numbers = self.table.step_animations(descent[i], settled, fast=True, at_once=not slow)
         # The counter names the state being reached; swapped, not morphed (a Transform of
         # Text copies every glyph, twice, for nothing to see).
         counter = self.step_counter(i)
@@ -608,8 +606,7 @@ class AllParams(LessonScene):
         self.beat("landing")
         descent, c = self.trace.descent, self.comparison
         final = descent.final.params
-        self.play(FadeOut(self.ssr_plot), FadeOut(self.table), FadeOut(self.counter),
-                  run_time=SHORT)
+        self.play(FadeAway(self.ssr_plot, self.table, self.counter), run_time=SHORT)
         if c.agrees:
             words = f"The {self.comparison_name()} lesson's values, found from scratch"
         elif c.comparable:
@@ -636,8 +633,8 @@ class AllParams(LessonScene):
                          f"ends elsewhere: some values differ by up to "
                          f"{self.num(c.largest_difference)}. A network can fit the same data "
                          "in more than one way.")
-            self.play(FadeIn(table.header), run_time=SHORT)
-            self.play(LaggedStart(*(FadeIn(r) for r in table.rows), lag_ratio=0.15),
+            self.play(FadeInPlace(table.header), run_time=SHORT)
+            self.play(LaggedStart(*(FadeInPlace(r) for r in table.rows), lag_ratio=0.15),
                       run_time=LONG)
             self.play(FadeIn(table.verdict, scale=1.2), run_time=MEDIUM)
             self.wait(LONG)
@@ -646,7 +643,7 @@ class AllParams(LessonScene):
             table = ParamTable(self.order, final, learning=(), digits=self.lesson.digits,
                                max_rows=7, font_size=LABEL_SIZE + 2)
             table.to_edge(RIGHT, buff=0.8).set_y(-0.4)
-            self.play(FadeIn(table), run_time=MEDIUM)
+            self.play(FadeInPlace(table), run_time=MEDIUM)
             self.wait(LONG)
         self.still()
         self.clear()
@@ -666,7 +663,7 @@ class AllParams(LessonScene):
         rows = []
         color = FIXED if c.agrees else LEARNING
         for n in self.order:
-            rows.append([MathTex(symbol(n), color=color, font_size=size + 8),
+            rows.append([self.name(n, color, size + 8),
                          self.cell(final[n], color, size), self.cell(reference[n], INK, size)])
         pitch = min(0.48, 5.6 / (len(rows) + 1))
         widths = [max(r[col].width for r in [header_parts, *rows]) for col in range(3)]
@@ -724,7 +721,7 @@ class AllParams(LessonScene):
         self.play(Write(heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
                   run_time=LONG)
-        self.play(FadeIn(fitted), run_time=MEDIUM)
+        self.play(FadeInPlace(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
         self.bam("Bam!")
