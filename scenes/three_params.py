@@ -13,8 +13,10 @@ from bpcore.progress import settled_at, step_schedule
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
+from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
+from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
 from kit.style import (
@@ -30,10 +32,11 @@ from kit.style import (
     NODE_COLORS,
     SHORT,
     SQUIGGLE,
+    TEXT_SCALE,
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import shown
+from kit.text import shown, words
 
 #: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
 PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8
@@ -113,7 +116,7 @@ class OptimizeSeveralParameters(LessonScene):
             Text("green: fixed", font=FONT, font_size=LABEL_SIZE, color=FIXED),
         ).arrange(RIGHT, buff=1.0).to_edge(DOWN, buff=0.4)
         self.play(FadeInPlace(self.diagram), run_time=LONG)
-        self.play(FadeIn(legend), run_time=SHORT)
+        self.play(FadeInPlace(legend), run_time=SHORT)
         self.say(f"The red parameters are the ones to optimize. They start at "
                  f"{self.values_of(self.optimize)}.")
         self.play(*(Indicate(self.label_ink(n), color=LEARNING, scale_factor=1.3)
@@ -125,9 +128,9 @@ class OptimizeSeveralParameters(LessonScene):
                         for n in self.fixed), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
-        self.play(FadeOut(title), FadeOut(legend), run_time=SHORT)
-        self.play(self.diagram.animate.scale_to_fit_width(6.2).to_corner(UL, buff=0.3),
-                  run_time=MEDIUM)
+        self.play(FadeAway(title, legend), run_time=SHORT)
+        self.play(Reframe.to(self.diagram, width=6.2, left=-config.frame_width / 2 + 0.3,
+                             top=config.frame_height / 2 - 0.3), run_time=MEDIUM)
 
     # -- beat 2: the starting squiggle ------------------------------------------------------
 
@@ -167,7 +170,7 @@ class OptimizeSeveralParameters(LessonScene):
         axes = panel.axes
         self.say(f"The data: {len(lesson.x)} points. The hidden layer turns each "
                  f"{lesson.labels.x.lower()} into {self.k} curves, as before.")
-        self.play(Create(axes), FadeIn(panel.dots), run_time=MEDIUM)
+        self.play(Create(axes), FadeInPlace(panel.dots), run_time=MEDIUM)
         params = self.net.params
         for j in range(self.k):
             w = self.out_weights[j]
@@ -258,7 +261,7 @@ class OptimizeSeveralParameters(LessonScene):
             if number == 0:
                 self.show_shared_columns(table)
             else:
-                self.play(FadeOut(shown_blocks), run_time=SHORT)
+                self.play(FadeAway(shown_blocks), run_time=SHORT)
                 shown_blocks = VGroup()
             for param in page:
                 self.show_block(table, param, chain[param])
@@ -274,9 +277,9 @@ class OptimizeSeveralParameters(LessonScene):
             [self.num(v) for v in self.lesson.x]) + "). The shared first factor is -2 times "
             "(observed - predicted): " + listing(
                 [self.num(v) for v in table.outer_factor.values]) + ".")
-        self.play(FadeIn(table.inputs), run_time=SHORT)
-        self.play(Write(table.outer.header), FadeIn(table.outer.note), run_time=MEDIUM)
-        self.play(LaggedStart(*(FadeIn(c) for c in table.outer.cells), lag_ratio=0.2),
+        self.play(FadeInPlace(table.inputs), run_time=SHORT)
+        self.play(Write(table.outer.header), FadeInPlace(table.outer.note), run_time=MEDIUM)
+        self.play(LaggedStart(*(FadeInPlace(c) for c in table.outer.cells), lag_ratio=0.2),
                   run_time=MEDIUM)
         self.wait(SHORT)
 
@@ -285,18 +288,18 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Write(block.heading), run_time=SHORT)
         for column, factor in zip(block.columns, derivative.factors[1:], strict=True):
             self.say(self.factor_caption(param, factor))
-            self.play(Write(column.header), FadeIn(column.note), run_time=MEDIUM)
-            self.play(LaggedStart(*(FadeIn(c) for c in column.cells), lag_ratio=0.2),
+            self.play(Write(column.header), FadeInPlace(column.note), run_time=MEDIUM)
+            self.play(LaggedStart(*(FadeInPlace(c) for c in column.cells), lag_ratio=0.2),
                       run_time=SHORT)
             self.wait(SHORT)
         self.say(f"Multiply across each row ({listing([self.num(t) for t in derivative.terms])})"
                  f" and add: d SSR / d {param} = {self.num(derivative.total)}.")
-        self.play(FadeIn(block.product.header),
+        self.play(FadeInPlace(block.product.header),
                   *(TransformFromCopy(VGroup(table.outer.cells[i],
                                              *(c.cells[i] for c in block.columns)),
                                       block.product.cells[i])
                     for i in range(table.rows)), run_time=MEDIUM)
-        self.play(Create(block.rule), FadeIn(block.total), run_time=SHORT)
+        self.play(Create(block.rule), FadeInPlace(block.total), run_time=SHORT)
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
@@ -329,7 +332,7 @@ class OptimizeSeveralParameters(LessonScene):
         now, nxt = d[state], d[min(state + 1, len(d) - 1)]
         size = LABEL_SIZE + 4
         head = [Text(t, font=FONT, font_size=size - 4, color=MUTED)
-                for t in ("", "slope", "step size", "new value")]
+                for t in ("", "slope", "step size", "new value")]  # one Pango run each
         rows = [head]
         digits = self.lesson.digits
         for p in self.optimize:
@@ -338,10 +341,10 @@ class OptimizeSeveralParameters(LessonScene):
                 new = (f"{shown(now.params[p], digits)} {chr(0x2212)} "
                        f"({shown(now.step_size[p], digits)}) = {new}")
             rows.append([
-                MathTex(symbol(p), color=LEARNING, font_size=size + 12),
-                Text(shown(now.gradient[p], digits), font=FONT, font_size=size, color=INK),
-                Text(shown(now.step_size[p], digits), font=FONT, font_size=size, color=INK),
-                Text(new, font=FONT, font_size=size, color=INK),
+                words(p, LEARNING, (size + 12) * TEXT_SCALE),
+                numeral(shown(now.gradient[p], digits), INK, size),
+                numeral(shown(now.step_size[p], digits), INK, size),
+                numeral(new, INK, size),  # a Text when it holds the arithmetic
             ])
         grid = VGroup(*(m for row in rows for m in row))
         grid.arrange_in_grid(rows=len(rows), cols=4, buff=(0.45, 0.22),
@@ -361,11 +364,9 @@ class OptimizeSeveralParameters(LessonScene):
             self.play(FadeInPlace(panel), run_time=MEDIUM)
             self.wait(LONG)
             return
-        rules = VGroup(
-            MathTex(r"\text{Step size} = \text{slope} \times \text{learning rate}", color=INK,
-                    font_size=TEXT_SIZE),
-            MathTex(r"\text{New value} = \text{old value} - \text{step size}", color=INK,
-                    font_size=TEXT_SIZE),
+        rules = VGroup(  # equations in words: Pango, not LaTeX
+            words("Step size = slope * learning rate", size=TEXT_SIZE * TEXT_SCALE),
+            words("New value = old value - step size", size=TEXT_SIZE * TEXT_SCALE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         rules.move_to([(PANEL_LEFT + PANEL_RIGHT) / 2, 0, 0]).to_edge(UP, buff=0.35)
         table = self.step_table(0)
@@ -377,15 +378,15 @@ class OptimizeSeveralParameters(LessonScene):
         self.say(f"Gradient descent uses all the derivatives at once. The slopes at the start "
                  f"are {slopes}.")
         self.play(FadeInPlace(panel), Write(rules), run_time=MEDIUM)
-        self.play(FadeIn(table.columns[0]), FadeIn(table.columns[1]), run_time=MEDIUM)
+        self.play(FadeInPlace(table.columns[0], table.columns[1]), run_time=MEDIUM)
         self.wait(SHORT)
         sizes = listing([self.num(d[0].step_size[p]) for p in self.optimize])
         self.say(f"Each step size is its slope times the learning rate, {lr}: {sizes}.")
-        self.play(FadeIn(table.columns[2]), run_time=MEDIUM)
+        self.play(FadeInPlace(table.columns[2]), run_time=MEDIUM)
         self.wait(SHORT)
         self.say(f"Each new value is the old value minus its step size: "
                  f"{self.values_of(self.optimize, 1)}.")
-        self.play(FadeIn(table.columns[3]), run_time=MEDIUM)
+        self.play(FadeInPlace(table.columns[3]), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
         self.say(f"With the new values the squiggle moves closer to the data, and SSR goes from "
@@ -394,9 +395,9 @@ class OptimizeSeveralParameters(LessonScene):
                    f"{shown(d[1].ssr, self.lesson.digits)}", font=FONT,
                    font_size=LABEL_SIZE + 6, color=INK)
         fit_into(ssr, PANEL_RIGHT - PANEL_LEFT, 1).next_to(table, DOWN, buff=0.6)
-        self.play(*self.fit_animations(1), FadeIn(ssr), run_time=LONG)
+        self.play(*self.fit_animations(1), FadeInPlace(ssr), run_time=LONG)
         self.wait(MEDIUM)
-        self.play(FadeOut(table), FadeOut(rules), FadeOut(ssr), run_time=SHORT)
+        self.play(FadeAway(table, rules, ssr), run_time=SHORT)
 
     def fit_animations(self, state: int) -> list[Animation]:
         """Reshape the scaled curves, squiggle and residuals to descent state ``state``."""
@@ -460,9 +461,10 @@ class OptimizeSeveralParameters(LessonScene):
         self.finish_descent()
 
     def counter_text(self, state: int) -> VGroup:
-        step = Text(f"Step {state}", font=FONT, font_size=LABEL_SIZE + 4, color=INK)
-        ssr = Text(f"SSR = {shown(self.descent.ssr[state], self.lesson.digits)}", font=FONT,
-                   font_size=LABEL_SIZE, color=MUTED)
+        # As Text sets them, from cached glyphs and one layout of the words (kit.numerals).
+        step = numeral_line("Step ", str(state), "", INK, LABEL_SIZE + 4)
+        ssr = numeral_line("SSR = ", shown(self.descent.ssr[state], self.lesson.digits), "",
+                           MUTED, LABEL_SIZE)
         return VGroup(step, ssr).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
     def update_counter(self, state: int) -> list[Animation]:
@@ -514,7 +516,7 @@ class OptimizeSeveralParameters(LessonScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         fit_into(ideas, config.frame_width - 1, 2).next_to(heading, DOWN, buff=0.4)
         moves = VGroup(*(
-            VGroup(MathTex(symbol(p), color=FIXED, font_size=LABEL_SIZE + 8),
+            VGroup(words(p, FIXED, (LABEL_SIZE + 8) * TEXT_SCALE),
                    Text(f"{shown(d[0].params[p], self.lesson.digits)} \u2192 "
                         f"{shown(d.final.params[p], self.lesson.digits)}", font=FONT,
                         font_size=LABEL_SIZE, color=INK)).arrange(RIGHT, buff=0.2)
@@ -532,11 +534,11 @@ class OptimizeSeveralParameters(LessonScene):
         self.say("The same two ideas work for any number of parameters: the chain rule gives "
                  "each one its derivative, and gradient descent moves them all together.")
         self.play(Write(heading), run_time=MEDIUM)
-        self.play(FadeIn(ideas, lag_ratio=0.3), run_time=LONG)
+        self.play(LaggedFadeIn(ideas, lag_ratio=0.3), run_time=LONG)
         self.say("From " + self.values_of(self.optimize, 0) + " to "
                  + self.values_of(self.optimize, len(d) - 1)
                  + f" in {d.updates} steps; every parameter is now green.")
-        self.play(FadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
+        self.play(LaggedFadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
         self.wait(MEDIUM)
         self.bam("Triple bam!")
         self.wait(SHORT)
