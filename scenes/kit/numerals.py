@@ -78,21 +78,27 @@ def _glyphs(font: str, size: float, weight: str) -> _Glyphs:
 
 
 class Numeral(VGroup):
-    """A number as Text would draw it; ``text`` is the string it shows."""
+    """A number as Text would draw it, in one path; ``text`` is the string it shows."""
 
     text: str
 
 
-def _number_glyphs(text: str, glyphs: _Glyphs, color, first_left: float) -> list[VMobject]:
-    """The glyphs of ``text``, the first one's left edge at ``first_left``."""
+def _number_glyphs(text: str, glyphs: _Glyphs, first_left: float) -> list[np.ndarray]:
+    """The outlines of ``text``'s glyphs, the first one's left edge at ``first_left``."""
     parts, x = [], first_left
     for i, char in enumerate(text):
-        glyph = VMobject(fill_color=color, stroke_color=color, **glyphs.style)
-        glyph.points = glyphs.outlines[char] + np.array([x, 0.0, 0.0])
-        parts.append(glyph)
+        parts.append(glyphs.outlines[char] + np.array([x, 0.0, 0.0]))
         if i + 1 < len(text):
             x += glyphs.advance[(char, text[i + 1])]
     return parts
+
+
+def _one_path(outlines: list[np.ndarray], color, style: dict) -> VMobject:
+    """Every outline in one path: one cairo draw for the whole line instead of one per glyph
+    (the glyphs never overlap, so the fill is the same; as kit.text.Words does)."""
+    path = VMobject(fill_color=color, stroke_color=color, **style)
+    path.points = np.concatenate(outlines)
+    return path
 
 
 def _settable(text: str) -> bool:
@@ -102,10 +108,11 @@ def _settable(text: str) -> bool:
 def numeral(text: str, color=INK, size: float = LABEL_SIZE, weight: str = NORMAL,
             font: str = FONT) -> VGroup:
     """``text`` (digits, a point, minus signs) as ``Text(text, ...)`` would draw it, centred
-    on the origin like a new Text. Other strings are set by a Text."""
+    on the origin like a new Text, as one path. Other strings are set by a Text."""
     if not _settable(text):
         return Text(text, font=font, font_size=size, weight=weight, color=color)
-    group = Numeral(*_number_glyphs(text, _glyphs(font, size, weight), color, 0.0))
+    glyphs = _glyphs(font, size, weight)
+    group = Numeral(_one_path(_number_glyphs(text, glyphs, 0.0), color, glyphs.style))
     group.move_to(ORIGIN)
     group.text = text
     return group
@@ -147,18 +154,14 @@ def numeral_line(before: str, number: str, after: str = "", color=INK,
     # edge sits its side bearing past that point, and the words after it move by the
     # difference between the two numbers' advances.
     first = line.zero_left + adv[("0", number[0])] - adv[("0", "0")]
-    digits = _number_glyphs(number, glyphs, color, first)
-    lift = line.zero_bottom - glyphs.outlines["0"][:, 1].min()  # onto the line's baseline
-    for digit in digits:
-        digit.points[:, 1] += lift
-    last_left = digits[-1].points[:, 0].min()
-    moved = last_left + adv[(number[-1], "0")] - line.zero_left - adv[("0", "0")]
-    words = []
-    for points, dx in [(p, 0.0) for p in line.before] + [(p, moved) for p in line.after]:
-        glyph = VMobject(fill_color=color, stroke_color=color, **line.style)
-        glyph.points = points + np.array([dx, 0.0, 0.0])
-        words.append(glyph)
-    group = Numeral(*words[:len(line.before)], *digits, *words[len(line.before):])
+    digits = _number_glyphs(number, glyphs, first)
+    lift = np.array([0.0, line.zero_bottom - glyphs.outlines["0"][:, 1].min(), 0.0])
+    digits = [d + lift for d in digits]  # onto the line's baseline
+    last_left = digits[-1][:, 0].min()
+    moved = np.array([last_left + adv[(number[-1], "0")] - line.zero_left - adv[("0", "0")],
+                      0.0, 0.0])
+    outlines = [*line.before, *digits, *(p + moved for p in line.after)]
+    group = Numeral(_one_path(outlines, color, line.style))
     group.move_to(ORIGIN)
     group.text = "".join(c for c in before + number + after if not c.isspace())
     return group

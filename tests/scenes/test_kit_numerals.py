@@ -33,12 +33,13 @@ def own_text_dir(tmp_path_factory: pytest.TempPathFactory):
 
 
 def same_glyphs(text, composed) -> None:
-    assert len(text.submobjects) == len(composed.submobjects)
-    for a, b in zip(text.submobjects, composed.submobjects, strict=True):
-        assert a.points.shape == b.points.shape
-        np.testing.assert_allclose(a.points, b.points, atol=TOLERANCE)
-        assert a.get_fill_color() == b.get_fill_color()
-        assert a.get_fill_opacity() == b.get_fill_opacity()
+    """The composed path holds the Text's glyph outlines, in order, where the Text has them."""
+    (path,) = composed.submobjects
+    np.testing.assert_allclose(path.points, np.concatenate([g.points for g in text]),
+                               atol=TOLERANCE)
+    assert path.get_fill_color() == text[0].get_fill_color()
+    assert path.get_fill_opacity() == text[0].get_fill_opacity()
+    assert path.get_stroke_width() == text[0].get_stroke_width()
 
 
 @pytest.mark.parametrize("size, weight", [(24, "NORMAL"), (28.5, "BOLD"), (17.3, "NORMAL")])
