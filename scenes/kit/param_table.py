@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Animation, Text, Transform, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Animation, MarkupText, Text, Transform, VGroup, VMobject
 
 from kit.beats import Swap
 from kit.numerals import numeral
 from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED, TEXT_SCALE
-from kit.text import shown, words
+from kit.text import joined, shown, typeset
 
 
 class ParamTable(VGroup):
@@ -68,7 +68,7 @@ class ParamTable(VGroup):
         value_width = numeral("0" * (max(widest, digits + 2) + 1), size=font_size).width
         for name in self.names:
             color = self.color_of(name)
-            label = words(f"{name} =", color=color, size=(font_size + 8) * TEXT_SCALE)
+            label = self._label(name, color)
             value = self._value_text(name, self.values[name], color)
             row = VGroup(label, value)
             row.name, row.value = label, value
@@ -84,6 +84,8 @@ class ParamTable(VGroup):
             row = self.rows[name]
             anchor = np.array([col * column_width, -line * row_height * 1.55, 0])
             row.name.move_to(anchor, aligned_edge=LEFT)
+            # Baselines on an even pitch (a b stands taller than a w).
+            row.name.shift(UP * (anchor[1] - row.name.get_bottom()[1] - row.name.rise))
             row.value.next_to(row.name, RIGHT, buff=0.15)
             self._place_value(row)
         self.body = VGroup(*self.rows.values())
@@ -100,15 +102,24 @@ class ParamTable(VGroup):
         """Red while ``name`` learns and has not settled, green otherwise."""
         return LEARNING if name in self.learning and name not in self.settled else FIXED
 
+    def _label(self, name: str, color) -> VGroup:
+        """``w3 =`` (Pango, subscript and all) as one path, knowing how far its baseline lies
+        above its bottom (``rise``: the subscript hangs below it)."""
+        laid = MarkupText(typeset(f"{name} ="), font=FONT, color=color,
+                          font_size=(self.font_size + 8) * TEXT_SCALE)
+        glyphs = laid.family_members_with_points()
+        label = VGroup(joined(glyphs))
+        label.rise = glyphs[0].get_bottom()[1] - laid.get_bottom()[1]  # w, b: on the baseline
+        return label
+
     def _value_text(self, name: str, value: float, color) -> VMobject:
         return numeral(shown(value, self.digits), color, self.font_size)
 
     def _place_value(self, row: VGroup, value: VMobject | None = None) -> VMobject:
-        """Left-align a value after its name, on the name's baseline (the bottom of its letter:
-        w and b have no descender)."""
+        """Left-align a value after its name, on the name's baseline."""
         value = value if value is not None else row.value
         value.next_to(row.name, RIGHT, buff=0.15)
-        value.align_to(row.name[0], DOWN)
+        value.align_to(row.name, DOWN).shift(UP * row.name.rise)
         return value
 
     # -- updates ----------------------------------------------------------------------------
