@@ -39,7 +39,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import MINUS, words
+from kit.text import MINUS, math, words
 
 #: The lesson whose values the fit is compared with at the end.
 REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"
@@ -241,12 +241,12 @@ class AllParams(LessonScene):
         factors = self.chain[name].factors
         color = {symbol(n): LEARNING for n in self.learning}
         left = r"\frac{d\,\mathrm{SSR}}{d\," + symbol(name) + "}"
-        fractions = MathTex(left, "=", r" \times ".join(self.factor_fraction(f)
+        fractions = math(left, "=", r" \times ".join(self.factor_fraction(f)
                                                         for f in factors),
                             color=INK, font_size=size)
         meanings = [self.factor_meaning(f) for f in factors]
         n = len(self.lesson.x)
-        total = MathTex(left, "=", rf"\sum_{{i=1}}^{{{n}}}", r" \times ".join(meanings), "=",
+        total = math(left, "=", rf"\sum_{{i=1}}^{{{n}}}", r" \times ".join(meanings), "=",
                         self.num(self.chain[name].total), color=INK, font_size=size,
                         tex_to_color_map=color)
         return fractions, total
@@ -346,7 +346,7 @@ class AllParams(LessonScene):
         parts = [self.factor_fraction(factor), "=", self.factor_meaning(factor),
                  rf"\quad\text{{{say}}}"]
         color = {symbol(n): LEARNING for n in self.learning}
-        return MathTex(*parts, color=INK, font_size=TEXT_SIZE - 4, tex_to_color_map=color)
+        return math(*parts, color=INK, font_size=TEXT_SIZE - 4, tex_to_color_map=color)
 
     # -- beat 3: the backward pass on the network --------------------------------------------
 
@@ -435,7 +435,7 @@ class AllParams(LessonScene):
         header_parts = [
             Text("parameter", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
             Text("value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),
-            MathTex(r"\text{slope } \tfrac{d\,\mathrm{SSR}}{d\,\text{parameter}}",
+            math(r"\text{slope } \tfrac{d\,\mathrm{SSR}}{d\,\text{parameter}}",
                     color=GRADIENT, font_size=LABEL_SIZE + 2),
             words(f"step size = slope * {self.rate}", size=(LABEL_SIZE + 2) * TEXT_SCALE),
             Text("new value", font=FONT, font_size=LABEL_SIZE - 2, color=MUTED),

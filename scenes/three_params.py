@@ -36,7 +36,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import shown, words
+from kit.text import math, shown, words
 
 #: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
 PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8
@@ -192,7 +192,7 @@ class OptimizeSeveralParameters(LessonScene):
             f"SSR = {self.num(fit.ssr)}.")
         self.play(LaggedStart(*(Create(r) for r in panel.residuals), lag_ratio=0.3),
                   run_time=MEDIUM)
-        ssr = MathTex(r"\mathrm{SSR} = \sum_i (\mathrm{Observed}_i - \mathrm{Predicted}_i)^2 = "
+        ssr = math(r"\mathrm{SSR} = \sum_i (\mathrm{Observed}_i - \mathrm{Predicted}_i)^2 = "
                       + self.num(fit.ssr), color=INK, font_size=TEXT_SIZE)
         fit_into(ssr, 6.2, 1).next_to(self.diagram, DOWN, buff=0.5).align_to(self.diagram, LEFT)
         self.play(Write(ssr), run_time=MEDIUM)
@@ -210,7 +210,7 @@ class OptimizeSeveralParameters(LessonScene):
                 parts.append("+")
             parts += [symbol(w), r"\times", rf"\mathrm{{{self.color_names[j]}}}_i"]
         parts += ["+", symbol(self.bias)]
-        tex = MathTex(*parts, color=INK, font_size=TEXT_SIZE)
+        tex = math(*parts, color=INK, font_size=TEXT_SIZE)
         for part in tex.submobjects:
             for j, name in enumerate(self.color_names):
                 if part.tex_string == rf"\mathrm{{{name}}}_i":
@@ -223,7 +223,7 @@ class OptimizeSeveralParameters(LessonScene):
     def derive_chain_rule(self) -> None:
         self.beat("chain-rule")
         n = len(self.lesson.x)
-        ssr = MathTex(r"\mathrm{SSR} = \sum_{i=1}^{" + str(n) + r"} (\mathrm{Observed}_i - "
+        ssr = math(r"\mathrm{SSR} = \sum_{i=1}^{" + str(n) + r"} (\mathrm{Observed}_i - "
                       r"\mathrm{Predicted}_i)^2", color=INK, font_size=TEXT_SIZE)
         predicted = self.predicted_tex()
         top = VGroup(ssr, predicted).arrange(RIGHT, buff=0.8)
@@ -235,7 +235,7 @@ class OptimizeSeveralParameters(LessonScene):
                  f"{self.bias}.")
         self.play(Write(top), run_time=LONG)
         chain = self.trace.chain_at(0)
-        general = MathTex(r"\frac{d\,\mathrm{SSR}}{d\,p} = \sum_{i=1}^{" + str(n) + "}",
+        general = math(r"\frac{d\,\mathrm{SSR}}{d\,p} = \sum_{i=1}^{" + str(n) + "}",
                           factor_tex(chain[self.optimize[0]].factors[0]), r"\times \cdots",
                           color=INK, font_size=TEXT_SIZE)
         general.next_to(top, DOWN, buff=0.3)

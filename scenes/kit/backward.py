@@ -27,7 +27,6 @@ from manim import (
     FadeIn,
     Line,
     ManimColor,
-    MathTex,
     MoveAlongPath,
     ShowPassingFlash,
     SurroundingRectangle,
@@ -38,7 +37,7 @@ from manim import (
 
 from kit.network import NetworkDiagram
 from kit.style import BACKGROUND, FONT, LABEL_SIZE
-from kit.text import MINUS
+from kit.text import MINUS, math
 
 #: The derivatives' colour: a dark pink, the slope of the pink SSR curve, dark enough to read.
 GRADIENT = ManimColor("#c2185b")
@@ -192,7 +191,7 @@ def gradient_tag(text: str, color=GRADIENT, size: int = TAG_SIZE) -> VGroup:
 
 def gradient_legend(size: int = LABEL_SIZE + 4) -> VGroup:
     """What the pink boxes hold: d SSR / d parameter, in a box of its own."""
-    return boxed(MathTex(r"\frac{d\,\mathrm{SSR}}{d\,\text{parameter}}", color=GRADIENT,
+    return boxed(math(r"\frac{d\,\mathrm{SSR}}{d\,\text{parameter}}", color=GRADIENT,
                          font_size=size))
 
 

@@ -31,7 +31,7 @@ from kit.style import (
     NODE_COLOR_NAMES,
     SMALL_SIZE,
 )
-from kit.text import shown
+from kit.text import math, shown
 
 HEADER_SIZE = LABEL_SIZE + 4
 CELL_SIZE = LABEL_SIZE
@@ -157,7 +157,7 @@ class ChainTable:
         return Text(text, font=FONT, font_size=CELL_SIZE * self.scale, color=color)
 
     def _tex(self, tex: str, color=INK, bigger: float = 0) -> MathTex:
-        return MathTex(tex, color=color, font_size=(HEADER_SIZE + bigger) * self.scale)
+        return math(tex, color=color, font_size=(HEADER_SIZE + bigger) * self.scale)
 
     def color_of(self, param: str):
         return LEARNING if param in self.learning else FIXED
