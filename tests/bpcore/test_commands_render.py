@@ -132,7 +132,12 @@ def test_failures_are_isolated(tiny, tmp_path: Path):
     assert [table[n][0] for n in ("first.yaml", "broken.yaml", "second.yaml",
                                   "exploding.yaml")] == ["rendered", "failed", "rendered",
                                                          "failed"]
-    assert table["first.yaml"][1] == "1.1"  # seconds of video: two half-second animations
+    # Seconds of video: each of the two half-second animations, held until its caption is read.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
+    from kit.lesson_scene import reading_time
+
+    expected = sum(max(0.5, reading_time(c)) for c in ("First tiny", "b3 ends at 2.61."))
+    assert abs(float(table["first.yaml"][1]) - expected) <= 0.15
     assert not (out / "broken.mp4").exists() and not (out / "exploding.mp4").exists()
     assert not list(out.glob(".*.part"))
     assert "[4/4]" in result.stderr  # overall progress
