@@ -28,6 +28,10 @@ from bpcore.display import fmt
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import LessonTrace, trace_lesson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from curves import squiggle_at_data  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENE = REPO_ROOT / "scenes" / "all_params.py"
 LESSON = LESSONS_DIR / "all_params.yaml"
@@ -226,12 +230,6 @@ def built(request: pytest.FixtureRequest, load_scene_module, media: Path,
     return Built(scene, trace_lesson(Lesson.from_file(path)), pixel, said, stills)
 
 
-def polyline(mobject) -> np.ndarray:
-    points = mobject.points
-    assert len(points) >= 8, "curve has no points"
-    return np.vstack([points[::4], points[-1:]])
-
-
 def test_scene_tells_every_beat(built: Built) -> None:
     """The scene opens its 7 beats, in order, whatever the lesson."""
     assert built.scene.beats == BEATS
@@ -254,15 +252,7 @@ def test_final_squiggle_sits_at_the_final_predictions(built: Built) -> None:
     480p pixel, in axis units), and away from the starting one where descent moved it."""
     axes, squiggle = built.scene.data_axes, built.scene.squiggle
     lesson, d = built.trace.lesson, built.trace.descent
-    coords = np.asarray(axes.point_to_coords(polyline(squiggle)))
-    xs, ys = coords[:, 0], coords[:, 1]
-    assert np.all(np.diff(xs) > 0), "the squiggle should run left to right"
-    x_tol = built.pixel / axes.x_axis.get_unit_size()
-    y_tol = built.pixel / axes.y_axis.get_unit_size()
-    assert xs[0] == pytest.approx(lesson.x.min(), abs=x_tol)
-    assert xs[-1] == pytest.approx(lesson.x.max(), abs=x_tol)
-    drawn = np.interp(lesson.x, xs, ys)
-    np.testing.assert_allclose(drawn, d.final.predicted, rtol=0, atol=y_tol)
+    drawn, y_tol = squiggle_at_data(axes, squiggle, lesson.x, d.final.predicted, built.pixel)
     assert np.max(np.abs(drawn - d[0].predicted)) > 5 * y_tol
 
 

@@ -13,11 +13,16 @@ misses by many pixels.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from curves import polyline, squiggle_at_data  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 B3_SCENE = REPO_ROOT / "scenes" / "b3.py"
@@ -43,13 +48,6 @@ class SceneRun:
     def descent_coords(self) -> np.ndarray:
         d = self.trace.descent
         return np.column_stack([d.column(self.bias), d.ssr])
-
-
-def polyline(mobject) -> np.ndarray:
-    """The corners of a curve drawn through samples (set_points_as_corners)."""
-    points = mobject.points
-    assert len(points) >= 8, "curve has no points"
-    return np.vstack([points[::4], points[-1:]])
 
 
 def distance_to_polyline(point: np.ndarray, corners: np.ndarray) -> float:
@@ -118,15 +116,8 @@ def test_final_squiggle_sits_at_the_final_predictions(scene_run: SceneRun) -> No
     axes = needed(scene_run.scene, "data_axes")
     squiggle = needed(scene_run.scene, "squiggle")
     lesson, descent = scene_run.trace.lesson, scene_run.trace.descent
-    coords = np.asarray(axes.point_to_coords(polyline(squiggle)))
-    xs, ys = coords[:, 0], coords[:, 1]
-    assert np.all(np.diff(xs) > 0), "the squiggle should run left to right"
-    x_tol = scene_run.pixel / axes.x_axis.get_unit_size()
-    y_tol = scene_run.pixel / axes.y_axis.get_unit_size()
-    assert xs[0] == pytest.approx(lesson.x.min(), abs=x_tol)
-    assert xs[-1] == pytest.approx(lesson.x.max(), abs=x_tol)
-    drawn = np.interp(lesson.x, xs, ys)
-    np.testing.assert_allclose(drawn, descent.final.predicted, rtol=0, atol=y_tol)
+    drawn, y_tol = squiggle_at_data(axes, squiggle, lesson.x, descent.final.predicted,
+                                    scene_run.pixel)
     moved = np.max(np.abs(descent.final.predicted - descent[0].predicted))
     if moved > 5 * y_tol:
         assert np.max(np.abs(drawn - descent[0].predicted)) > 5 * y_tol
