@@ -21,6 +21,7 @@ READING_SPEED = 15.0
 
 #: How many characters of balance a line break after a clause mark is worth.
 _CLAUSE_BONUS = 8
+_OPERATORS = ("=", "-", "+", "×", "→")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+(?=\S)")
 
@@ -48,6 +49,8 @@ def lines(text: str, width: int = MAX_LINE) -> list[str]:
         first, second = " ".join(words[:cut]), " ".join(words[cut:])
         if len(first) <= width and len(second) <= width:
             cost = max(len(first), len(second)) - (_CLAUSE_BONUS if first[-1] in ",;:." else 0)
+            # "w2 =" at a line's end, its value on the next, reads as two things.
+            cost += _CLAUSE_BONUS if first.endswith(_OPERATORS) else 0
             if best is None or cost < best[0]:
                 best = (cost, [first, second])
     return best[1] if best else greedy
@@ -102,14 +105,21 @@ def event_text(event: str) -> str:
 
 
 def _pack(pieces: list[str]) -> list[str]:
-    """Join consecutive pieces with spaces into as few events as fit, in order."""
-    packed: list[str] = []
-    for piece in pieces:
-        if packed and fits(f"{packed[-1]} {piece}"):
-            packed[-1] = f"{packed[-1]} {piece}"
-        else:
-            packed.append(piece)
-    return packed
+    """Join consecutive pieces into as few events as fit, as even in length as possible.
+
+    A piece that fits nowhere stands alone (the caller cuts it further).
+    """
+    # best[i]: (events, longest event, the events) for the first i pieces.
+    best: list[tuple[int, int, list[str]]] = [(0, 0, [])]
+    for end in range(1, len(pieces) + 1):
+        options = []
+        for start in range(end):
+            group = " ".join(pieces[start:end])
+            if end - start == 1 or fits(group):
+                count, longest, made = best[start]
+                options.append((count + 1, max(longest, len(group)), [*made, group]))
+        best.append(min(options, key=lambda option: option[:2]))
+    return best[-1][2]
 
 
 def _greedy(words: list[str], width: int) -> list[str]:

@@ -112,6 +112,10 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
             process.wait()
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
+    for line in errors:  # the scene's advice (missing recordings, ...) reaches the user
+        if line.startswith("warning: "):
+            click.echo(f"warning: {lesson_path}: {line.removeprefix('warning: ').strip()}",
+                       err=True)
     if process.returncode != 0:
         lines = [ln for ln in (errors or output) if ln.strip()]
         tail = lines[-1].strip() if lines else f"manim exited with code {process.returncode}"

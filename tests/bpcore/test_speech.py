@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,21 +12,9 @@ from hypothesis import strategies as st
 from bpcore.display import fmt
 from bpcore.speech import spoken
 
-#: A number as the spoken form says it: an optional "negative", the digits, and an optional
-#: power of ten.
-SAID = re.compile(r"(negative )?([0-9]+(?:\.[0-9]+)?)"
-                  r"(?: times 10 to the power of (negative )?([0-9]+))?")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def said_numbers(text: str) -> list[float]:
-    """The numbers in spoken text, with the signs the words give them."""
-    values = []
-    for match in SAID.finditer(text):
-        value = float(match[2])
-        if match[4] is not None:
-            value *= 10.0 ** (-int(match[4]) if match[3] else int(match[4]))
-        values.append(-value if match[1] else value)
-    return values
+from spoken import said_numbers, written_numbers  # noqa: E402
 
 
 @pytest.mark.parametrize(("caption", "expected"), [
@@ -68,8 +57,7 @@ def test_every_number_is_said_with_its_sign(values, joins, digits) -> None:
     sign, whatever the operators between them (a spaced minus is subtraction, not a sign)."""
     shown = [fmt(v, digits) for v in values]
     caption = "".join(text + join for text, join in zip(shown, joins, strict=False)).strip()
+    assert written_numbers(caption) == [float(text) for text in shown]
     said = said_numbers(spoken(caption))
-    assert len(said) == len(shown), (caption, spoken(caption))
-    for text, value in zip(shown, said, strict=True):
-        written = float(text)
-        assert value == pytest.approx(written, rel=1e-9), (caption, spoken(caption))
+    assert said == pytest.approx([float(text) for text in shown], rel=1e-9), (
+        caption, spoken(caption))
