@@ -23,10 +23,11 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import cairo
-from manim import Camera, ManimColor, Scene, VMobject, config
+from manim import Camera, ManimColor, Scene, VMobject, config, logger
 from manim.constants import RendererType
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
@@ -239,6 +240,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         writer = self.renderer.file_writer
         if isinstance(writer, LessonFileWriter) and self.voice_track:
             writer.voice_track, writer.seconds = self.voice_track, self.time
+            writer.narrator = self.narrator
         script = os.environ.get("BP_SCRIPT")
         if script:
             atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")
@@ -297,16 +299,22 @@ class LessonFileWriter(SceneFileWriter):
 
     voice_track: list[tuple[float, Path]] = []
     seconds = 0.0
+    narrator: Narrator | None = None
 
     def finish(self) -> None:
         super().finish()
         if not (self.voice_track and write_to_movie() and self.movie_file_path.is_file()):
             return
+        started = time.perf_counter()
         with tempfile.TemporaryDirectory() as scratch:
             raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
             assemble(self.voice_track, self.seconds, raw)
             normalize(raw, loud)
             mux_voice(self.movie_file_path, loud)
+        # One line bench/render.py reads: what narration cost this render.
+        logger.info(f"Narration: {len(self.voice_track)} clips, {self.narrator.synthesized} "
+                    f"synthesized in {self.narrator.synthesis_seconds:.1f} s; voice track "
+                    f"finished in {time.perf_counter() - started:.1f} s")
 
 
 class _RGBContext(cairo.Context):

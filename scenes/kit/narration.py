@@ -19,6 +19,7 @@ import importlib
 import os
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +125,8 @@ class Narrator:
         self.voice, self.rate = voice, rate
         self.cache_dir = Path(cache_dir or os.environ.get("BP_VOICE_CACHE") or CACHE_DIR)
         self.synthesized = 0
+        #: Seconds spent making clips that were not in the cache.
+        self.synthesis_seconds = 0.0
         self.missing: list[str] = []
         self._services: dict[str, SpeechService] = {}
 
@@ -154,6 +157,7 @@ class Narrator:
         if path.is_file():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
         service = self._services.get(voice.name)
         if service is None:
             service = self._services[voice.name] = speech_service(
@@ -168,6 +172,7 @@ class Narrator:
             made = service._wrap_generate_from_text(speech)
             prepare_clip(Path(service.cache_dir) / made["final_audio"], path)
         self.synthesized += 1
+        self.synthesis_seconds += time.perf_counter() - started
         return path
 
     def _recorded(self, clip_id: str, caption: str, take: Path) -> Clip:
