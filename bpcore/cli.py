@@ -21,6 +21,7 @@ from bpcore.commands.common import CommandError, describe, is_user_error
 #: Command name -> module defining ``command``. One line per command.
 COMMANDS: dict[str, str] = {
     "check": "bpcore.commands.check",
+    "page": "bpcore.commands.page",
     "render": "bpcore.commands.render",
     "slides": "bpcore.commands.slides",
     "stills": "bpcore.commands.stills",
@@ -70,6 +71,7 @@ def bp() -> None:
       bp stills assets/lessons/b3.yaml
       bp render assets/lessons/*.yaml -q l
       bp slides assets/lessons/b3.yaml --to pdf
+      bp page assets/lessons/*.yaml
       bp trace --help
     """
 
