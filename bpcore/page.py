@@ -116,8 +116,9 @@ def render_page(trace: LessonTrace) -> str:
     (True, True)
     """
     data = json.dumps(page_data(trace), separators=(",", ":"), allow_nan=False)
-    # Inside <script>, "</" would end the element early; "<\/" is the same JSON string.
-    data = data.replace("</", "<\\/")
+    # Inside <script>, "</script" or "<!--" in a title would change how HTML reads the element;
+    # "\u003c" is the same JSON string with no "<" at all.
+    data = data.replace("<", "\\u003c")
     style = (PAGE_DIR / "page.css").read_text(encoding="utf-8")
     script = (PAGE_DIR / "page.js").read_text(encoding="utf-8")
     colors = "".join(f"--{name.replace('_', '-')}:{value};"

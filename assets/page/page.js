@@ -211,6 +211,8 @@
     runOrigin: 0,       // the lesson's step it started from (0 when off the lesson's path)
     drawable: null,     // the run's last values with SSR <= READABLE, and their step
     drawableFrom: 0,
+    runMax: 0,          // the run's largest SSR, for the SSR-by-step axis
+    runShown: 0,        // which of the run's states is shown
     status: "",
     statusKind: "",
     playing: false,
@@ -261,20 +263,44 @@
     return { g, ticks, body, box };
   }
   function drawTicks(fr, xd, yd, sx, sy, yLog) {
+    // Dragging redraws often with the same axes: rebuild the labels only when they change.
+    const key = [xd, yd, yLog].join();
+    if (fr.key === key) return;
+    fr.key = key;
     const t = fr.ticks;
     t.textContent = "";
     const b = fr.box;
     for (const v of niceTicks(xd[0], xd[1], 5)) {
-      el(t, "text", { class: "tick", x: sx(v), y: b.bottom + 13, "text-anchor": "middle" }, num(v));
+      tickLabel(el(t, "text", { class: "tick", x: sx(v), y: b.bottom + 13, "text-anchor": "middle" }), v);
     }
-    const yt = yLog ? decades(yd[0], yd[1]) : niceTicks(yd[0], yd[1], 4);
-    for (const v of yt) {
-      el(t, "text", { class: "tick", x: b.left - 4, y: sy(v) + 4, "text-anchor": "end" }, num(v));
+    if (yLog) {
+      // Decades as powers of ten, every other one when there are many.
+      const all = decades(yd[0], yd[1]);
+      const every = Math.ceil(all.length / 5);
+      all.forEach((e, i) => {
+        if ((all.length - 1 - i) % every) return;
+        const label = el(t, "text", { class: "tick", x: b.left - 4, y: sy(Math.pow(10, e)) + 4, "text-anchor": "end" });
+        if (Math.abs(e) < 5) { label.textContent = num(Math.pow(10, e)); return; }
+        label.textContent = "10";
+        el(label, "tspan", { dy: -5, "font-size": "0.8em" }, String(e).replace("-", "\u2212"));
+      });
+      return;
     }
+    for (const v of niceTicks(yd[0], yd[1], 4)) {
+      tickLabel(el(t, "text", { class: "tick", x: b.left - 4, y: sy(v) + 4, "text-anchor": "end" }), v);
+    }
+  }
+  // Axis labels are round numbers; past five digits they read better as a x 10^e.
+  function tickLabel(label, v) {
+    const e = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)) + 1e-9);
+    if (Math.abs(e) < 5) { label.textContent = num(v); return; }
+    const m = v / Math.pow(10, e);
+    label.textContent = (Math.abs(m - 1) < 1e-9 ? "" : num(m) + "\u00d7") + "10";
+    el(label, "tspan", { dy: -5, "font-size": "0.8em" }, String(e).replace("-", "\u2212"));
   }
   function decades(lo, hi) {
     const out = [];
-    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(Math.pow(10, e));
+    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(e);
     return out;
   }
 
@@ -299,7 +325,7 @@
     const sx = scale(xd[0], xd[1], box.left, box.right), sy = scale(yd[0], yd[1], box.bottom, box.top);
     drawTicks(fr, xd, yd, sx, sy, false);
     el(fr.g, "text", { class: "label", x: (box.left + box.right) / 2, y: box.bottom + 30, "text-anchor": "middle" }, D.labels.x);
-    el(fr.g, "text", { class: "label", transform: `translate(12,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, D.labels.y);
+    el(fr.g, "text", { class: "label", transform: `translate(11,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, D.labels.y);
     if (yd[0] < 0 && yd[1] > 0) el(fr.body, "line", { x1: box.left, x2: box.right, y1: sy(0), y2: sy(0), stroke: D.colors.muted, "stroke-width": 0.75 });
     const hidden = el(fr.body, "g");
     const curves = [];
@@ -376,10 +402,10 @@
   // The pink SSR curve for the selected parameter, the others held; the point and tangent.
   const ssrView = (function () {
     const svg = document.getElementById("ssr-curve");
-    const box = { left: 46, right: 450, top: 10, bottom: 192 };
+    const box = { left: 60, right: 450, top: 10, bottom: 192 };
     const fr = frame(svg, box, "ssr-clip");
     const xlabel = el(fr.g, "text", { class: "label", x: (box.left + box.right) / 2, y: box.bottom + 30, "text-anchor": "middle" });
-    el(fr.g, "text", { class: "label", transform: `translate(12,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, "SSR");
+    el(fr.g, "text", { class: "label", transform: `translate(11,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, "SSR");
     const pink = el(fr.body, "path", { class: "pink" });
     const tangent = el(fr.body, "line", { class: "tangent" });
     const point = el(fr.body, "circle", { class: "point", r: 6 });
@@ -387,7 +413,11 @@
     const slopeOut = document.getElementById("slope-readout");
     return function draw(values, grad) {
       const name = state.selected, p = NAMES.indexOf(name);
-      const [lo, hi] = D.ranges[name];
+      // The slider's range, stretched to the current value when training has left it.
+      let [lo, hi] = D.ranges[name];
+      const span = hi - lo;
+      if (values[p] < lo) lo = values[p] - 0.05 * (hi - values[p]);
+      if (values[p] > hi) hi = values[p] + 0.05 * (values[p] - lo);
       const xs = [], ys = [];
       const probe = values.slice();
       for (let i = 0; i < D.ssrSamples; i++) {
@@ -403,7 +433,7 @@
       xlabel.textContent = name;
       pink.setAttribute("d", pathD(xs, ys, sx, sy));
       const v = values[p], slope = grad[p];
-      const half = (hi - lo) * 0.18;
+      const half = span * 0.18;
       tangent.setAttribute("x1", clampPx(sx(v - half))); tangent.setAttribute("y1", clampPx(sy(here - slope * half)));
       tangent.setAttribute("x2", clampPx(sx(v + half))); tangent.setAttribute("y2", clampPx(sy(here + slope * half)));
       point.setAttribute("cx", clampPx(sx(v))); point.setAttribute("cy", clampPx(sy(here)));
@@ -416,13 +446,14 @@
   // step, and the student's own training in red.
   const historyView = (function () {
     const svg = document.getElementById("history");
-    const box = { left: 46, right: 450, top: 8, bottom: 152 };
+    const box = { left: 60, right: 450, top: 8, bottom: 152 };
     const fr = frame(svg, box, "history-clip");
     el(fr.g, "text", { class: "label", x: (box.left + box.right) / 2, y: box.bottom + 30, "text-anchor": "middle" }, "Step");
-    el(fr.g, "text", { class: "label", transform: `translate(12,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, "SSR");
+    el(fr.g, "text", { class: "label", transform: `translate(11,${(box.top + box.bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, "SSR");
     const trail = el(fr.body, "path", { class: "trail" });
     const run = el(fr.body, "path", { class: "run" });
     const marker = el(fr.body, "circle", { class: "point", r: 5 });
+    const TRACE_MAX = TRACE_SSR.reduce((m, v) => Math.max(m, v), 0);
     let key = "";
     let sx, sy;
     function axes() {
@@ -451,8 +482,8 @@
     }
     return function draw(values) {
       const runEnd = state.runOrigin + state.run.length;
-      const runMax = state.run.reduce((m, r) => Math.max(m, r.ssr), 0);
-      const want = `${runEnd > STEPS ? Math.ceil(runEnd / 100) : 0}|${runMax > Math.max(...TRACE_SSR) ? Math.ceil(Math.log10(runMax)) : 0}|${state.run.length ? 1 : 0}`;
+      const runMax = state.run.length ? state.runMax : 0;
+      const want = `${runEnd > STEPS ? Math.ceil(runEnd / 100) : 0}|${runMax > TRACE_MAX ? Math.ceil(Math.log10(runMax)) : 0}|${state.run.length ? 1 : 0}`;
       if (want !== key) { key = want; axes(); }
       const every = Math.max(1, Math.floor(state.run.length / 800));
       const xs = [], ys = [];
@@ -460,7 +491,7 @@
       if (state.run.length) { xs.push(runEnd - 1); ys.push(state.run[state.run.length - 1].ssr); }
       run.setAttribute("d", xs.length ? pathD(xs, ys, sx, sy) : "");
       const here = fit(values, K, ACT, XS, YS).ssr;
-      const at = state.step !== null ? state.step : state.run.length ? runEnd - 1 : null;
+      const at = state.step !== null ? state.step : state.run.length ? state.runOrigin + state.runShown : null;
       marker.style.display = at === null ? "none" : "";
       if (at !== null) { marker.setAttribute("cx", sx(at)); marker.setAttribute("cy", clampPx(sy(here))); }
     };
@@ -606,6 +637,8 @@
     if (!state.run.length) {
       state.runOrigin = state.step !== null ? state.step : 0;
       state.run.push({ ssr: fit(state.values, K, ACT, XS, YS).ssr });
+      state.runMax = state.run[0].ssr;
+      state.runShown = 0;
       state.drawable = state.values.slice();
       state.drawableFrom = 0;
     }
@@ -615,10 +648,11 @@
       // Stop where bpcore stops, but show the last state whose numbers are still readable.
       const shown = state.run.length - 1 - state.drawableFrom;
       state.values = state.drawable.slice();
+      state.runShown = state.drawableFrom;
       state.step = null;
       setStatus(`Diverged at step ${taken} with learning rate ${rate}: the values overflowed. ` +
         "Each step overshoots the bottom of the SSR curve by more than the last: try a " +
-        `smaller learning rate.` + (shown > 0 ? ` Showing step ${state.drawableFrom}, the last with SSR below ${num(READABLE)}.` : ""), "alert");
+        `smaller learning rate.` + (shown > 0 ? ` Showing step ${state.drawableFrom}, the last with SSR under 10\u00b9\u00b2.` : ""), "alert");
       return "diverged";
     }
     if (r.status === "converged") {
@@ -628,6 +662,8 @@
     state.values = r.values;
     const ssr = fit(state.values, K, ACT, XS, YS).ssr;
     state.run.push({ ssr });
+    state.runMax = Math.max(state.runMax, ssr);
+    state.runShown = state.run.length - 1;
     if (ssr <= READABLE) { state.drawable = state.values.slice(); state.drawableFrom = taken + 1; }
     state.step = state.runOrigin + taken + 1 < STEPS && sameAsTrace(state.runOrigin + taken + 1) ? state.runOrigin + taken + 1 : null;
     const recent = state.run.slice(-6).map((e) => e.ssr);
