@@ -229,6 +229,10 @@
     parent.appendChild(node);
     return node;
   }
+  // Writing the same text again still makes the browser restyle; dragging rewrites dozens of
+  // numbers a frame, most unchanged.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function setValue(input, text) { if (input.value !== text) input.value = text; }
   function scale(d0, d1, r0, r1) {
     const m = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
     return (v) => r0 + (v - d0) * m;
@@ -393,7 +397,7 @@
       NAMES.forEach((name, p) => {
         const label = labels[name];
         const prefix = name.startsWith("b") && p < 3 * K ? "+ " : "";
-        label.textContent = `${prefix}${name} = ${num(values[p])}`;
+        setText(label, `${prefix}${name} = ${num(values[p])}`);
         label.classList.toggle("selected", name === state.selected);
       });
     };
@@ -430,15 +434,15 @@
       const top = Math.max(here, ...finite) * 1.05 || 1;
       const sx = scale(lo, hi, box.left, box.right), sy = scale(0, top, box.bottom, box.top);
       drawTicks(fr, [lo, hi], [0, top], sx, sy, false);
-      xlabel.textContent = name;
+      setText(xlabel, name);
       pink.setAttribute("d", pathD(xs, ys, sx, sy));
       const v = values[p], slope = grad[p];
       const half = span * 0.18;
       tangent.setAttribute("x1", clampPx(sx(v - half))); tangent.setAttribute("y1", clampPx(sy(here - slope * half)));
       tangent.setAttribute("x2", clampPx(sx(v + half))); tangent.setAttribute("y2", clampPx(sy(here + slope * half)));
       point.setAttribute("cx", clampPx(sx(v))); point.setAttribute("cy", clampPx(sy(here)));
-      readout.textContent = `SSR = ${num(here)}`;
-      slopeOut.textContent = `slope d SSR / d ${name} = ${num(slope)}`;
+      setText(readout, `SSR = ${num(here)}`);
+      setText(slopeOut, `slope d SSR / d ${name} = ${num(slope)}`);
     };
   })();
 
@@ -514,9 +518,9 @@
       NAMES.forEach((name, p) => {
         const { tr, c } = cells[p];
         tr.classList.toggle("selected", name === state.selected);
-        c[1].textContent = num(values[p]);
-        c[2].textContent = num(grad[p]);
-        c[3].textContent = D.optimize.includes(name) ? (Number.isFinite(rate) ? num(grad[p] * rate) : "") : "held";
+        setText(c[1], num(values[p]));
+        setText(c[2], num(grad[p]));
+        setText(c[3], D.optimize.includes(name) ? (Number.isFinite(rate) ? num(grad[p] * rate) : "") : "held");
       });
     };
   })();
@@ -557,11 +561,11 @@
       if (shown !== state.selected) { shown = state.selected; build(chain); }
       XS.forEach((x, i) => {
         const row = cells[i];
-        row[0].textContent = num(x);
-        chain.factors.forEach((f, q) => { row[q + 1].textContent = num(f.values[i]); });
-        row[row.length - 1].textContent = num(chain.terms[i]);
+        setText(row[0], num(x));
+        chain.factors.forEach((f, q) => setText(row[q + 1], num(f.values[i])));
+        setText(row[row.length - 1], num(chain.terms[i]));
       });
-      cells[cells.length - 1][0].textContent = num(chain.total);
+      setText(cells[cells.length - 1][0], num(chain.total));
       return chain;
     };
   })();
@@ -781,20 +785,20 @@
     chainView(values);
     NAMES.forEach((name, p) => {
       const s = sliders[name];
-      if (typing !== "range" || name !== state.selected) s.range.value = String(values[p]);
-      if (typing !== "box" || name !== state.selected) s.box.value = num(values[p]);
+      if (typing !== "range" || name !== state.selected) setValue(s.range, String(values[p]));
+      if (typing !== "box" || name !== state.selected) setValue(s.box, num(values[p]));
       s.row.classList.toggle("selected", name === state.selected);
     });
     paramSelect.value = state.selected;
-    if (state.step !== null) stepInput.value = String(state.step);
-    stepReadout.textContent = state.step !== null
+    if (state.step !== null) setValue(stepInput, String(state.step));
+    setText(stepReadout, state.step !== null
       ? `Step ${state.step} of ${STEPS - 1}` + (state.step === STEPS - 1 ? ` (${D.status === "converged" ? "converged" : "the lesson's last step"})` : "") + `: SSR = ${num(fit(values, K, ACT, XS, YS).ssr)}`
-      : "Off the lesson's path: your own values.";
-    playButton.textContent = state.playing ? "Pause" : "Play";
+      : "Off the lesson's path: your own values.");
+    setText(playButton, state.playing ? "Pause" : "Play");
     playButton.setAttribute("aria-label", state.playing ? "Pause" : "Play");
-    runButton.textContent = state.training ? "Stop" : "Train";
-    status.textContent = state.status;
-    status.className = "status " + state.statusKind;
+    setText(runButton, state.training ? "Stop" : "Train");
+    setText(status, state.status);
+    if (status.className !== "status " + state.statusKind) status.className = "status " + state.statusKind;
   }
 
   document.getElementById("summary").textContent =
