@@ -376,19 +376,33 @@
       const zs = Array.from({ length: 21 }, (_, i) => -3 + 6 * i / 20);
       const vs = zs.map(fn);
       const top = Math.max(...vs), bot = Math.min(...vs);
-      return pathD(zs, vs, scale(-3, 3, hidX - 11, hidX + 11), scale(bot, top, hy(j) + 8, hy(j) - 8));
+      const g = Math.min(11, radius * 0.65);
+      return pathD(zs, vs, scale(-3, 3, hidX - g, hidX + g), scale(bot, top, hy(j) + g * 0.7, hy(j) - g * 0.7));
     };
+    const radius = K === 1 ? 17 : Math.min(17, (H - 60) / (K - 1) / 2 - 2);
     for (let j = 0; j < K; j++) {
-      el(svg, "circle", { class: "node", cx: hidX, cy: hy(j), r: 17, stroke: colorOf(j) });
+      el(svg, "circle", { class: "node", cx: hidX, cy: hy(j), r: radius, stroke: colorOf(j) });
       el(svg, "path", { d: glyph(j), stroke: colorOf(j), "stroke-width": 2, fill: "none" });
     }
     el(svg, "circle", { class: "sum", cx: sumX, cy: mid, r: 15 });
     el(svg, "text", { x: sumX, y: mid + 5, "text-anchor": "middle", "font-size": 18 }, "+");
+    const compact = K > 3;  // too many edges to label each: one line beside each node instead
     for (let j = 0; j < K; j++) {
+      if (compact) {
+        const left = el(svg, "text", { class: "value halo", x: hidX - radius - 5, y: hy(j) + 4, "text-anchor": "end" });
+        for (const [q, name] of [j, 2 * K + j].map((p) => [p, NAMES[p]])) {
+          if (q !== j) el(left, "tspan", {}, ", ");
+          labels[name] = el(left, "tspan", { class: kindOf(name) });
+        }
+        const right = el(svg, "text", { class: "value halo", x: hidX + radius + 5, y: hy(j) + 4 });
+        labels[NAMES[K + j]] = el(right, "tspan", { class: kindOf(NAMES[K + j]) });
+        continue;
+      }
       const t = 0.42;
       const y1 = mid + (hy(j) - mid) * t;
       value(NAMES[j], inX + (hidX - inX) * t, y1 - 5);
-      value(NAMES[2 * K + j], hidX - 20, hy(j) - 20, "end");
+      if (K === 1) value(NAMES[2 * K + j], hidX, hy(j) + radius + 18);  // the edge is flat
+      else value(NAMES[2 * K + j], hidX - 20, hy(j) - 20, "end");
       const y2 = hy(j) + (mid - hy(j)) * 0.45;
       value(NAMES[K + j], hidX + (sumX - hidX) * 0.45, y2 - 6);
     }
@@ -396,7 +410,7 @@
     return function draw(values) {
       NAMES.forEach((name, p) => {
         const label = labels[name];
-        const prefix = name.startsWith("b") && p < 3 * K ? "+ " : "";
+        const prefix = name.startsWith("b") && p < 3 * K && !compact ? "+ " : "";
         setText(label, `${prefix}${name} = ${num(values[p])}`);
         label.classList.toggle("selected", name === state.selected);
       });
