@@ -603,6 +603,7 @@
       stopAll();
       state.values[p] = v;
       state.step = null;
+      state.run = [];  // training from here starts a new run
       state.selected = name;
       clearStatus();
       render(range === document.activeElement ? "range" : "box");
