@@ -65,7 +65,18 @@ def float64_base64(values: np.ndarray) -> str:
 
 
 def page_data(trace: LessonTrace) -> dict[str, Any]:
-    """Everything the page's script needs: the lesson, slider ranges and the exact descent."""
+    """Everything the page's script needs: the lesson, slider ranges and the exact descent.
+
+    Examples
+    --------
+    >>> from bpcore.lesson import LESSONS_DIR, Lesson
+    >>> from bpcore.trace import trace_lesson
+    >>> data = page_data(trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml")))
+    >>> data["optimize"], data["steps"], data["ranges"]["b3"]
+    (['b3'], 10, (-1.5, 4.5, 0.001))
+    >>> len(base64.b64decode(data["path"])) == 8 * data["steps"] * len(data["optimize"])
+    True
+    """
     lesson, descent = trace.lesson, trace.descent
     network = lesson.network
     sweep = lesson.sweep
