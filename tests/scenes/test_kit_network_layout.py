@@ -167,26 +167,35 @@ def test_labels_shrink_only_when_they_must() -> None:
     assert len(ratios) == 1 and ratios.pop() < 1
 
 
-@pytest.mark.parametrize("k", [1, 4])  # 4 and 13 parameters: the fewest and the most
+@pytest.mark.parametrize("k", [1, 2, 4])  # 4, 7 and 13 parameters
 def test_table_rows_readable_at_480p(k: int) -> None:
-    """The parameter table for every parameter of a k-node network (up to 13), sized as
-    all_params sizes it for the descent (at most half the frame wide, two or three columns),
-    keeps its rows at least MIN_TEXT_PIXELS high at 480p, and fits the frame's height."""
+    """The parameter table of every parameter of a k-node network (up to 13, 4-digit values),
+    in the room all_params gives it beside the descent (about 5.8 x 3.9 units, right of the
+    data and under the SSR plot), fits that room and keeps its digits at least
+    MIN_TEXT_PIXELS high at 480p."""
     names = param_names(k)
-    values = four_digit_values(k)
-    n = len(names)
-    columns = 2 if n <= 8 else 3
-    room = 5.8  # all_params: from the SSR plot's left edge to the frame's right margin
-    size = 24.0
-    table = ParamTable(names, values, learning=names, digits=4, max_rows=-(-n // columns),
-                       font_size=size)
-    for _ in range(4):  # as scenes/all_params.py's descent_table does
-        if table.width <= room:
-            break
-        size *= 0.97 * room / table.width
-        table = ParamTable(names, values, learning=names, digits=4, max_rows=-(-n // columns),
-                           font_size=size)
-    assert table.width <= room and table.height < 4.4  # the room below the SSR plot
-    digit_rows = [row.value.height for row in table.rows.values()]
-    pixels = min(digit_rows) * PIXELS_DOWN / FRAME_HEIGHT
-    assert pixels >= MIN_TEXT_PIXELS, f"{n} parameters: rows {pixels:.1f} px high at 480p"
+    room = (5.8, 3.9)
+    table = ParamTable.fitting(names, four_digit_values(k), *room, learning=names, digits=4)
+    assert table.width <= room[0] and table.height <= room[1]
+    digits = min(row.value.height for row in table.rows.values())
+    pixels = digits * PIXELS_DOWN / FRAME_HEIGHT
+    assert pixels >= MIN_TEXT_PIXELS, f"{len(names)} parameters: digits {pixels:.1f} px at 480p"
+
+
+def test_fitting_picks_the_columns_with_the_largest_font() -> None:
+    """A wide, low room takes the 13 parameters in more columns than a narrow, tall one, and
+    each table fits its room."""
+    names = param_names(4)
+    values = four_digit_values(4)
+    wide = ParamTable.fitting(names, values, 12.0, 2.0, digits=4)
+    tall = ParamTable.fitting(names, values, 3.0, 7.0, digits=4)
+    assert ParamTable.columns_needed(13, wide_rows(wide)) > ParamTable.columns_needed(
+        13, wide_rows(tall))
+    assert wide.width <= 12.0 and wide.height <= 2.0
+    assert tall.width <= 3.0 and tall.height <= 7.0
+
+
+def wide_rows(table: ParamTable) -> int:
+    """Rows per column: how many names share the first name's column (same left edge)."""
+    first = table.rows[table.names[0]].name.get_left()[0]
+    return sum(abs(r.name.get_left()[0] - first) < 1e-6 for r in table.rows.values())
