@@ -56,6 +56,8 @@ class AllParams(LessonScene):
     pass drawn on the network, and gradient descent over thousands of steps."""
 
     lesson_name = "all_params"
+    #: The beat whose still makes the thumbnail: the derivatives on the network.
+    thumbnail_beat = "backward-pass"
 
     def construct(self) -> None:
         self.read_lesson()

@@ -45,6 +45,8 @@ class BackpropMainIdeas(LessonScene):
     """Optimize the last bias with the chain rule and gradient descent, step by step."""
 
     lesson_name = "b3"
+    #: The beat whose still makes the thumbnail: the point on the pink SSR curve.
+    thumbnail_beat = "ssr-curve"
 
     def construct(self) -> None:
         self.check_lesson()

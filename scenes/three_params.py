@@ -52,6 +52,8 @@ class OptimizeSeveralParameters(LessonScene):
     """The chain rule for each unknown parameter, then gradient descent on all of them."""
 
     lesson_name = "three_params"
+    #: The beat whose still makes the thumbnail: the fit, the SSR falling, the table.
+    thumbnail_beat = "gradient-descent"
 
     def construct(self) -> None:
         self.prepare()
