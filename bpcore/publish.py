@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,27 @@ def read_sections(index: str | os.PathLike[str]) -> list[tuple[str, float, float
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PublishError(f"{path}: not a manim section index ({exc})") from None
     return sections
+
+
+def beat_chapters(sections: Sequence[tuple[str, float, float]],
+                  titles: Mapping[str, str] | None = None) -> list[Chapter]:
+    """Chapters from a lesson render's sections (:func:`read_sections`): lesson scenes name
+    each section ``NN-<beat>`` (``01-network``); a beat's chapter title is ``titles[beat]``,
+    or else the beat's name in words.
+
+    Examples
+    --------
+    >>> beat_chapters([("01-network", 0.0, 30.9), ("02-hidden-curves", 30.9, 12.0)],
+    ...               {"hidden-curves": "The hidden nodes' curves"})
+    [Chapter(title='Network', start=0.0), Chapter(title="The hidden nodes' curves", start=30.9)]
+    """
+    titles = titles or {}
+    chapters = []
+    for name, start, _ in sections:
+        number, _, beat = name.partition("-")
+        beat = beat if number.isdigit() and beat else name
+        chapters.append(Chapter(titles.get(beat) or beat.replace("-", " ").capitalize(), start))
+    return chapters
 
 
 def clock(seconds: float) -> str:
@@ -209,15 +230,14 @@ def burn_captions(video: str | os.PathLike[str], captions: str | os.PathLike[str
     return target
 
 
-def make_thumbnail(still: str | os.PathLike[str], title: str,
-                   target: str | os.PathLike[str]) -> Path:
+def make_thumbnail(still, title: str, target: str | os.PathLike[str]) -> Path:
     """A 1280x720 PNG: the lesson's ``title`` in large bold white letters (dark outline) on a
-    dark band across the top, over the ``still`` (its white margins trimmed) fitted whole into
-    the rest on the lesson's white; legible at 320x180. Returns ``target``.
+    dark band across the top, over the ``still`` (a PNG's path or a PIL image; its white
+    margins trimmed) fitted whole into the rest on the lesson's white; legible at 320x180.
+    Returns ``target``.
     """
     from PIL import Image, ImageDraw
 
-    still = _existing(still)
     width, height = THUMBNAIL_SIZE
     lines, font = _title_lines(title, width - 2 * TITLE_MARGIN, height * 2 // 5)
     canvas = Image.new("RGB", THUMBNAIL_SIZE, "white")
@@ -226,8 +246,11 @@ def make_thumbnail(still: str | os.PathLike[str], title: str,
     text = "\n".join(lines)
     box = draw.multiline_textbbox((0, 0), text, font=font, spacing=spacing, stroke_width=stroke)
     band = box[3] - box[1] + 2 * TITLE_MARGIN // 2
-    with Image.open(still) as opened:
-        picture = _trimmed(opened.convert("RGB"))
+    if isinstance(still, Image.Image):
+        picture = _trimmed(still.convert("RGB"))
+    else:
+        with Image.open(_existing(still)) as opened:
+            picture = _trimmed(opened.convert("RGB"))
     room = (width - TITLE_MARGIN, height - band - TITLE_MARGIN // 2)
     scale = min(room[0] / picture.width, room[1] / picture.height)
     picture = picture.resize((round(picture.width * scale), round(picture.height * scale)),
@@ -242,6 +265,27 @@ def make_thumbnail(still: str | os.PathLike[str], title: str,
     with replacing(target) as out:
         canvas.save(out, format="PNG")
     return target
+
+
+def publish(video: str | os.PathLike[str], chapters: Sequence[Chapter],
+            captions: str | os.PathLike[str] | None = None, still=None, title: str = "",
+            burn: bool = False) -> list[Path]:
+    """Everything above for one rendered lesson, in order; returns the files written.
+
+    ``video`` gets ``chapters`` (and ``<name>.chapters.txt``); when ``captions`` (the .srt)
+    exists, the subtitle track and ``.vtt``, and with ``burn`` also ``<name>.captioned.mp4``;
+    when a ``still`` (a path or a PIL image) is given, ``<name>.thumbnail.png`` with ``title``.
+    """
+    video = _existing(video)
+    written = [add_chapters(video, chapters)]
+    if captions is not None and Path(captions).is_file():
+        written.append(add_subtitles(video, captions))
+        if burn:
+            written.append(burn_captions(video, captions))
+    if still is not None:
+        written.append(make_thumbnail(still, title, video.with_name(f"{video.stem}"
+                                                                    ".thumbnail.png")))
+    return [video, *written]
 
 
 def duration(video: str | os.PathLike[str]) -> float:

@@ -21,6 +21,7 @@ from bpcore.publish import (
     add_subtitles,
     burn_captions,
     make_thumbnail,
+    publish,
     read_sections,
 )
 
@@ -220,3 +221,17 @@ def test_failures_leave_the_video_as_it_was(lesson, tmp_path: Path) -> None:
     assert video.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.srt", "lesson.mp4",
                                                           "lesson.srt"]
+
+
+def test_publish_writes_every_file_beside_the_video(lesson, tmp_path: Path) -> None:
+    """One call gives the video its chapters and subtitle track and writes the chapter list,
+    the .vtt, the captioned cut (only when asked) and the thumbnail from an image."""
+    video, captions = lesson
+    written = publish(video, CHAPTERS, captions, Image.new("RGB", SIZE, "white"), "A title")
+    names = sorted(p.name for p in written)
+    assert names == ["lesson.chapters.txt", "lesson.mp4", "lesson.thumbnail.png", "lesson.vtt"]
+    kinds = {s["codec_type"] for s in ffprobe(video, "-show_streams")["streams"]}
+    assert "subtitle" in kinds and len(ffprobe(video, "-show_chapters")["chapters"]) == 3
+    assert not video.with_name("lesson.captioned.mp4").exists()
+    assert video.with_name("lesson.captioned.mp4") in publish(video, CHAPTERS, captions,
+                                                              burn=True)
