@@ -26,6 +26,7 @@ import tempfile
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from bpcore.errors import BpError
@@ -60,14 +61,17 @@ class Chapter:
     start: float
 
 
-def read_sections(index: str | os.PathLike[str]) -> list[tuple[str, float, float]]:
+def read_sections(index: str | os.PathLike[str],
+                  frame_rate: float | None = None) -> list[tuple[str, float, float]]:
     """Each section of a manim render as ``(name, start, duration)``, in seconds.
 
     With ``save_sections = True`` manim writes ``<media>/videos/<scene file>/<quality>/
     sections/<Scene>.json``: a list with one entry per non-empty section (its ``name``, its
     own video file and that video's ``duration``, ``nb_frames`` and ``avg_frame_rate``), in
-    order. Sections are cut at frames, so their durations add up to the movie's: each start
-    is the sum of the durations before it.
+    order. Sections are cut at frames, so their lengths (frames over frame rate) add up to
+    the movie's: each start is the sum of the lengths before it. The frame rate is the
+    render's (``config.frame_rate``); by default the average rate rounded to a whole number,
+    as manim's rates are.
 
     Examples
     --------
@@ -84,7 +88,7 @@ def read_sections(index: str | os.PathLike[str]) -> list[tuple[str, float, float
         entries = json.loads(path.read_text(encoding="utf-8"))
         sections, start = [], 0.0
         for entry in entries:
-            duration = float(entry["duration"])
+            duration = _section_length(entry, frame_rate)
             sections.append((str(entry["name"]), round(start, 6), duration))
             start += duration
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -111,6 +115,17 @@ def beat_chapters(sections: Sequence[tuple[str, float, float]],
         beat = beat if number.isdigit() and beat else name
         chapters.append(Chapter(titles.get(beat) or beat.replace("-", " ").capitalize(), start))
     return chapters
+
+
+def _section_length(entry: Mapping, frame_rate: float | None) -> float:
+    """A section's length: its frame count over the frame rate when manim gives the count
+    (exact; the container's duration, and the average rate derived from it, can be off by a
+    fraction of a frame), else its duration."""
+    try:
+        rate = frame_rate or round(float(Fraction(str(entry["avg_frame_rate"]))))
+        return round(int(entry["nb_frames"]) / rate, 6)
+    except (KeyError, ValueError, ZeroDivisionError):
+        return float(entry["duration"])
 
 
 def clock(seconds: float) -> str:

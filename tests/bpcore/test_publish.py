@@ -194,14 +194,21 @@ def test_thumbnail_is_720p_with_a_title_legible_at_180p(tmp_path: Path) -> None:
 
 
 def test_section_index_gives_each_start(tmp_path: Path) -> None:
-    """Starts are the running sum of the sections' durations, as manim writes them."""
+    """Starts are the running sum of the sections' lengths, counted in frames where manim
+    gives a frame count (its average rate, derived from a container duration a little off,
+    is not trusted), else from the duration."""
     index = tmp_path / "B3.json"
-    index.write_text(json.dumps([{"name": "01-network", "duration": "2.000000"},
-                                 {"name": "02-hidden-curves", "duration": "1.466667"},
-                                 {"name": "03-squiggle", "duration": "0.533333"}]))
-    assert read_sections(index) == [("01-network", 0.0, 2.0),
-                                    ("02-hidden-curves", 2.0, pytest.approx(1.466667)),
-                                    ("03-squiggle", pytest.approx(3.466667), 0.533333)]
+    index.write_text(json.dumps([
+        {"name": "01-network", "nb_frames": "430", "duration": "28.666667",
+         "avg_frame_rate": "15/1"},
+        {"name": "02-hidden-curves", "nb_frames": "816", "duration": "54.398372",
+         "avg_frame_rate": "12533760/835559"},
+        {"name": "03-squiggle", "duration": "1.5"}]))
+    assert read_sections(index) == [
+        ("01-network", 0.0, pytest.approx(430 / 15)),
+        ("02-hidden-curves", pytest.approx(430 / 15), pytest.approx(816 / 15)),
+        ("03-squiggle", pytest.approx(1246 / 15), 1.5)]
+    assert read_sections(index, frame_rate=30)[1][1] == pytest.approx(430 / 30)
 
 
 def test_failures_leave_the_video_as_it_was(lesson, tmp_path: Path) -> None:
