@@ -37,13 +37,17 @@ FONT = "DejaVu Sans"
 BOLD_FONT_FILE = "DejaVuSans-Bold.ttf"
 THUMBNAIL_SIZE = (1280, 720)
 TITLE_MARGIN = 48
-#: Burned-in captions, in libass units: an SRT is laid out on a 288-line canvas, so 16 is
-#: 16/288 of the frame's height (27 px at 480p, 60 px at 1080p). White on a dark box that
-#: sits on the bottom edge (BorderStyle 3: an opaque box behind each line).
-CAPTION_STYLE = (f"FontName={FONT},FontSize=16,PrimaryColour=&H00FFFFFF,BorderStyle=3,"
-                 "Outline=6,Shadow=0,OutlineColour=&H50202020,BackColour=&H50202020,"
-                 "Alignment=2,MarginV=6,MarginL=20,MarginR=20,WrapStyle=0")
-
+#: The captioned cut: the lesson's picture shrinks to leave this share of the frame's height
+#: free at the bottom, and the captions are set there, so they cover nothing the lesson shows
+#: (lessons use the whole frame). Four lines of the longest captions fit.
+CAPTION_BAND = 0.24
+#: Caption letters, in libass units: an SRT is laid out on a 288-line canvas, so 14 is 14/288
+#: of the frame's height (23 px at 480p, 52 px at 1080p). Ink (#222222) on the lesson's white,
+#: centred, from the bottom of the band up.
+CAPTION_FONT_SIZE = 14
+CAPTION_STYLE = (f"FontName={FONT},FontSize={CAPTION_FONT_SIZE},PrimaryColour=&H00222222,"
+                 "BorderStyle=1,Outline=0,Shadow=0,Alignment=2,MarginV=5,MarginL=12,"
+                 "MarginR=12,WrapStyle=0")
 #: The streams a rewrite keeps: the picture and the sound, if any. (A chapter list that mp4
 #: stores as a text track comes back as a data stream; chapters are carried as chapters.)
 KEEP_STREAMS = ("-map", "0:v", "-map", "0:a?")
@@ -224,25 +228,43 @@ def add_subtitles(video: str | os.PathLike[str], captions: str | os.PathLike[str
     return vtt
 
 
-def burn_captions(video: str | os.PathLike[str], captions: str | os.PathLike[str]) -> Path:
-    """``<name>.captioned.mp4``: ``video`` with the ``.srt`` ``captions`` drawn into the
-    picture (libass, in the lesson font, white on a dark band at the bottom, readable at
-    480p); audio copied, same length. Returns its path.
+def burn_captions(video: str | os.PathLike[str], captions: str | os.PathLike[str],
+                  background: str = "white") -> Path:
+    """``<name>.captioned.mp4``: ``video`` with the ``.srt`` ``captions`` drawn in (libass,
+    the lesson font, readable at 480p) in a band at the bottom: the picture shrinks by
+    :data:`CAPTION_BAND` (centred, the sides filled with ``background``, the lesson's white)
+    so that the captions cover none of it. Audio copied, same length. Returns its path.
     """
     video, captions = _existing(video), _existing(captions)
+    width, height = frame_size(video)
+    scale = 1 - CAPTION_BAND
+    inner_w, inner_h = 2 * round(width * scale / 2), 2 * round(height * scale / 2)
+    picture = (f"scale={inner_w}:{inner_h},pad={width}:{height}:{(width - inner_w) // 2}:0:"
+               f"color={background}")
     target = video.with_name(video.stem + ".captioned.mp4")
     with tempfile.TemporaryDirectory(prefix="bp-burn-") as work:
         # The subtitles filter parses its argument: a plain name in the working folder spares
         # escaping any path (colons, quotes, backslashes).
         shutil.copyfile(captions, Path(work) / "captions.srt")
-        style = CAPTION_STYLE.replace(",", "\\,")
+        subtitles = ("subtitles=captions.srt:charenc=UTF-8:force_style="
+                     + CAPTION_STYLE.replace(",", "\\,"))
         with replacing(target) as out:
-            _ffmpeg("-i", video.resolve(), *KEEP_STREAMS,
-                    "-vf", f"subtitles=captions.srt:charenc=UTF-8:force_style={style}",
+            _ffmpeg("-i", video.resolve(), *KEEP_STREAMS, "-vf", f"{picture},{subtitles}",
                     "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
                     "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart",
                     Path(out).resolve(), about=target, cwd=work)
     return target
+
+
+def frame_size(video: str | os.PathLike[str]) -> tuple[int, int]:
+    """A video's width and height in pixels."""
+    out = _run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=width,height", "-of", "csv=p=0", str(video)], Path(video))
+    try:
+        width, height = (int(v) for v in out.strip().split(",")[:2])
+    except ValueError:
+        raise PublishError(f"{video}: ffprobe finds no picture") from None
+    return width, height
 
 
 def make_thumbnail(still, title: str, target: str | os.PathLike[str]) -> Path:
