@@ -8,12 +8,12 @@ is written under a temporary name beside its final path and renamed into place
 of one. A video is changed in place the same way: the new streams go to a temporary copy that
 then replaces it.
 
-The render path calls them after manim has written the movie (see the module's notes in the
-README): :func:`read_sections` gives each beat's start from manim's section index,
-:func:`add_chapters` writes them into the mp4 and ``<name>.chapters.txt``,
-:func:`add_subtitles` muxes the ``.srt`` as a soft track and writes ``.vtt``,
-:func:`burn_captions` makes ``<name>.captioned.mp4`` and :func:`make_thumbnail`
-``<name>.thumbnail.png``.
+The render path calls them after manim has written the movie: :func:`read_sections` gives
+each beat's start from manim's section index and :func:`beat_chapters` makes them chapters;
+:func:`publish` then runs the rest for one video: :func:`add_chapters` (into the mp4 and
+``<name>.chapters.txt``), :func:`add_subtitles` (the ``.srt`` as a soft track, and ``.vtt``),
+:func:`burn_captions` on request (``<name>.captioned.mp4``) and :func:`make_thumbnail`
+(``<name>.thumbnail.png``).
 """
 
 from __future__ import annotations
