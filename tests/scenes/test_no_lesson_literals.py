@@ -59,7 +59,7 @@ def test_the_oracle_is_not_empty() -> None:
 def test_no_lesson_number_in_scene_code(number: str) -> None:
     """No numeric constant equals, and no string constant contains, a lesson number."""
     for name, line, literal in scene_literals():
-        as_number = literal.lstrip("-").replace(".", "", 1).isdigit()
+        as_number = literal.lstrip("-").replace(".", "", 1).isdecimal()  # not ⁰¹²
         if as_number:
             assert fmt(float(literal)) != number, f"{name}:{line} holds {literal}"
         else:
