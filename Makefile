@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg \
+APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-dejavu-core \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm \
 	festival festvox-us-slt-hts flite sox \
 	chromium chromium-driver
