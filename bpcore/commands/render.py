@@ -58,6 +58,8 @@ from bpcore.trace import trace_lesson
 from bpcore.voice import RECORDED, Voice
 
 BPCORE_DIR = Path(__file__).resolve().parent.parent
+#: What the scene writes beside its video to publish it (scenes/kit/lesson_scene.py).
+PUBLISHED = (".vtt", ".chapters.txt", ".thumbnail.png")
 #: How manim's log announces each finished animation.
 ANIMATION = re.compile(r"Animation (\d+) ?:")
 
@@ -73,6 +75,7 @@ class RenderJob:
     output: Path
     key: str
     voice: Voice | None = None
+    burn: bool = False
 
     @property
     def captions(self) -> Path:
@@ -81,6 +84,12 @@ class RenderJob:
     @property
     def sidecar(self) -> Path:
         return sidecar_path(self.output)
+
+    @property
+    def extras(self) -> tuple[Path, ...]:
+        """The files a render writes beside the video and captions, for publishing."""
+        made = [self.output.with_suffix(s) for s in PUBLISHED]
+        return (*made, self.output.with_suffix(".captioned.mp4")) if self.burn else tuple(made)
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ def code_digest(scene: Path) -> str:
 
 
 def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = None,
-               voice: Voice | None = None) -> str:
+               voice: Voice | None = None, burn: bool = False) -> str:
     """What a video depends on: the lesson file's content, the code, the quality and the voice
     (for recordings, the recordings themselves).
 
@@ -148,7 +157,7 @@ def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = Non
     code = code if code is not None else code_digest(scene)
     voice = voice or lesson.narration.voice
     text = (f"lesson {lesson.digest}\nscene {scene.name}\ncode {code}\nquality {quality}\n"
-            f"voice {voice}\n")
+            f"voice {voice}\nburn {burn}\n")
     digest = hashlib.sha256(text.encode())
     if voice.name == RECORDED and voice.folder.is_dir():
         for take in sorted(voice.folder.glob("*.*")):
@@ -172,6 +181,8 @@ def up_to_date(job: RenderJob) -> RenderResult | None:
     if record is None or record.get("key") != job.key or not job.output.is_file():
         return None
     if record.get("captions") and not job.captions.is_file():
+        return None
+    if not all(extra.is_file() for extra in job.extras):
         return None
     return RenderResult(job.lesson_path, "skipped", job.output, record.get("video_seconds"),
                         record.get("render_seconds"))
@@ -228,7 +239,7 @@ def video_seconds(video: Path) -> float | None:
 def find_video(media_dir: Path, scene: Path, quality: str) -> Path:
     """The video manim wrote for ``scene`` into ``media_dir``."""
     folder = media_dir / "videos" / scene.stem / QUALITIES[quality]
-    videos = sorted(folder.glob("*.mp4"))
+    videos = sorted(p for p in folder.glob("*.mp4") if not p.name.endswith(".captioned.mp4"))
     if len(videos) != 1:
         found = ", ".join(p.name for p in videos) or "none"
         raise CommandError(f"{scene}: expected one video from manim in {folder}, found {found}")
@@ -244,6 +255,12 @@ def publish(job: RenderJob, video: Path, captions: Path | None, seconds: float |
         install(captions, job.captions)
     else:
         job.captions.unlink(missing_ok=True)
+    for extra in job.extras:
+        made = video.with_name(video.stem + extra.name.removeprefix(job.output.stem))
+        if made.is_file():
+            install(made, extra)
+        else:
+            extra.unlink(missing_ok=True)
     record = {"key": job.key, "lesson": str(job.lesson_path), "scene": job.scene.name,
               "quality": job.quality, "video_seconds": seconds, "render_seconds": round(took, 1),
               "captions": captions is not None,
@@ -260,8 +277,9 @@ def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None) -> Ren
     try:
         with tempfile.TemporaryDirectory(prefix=f"bp-render-{job.output.stem}-") as work:
             media = Path(work) / "media"
-            voice = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
-            run_manim(job.lesson_path, job.lesson, job.quality, media, voice, scene=job.scene,
+            env = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
+            env["BP_BURN_CAPTIONS"] = "1" if job.burn else "0"
+            run_manim(job.lesson_path, job.lesson, job.quality, media, env, scene=job.scene,
                       on_line=on_line)
             video = find_video(media, job.scene, job.quality)
             captions = video.with_suffix(".srt")
@@ -368,7 +386,7 @@ def summary_table(results: list[RenderResult]) -> str:
 
 
 def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
-         voice: Voice | None = None) -> Iterator[RenderJob | RenderResult]:
+         voice: Voice | None = None, burn: bool = False) -> Iterator[RenderJob | RenderResult]:
     """For each lesson, in order: a job to run, or the result it already has (bad, up to date).
 
     ``voice`` overrides each lesson's own; either way it is checked here, before any render.
@@ -404,7 +422,8 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
         if speaker.folder is not None:  # a render runs in another folder
             speaker = Voice(speaker.name, speaker.folder.absolute())
         job = RenderJob(path, lesson, scene, quality, output,
-                        render_key(lesson, scene, quality, codes[folder], speaker), speaker)
+                        render_key(lesson, scene, quality, codes[folder], speaker, burn),
+                        speaker, burn)
         skipped = None if force else up_to_date(job)
         yield skipped or job
 
@@ -500,6 +519,9 @@ def _voice_option(value: str | None) -> Voice | None:
                    "default), flite, none (silent), recorded:DIR (your own WAV clips, see "
                    "bp script), or a manim-voiceover service: gtts, azure, openai, "
                    "elevenlabs, gemini.")
+@click.option("--burn-captions", "burn", is_flag=True,
+              help="Also write DIR/<lesson name>.captioned.mp4, with the captions drawn into "
+                   "the picture (for players and sites without subtitles).")
 @click.option("--page", is_flag=True,
               help="Also write each lesson's interactive page beside its video "
                    "(DIR/<lesson name>.html, as bp page does).")
@@ -508,30 +530,33 @@ def _voice_option(value: str | None) -> Voice | None:
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
-            force: bool, voice: Voice | None, page: bool,
+            force: bool, voice: Voice | None, burn: bool, page: bool,
             scheduler: str | None) -> None:
     """Render narrated lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
     to DIR/<lesson name>.mp4, with the captions in DIR/<lesson name>.srt.
     The video speaks its captions in the lesson's voice (--voice to
-    change it; --voice none for a silent video).
-    A video that is up to date (same lesson file, same code, same quality)
-    is skipped unless --force. A lesson that fails is reported with its
-    error and the others still render; the exit code is then 2. Files
-    appear in DIR only once complete.
+    change it; --voice none for a silent video), carries its beats as
+    chapters and its captions as a subtitle track, and comes with
+    <lesson name>.vtt, .chapters.txt (for a video site's description) and
+    .thumbnail.png (1280x720) beside it. A video that is up to date (same
+    lesson file, same code, same quality) is skipped unless --force. A
+    lesson that fails is reported with its error and the others still
+    render; the exit code is then 2. Files appear in DIR only once
+    complete.
 
     \b
     Examples:
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
       bp render assets/lessons/b3.yaml --voice none
-      bp render assets/lessons/*.yaml --page
+      bp render assets/lessons/*.yaml --page --burn-captions
       bp render course/*.yaml -j 4 --force
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    planned = list(plan(lessons, out_dir, quality, force, voice))
+    planned = list(plan(lessons, out_dir, quality, force, voice, burn))
     results: dict[int, RenderResult] = {}
     progress = Progress(len(planned))
     todo = []
