@@ -42,7 +42,7 @@ class Descent:
     Only the parameters, SSR and gradient are stored, a few numbers per step, so a descent of a
     million steps fits in well under 100 MB; ``predicted``, ``residuals`` and ``step_size``
     are recomputed from them exactly (the same operations as during descent) when first asked
-    for, and :meth:`predicted_rows` gives any range of steps without the whole array.
+    for, and :meth:`predicted_at` gives any steps without the whole array.
     """
 
     names: tuple[str, ...]
@@ -62,7 +62,7 @@ class Descent:
 
     def __getitem__(self, i: int) -> DescentStep:
         i = range(len(self))[i]
-        predicted = self.predicted_rows(i, i + 1)[0]
+        predicted = self.predicted_at([i])[0]
         return DescentStep(
             index=i,
             params=MappingProxyType(dict(zip(self.names, self.params[i].tolist(), strict=True))),
@@ -91,7 +91,7 @@ class Descent:
     def predicted(self) -> Array:
         """The network's output at the data, one row per step."""
         if "predicted" not in self._cache:
-            self._cache["predicted"] = self.predicted_rows(0, len(self))
+            self._cache["predicted"] = self.predicted_at(slice(None))
         return self._cache["predicted"]
 
     @property
@@ -108,23 +108,23 @@ class Descent:
             self._cache["step_size"] = readonly(self.gradient * self.learning_rate)
         return self._cache["step_size"]
 
-    def predicted_rows(self, start: int, stop: int) -> Array:
-        """The network's output at the data for steps ``start`` to ``stop - 1``.
+    def predicted_at(self, steps: slice | Sequence[int] | Array) -> Array:
+        """The network's output at the data for the states ``steps`` (a slice or indices).
 
         Examples
         --------
         >>> net = Network.from_params("relu", {"w1": 1, "w2": 1, "b1": 0, "b2": 0})
         >>> d = descend(net, [0, 1], [0, 2], ["b2"], learning_rate=0.25)
-        >>> d.predicted_rows(0, 2).tolist()
-        [[0.0, 1.0], [0.5, 1.5]]
+        >>> d.predicted_at([0, 1]).tolist(), d.predicted_at(slice(-1, None)).tolist()
+        ([[0.0, 1.0], [0.5, 1.5]], [[0.5, 1.5]])
         """
-        rows = np.empty((max(stop - start, 0), self.x.size))
+        params = self.params[steps]
+        rows = np.empty((len(params), self.x.size))
         net = self.network
         # In blocks, so the (steps, hidden, points) intermediates stay small.
-        for low in range(start, stop, _BLOCK):
-            high = min(low + _BLOCK, stop)
-            rows[low - start : high - start] = forward_arrays(
-                self.params[low:high], net.hidden, net.activation, self.x)[-1]
+        for low in range(0, len(params), _BLOCK):
+            rows[low : low + _BLOCK] = forward_arrays(
+                params[low : low + _BLOCK], net.hidden, net.activation, self.x)[-1]
         rows.setflags(write=False)
         return rows
 

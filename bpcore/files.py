@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
@@ -49,28 +51,65 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     (b'replaced', ['trace.json'])
     >>> import shutil; shutil.rmtree(folder)
     """
-    path = Path(path)
     if isinstance(data, str):
         payload = data.encode("utf-8")
     elif isinstance(data, bytes | bytearray | memoryview):
         payload = bytes(data)
     else:
         raise TypeError(f"atomic_write needs str or bytes, got {type(data).__name__}")
+    with atomic_writer(path, binary=True) as handle:
+        handle.write(payload)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False,
+                  suffix: str = ".tmp") -> Iterator[IO[Any]]:
+    """Open ``path`` for writing so that it appears whole or not at all: for streamed output.
+
+    Yields a file in the same directory, named ``.<name>.<random><suffix>`` (text is UTF-8 with
+    no newline translation). When the block ends normally the file is flushed to disk and
+    renamed over ``path``; when it raises, the file is removed and ``path`` is untouched.
+    The permission bits are those :func:`atomic_write` gives.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_writer(folder / "steps.csv") as out:
+    ...     for i in range(3):
+    ...         _ = out.write(f"{i}\\n")
+    >>> (folder / "steps.csv").read_text()
+    '0\\n1\\n2\\n'
+    >>> try:
+    ...     with atomic_writer(folder / "steps.csv") as out:
+    ...         _ = out.write("half")
+    ...         raise RuntimeError("interrupted")
+    ... except RuntimeError:
+    ...     pass
+    >>> (folder / "steps.csv").read_text(), sorted(p.name for p in folder.iterdir())
+    ('0\\n1\\n2\\n', ['steps.csv'])
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    path = Path(path)
     mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+        if binary:
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, mode)  # like any new file, not mkstemp's 0o600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_directory(path.parent)
-    return path
 
 
 def _mode_for(path: Path) -> int:
