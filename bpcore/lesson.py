@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,16 +193,16 @@ class _Reader:
         if len(value) > MAX_TEXT:
             raise self.fail(key, f"expected at most {MAX_TEXT} characters, got {len(value):,}: "
                             "the text must fit across the screen")
-        if not value.isprintable() or not _encodable(value):
-            raise self.fail(key, "expected printable text on one line, got control or "
-                            "unpaired surrogate characters")
+        if any(unicodedata.category(c) in _UNPRINTABLE for c in value):
+            raise self.fail(key, "expected text on one line, got control characters, line "
+                            "breaks or unpaired surrogates")
         return value
 
     def numbers(self, value: Any, key: str, min_len: int = 1,
                 max_len: int = MAX_POINTS, why: str = "") -> tuple[float, ...]:
         if not isinstance(value, list) or len(value) < min_len:
-            raise self.fail(key, f"expected a list of at least {min_len} number(s), "
-                            f"got {_kind(value)}")
+            what = f"a list of at least {min_len} number(s)" if min_len else "a list of numbers"
+            raise self.fail(key, f"expected {what}, got {_kind(value)}")
         if len(value) > max_len:
             raise self.fail(key, f"expected at most {max_len} numbers, got {len(value):,}{why}")
         return tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(value))
@@ -306,7 +307,7 @@ class _Reader:
         if len(bounds) != 2 or bounds[0] >= bounds[1]:
             raise self.fail("sweep.range", f"expected [low, high] with low < high, got "
                             f"{list(bounds)}")
-        probes = (self.numbers(s["probes"], "sweep.probes",
+        probes = (self.numbers(s["probes"], "sweep.probes", min_len=0,
                                why=": each probe is a point the video shows")
                   if "probes" in s else ())
         samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000)
@@ -318,6 +319,11 @@ class _Reader:
         return Labels(self.text(labels.get("x", default.x), "labels.x"),
                       self.text(labels.get("y", default.y), "labels.y"))
 
+
+#: Unicode categories a title or label may not hold: control characters (tabs, line breaks,
+#: escapes), line and paragraph separators, and the lone surrogates a YAML escape can make,
+#: which no file or screen can encode.
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 _EXPONENT = r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+"
 
@@ -365,15 +371,6 @@ def _hidden_nodes(params: Mapping[Any, Any]) -> int:
     if not candidates:
         return biases - 1
     return min(candidates, key=lambda k: len(names.symmetric_difference(param_names(k))))
-
-
-def _encodable(text: str) -> bool:
-    """Whether ``text`` can be written as UTF-8 (YAML escapes can make lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _name(value: Any) -> str:
