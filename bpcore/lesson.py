@@ -33,6 +33,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_POINTS = 100
 #: Hidden nodes: more curves than a network diagram in a video can show.
 MAX_HIDDEN = 8
+#: Smallest span of the data's x values: the finest axis the scenes draw (kit.plots).
+MIN_SPAN = 1e-6
 #: Characters in a title or an axis label: what fits across the screen.
 MAX_TEXT = 200
 #: Largest magnitude of any number a lesson shows (inputs, curves, SSR, steps): beyond it the
@@ -180,11 +182,12 @@ class _Reader:
             raise self.fail(key, f"expected a number > 0, got {number:g}")
         return number
 
-    def integer(self, value: Any, key: str, low: int, high: int) -> int:
+    def integer(self, value: Any, key: str, low: int, high: int, why: str = "") -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, f"expected a whole number, got {_kind(value)}")
         if not low <= value <= high:
-            raise self.fail(key, f"expected a whole number from {low} to {high:,}, got {value:,}")
+            raise self.fail(key, f"expected a whole number from {low} to {high:,}, got "
+                            f"{value:,}{why if value > high else ''}")
         return value
 
     def text(self, value: Any, key: str) -> str:
@@ -239,6 +242,10 @@ class _Reader:
                             f"got {len(y)}")
         if len(set(x)) < 2:
             raise self.fail("data.x", "expected at least two different x values")
+        if max(x) - min(x) < MIN_SPAN:
+            raise self.fail("data.x", f"the values span only {max(x) - min(x):g}; expected a "
+                            f"span of at least {MIN_SPAN:g}, the finest x axis a video draws "
+                            f"(use larger units)")
         return readonly(x), readonly(y)
 
     def network(self, raw: Any) -> Network:
@@ -289,12 +296,9 @@ class _Reader:
         min_step = self.number(d.get("min_step_size", 0.001), "descent.min_step_size")
         if min_step < 0:
             raise self.fail("descent.min_step_size", f"expected a number >= 0, got {min_step:g}")
-        steps = d.get("max_steps", 1000)
-        if isinstance(steps, int) and not isinstance(steps, bool) and steps > MAX_STEPS_CAP:
-            raise self.fail("descent.max_steps", f"expected a whole number from 1 to "
-                            f"{MAX_STEPS_CAP:,}, got {steps:,}: a longer descent takes minutes "
-                            f"and hundreds of MB to trace, and no video shows more steps")
-        steps = self.integer(steps, "descent.max_steps", 1, MAX_STEPS_CAP)
+        steps = self.integer(d.get("max_steps", 1000), "descent.max_steps", 1, MAX_STEPS_CAP,
+                             why=": a longer descent takes minutes and hundreds of MB to trace, "
+                                 "and no video shows more steps")
         return DescentSettings(rate, min_step, steps)
 
     def sweep(self, raw: Any, names: tuple[str, ...]) -> SweepSettings:
@@ -310,7 +314,8 @@ class _Reader:
         probes = (self.numbers(s["probes"], "sweep.probes", min_len=0,
                                why=": each probe is a point the video shows")
                   if "probes" in s else ())
-        samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000)
+        samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000,
+                               why=": a curve on screen needs no more")
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
 
     def labels(self, raw: Any) -> Labels:
