@@ -33,6 +33,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_POINTS = 100
 #: Hidden nodes: more curves than a network diagram in a video can show.
 MAX_HIDDEN = 8
+#: Numbers a descent's trace may keep over all its steps: what memory allows (8 bytes each).
+MAX_TRACE_NUMBERS = 25_000_000
 #: Smallest span of the data's x values: the finest axis the scenes draw (kit.plots).
 MIN_SPAN = 1e-6
 #: Characters in a title or an axis label: what fits across the screen.
@@ -223,6 +225,15 @@ class _Reader:
         names = network.names
         optimize = self.optimize(top["optimize"], names)
         descent = self.descent(top["descent"])
+        # Each step keeps every parameter and each optimized one's gradient; a scene that draws
+        # the path also asks for the predictions at every point.
+        per_step = len(names) + len(optimize) + len(x)
+        if descent.max_steps * per_step > MAX_TRACE_NUMBERS:
+            raise self.fail("descent.max_steps", f"{descent.max_steps:,} steps of {per_step} "
+                            f"numbers each ({len(names)} parameters, {len(optimize)} optimized, "
+                            f"{len(x)} data points) exceed the {MAX_TRACE_NUMBERS:,} numbers a "
+                            f"trace may keep ({MAX_TRACE_NUMBERS * 8 // 10**6} MB of memory); "
+                            f"expected at most {MAX_TRACE_NUMBERS // per_step:,} steps")
         sweep = self.sweep(top["sweep"], names) if top.get("sweep") is not None else None
         labels = self.labels(top.get("labels", {}))
         digits = 3
