@@ -8,7 +8,7 @@ line and no traceback; ``bp check`` must agree with ``bp trace``.
 
 In-process runs (click's CliRunner) keep this fast; a handful of cases run real processes,
 and one valid extreme lesson is rendered by the tiny fixture scene. ``make test`` runs a few
-dozen documents per property (``BP_FUZZ_EXAMPLES``, default 25, derandomized so CI is
+dozen documents per property (``BP_FUZZ_EXAMPLES``, default 50, derandomized so CI is
 reproducible); ``make fuzz`` runs thousands with fresh random seeds.
 """
 
@@ -40,7 +40,7 @@ from bpcore.network import param_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("BP_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("BP_FUZZ_EXAMPLES", "50"))
 LONG = "BP_FUZZ_EXAMPLES" in os.environ
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not LONG, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
