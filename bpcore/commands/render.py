@@ -6,6 +6,11 @@ temporary name and renamed into place (:func:`install`), so a final path never h
 half-written file. A small sidecar file beside them (``.<stem>.render.json``) records the key
 they were made from (:func:`render_key`); a lesson whose key has not changed is skipped.
 
+Each output is rendered under its lock (``.<stem>.render.lock``, :func:`output_lock`): a second
+``bp render`` of the same output waits for the first, then skips it if it is now up to date.
+Whoever takes the lock first removes what a killed render left (``.part`` copies, its work
+folder), so a ``kill -9`` never leaves anything that breaks or clutters the next run.
+
 Locally up to ``-j`` manim processes run at once; with ``--scheduler`` the same jobs
 (:func:`run_job`) go to a Dask cluster through ``client.get_executor()``.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -52,7 +58,7 @@ from bpcore.commands.render_scene import (
     stop_renders,
 )
 from bpcore.errors import BpError
-from bpcore.files import _mode_for, atomic_write
+from bpcore.files import atomic_write, atomic_writer
 from bpcore.lesson import Lesson
 from bpcore.trace import trace_lesson
 from bpcore.voice import RECORDED, Voice
@@ -198,7 +204,7 @@ def install(source: Path, target: Path) -> None:
 
     If the copy fails or is interrupted, the temporary file is removed and ``target`` keeps what
     it had (or stays absent). Only a hard kill can leave a hidden ``.<name>.*.part`` file behind,
-    never a partial ``target``.
+    never a partial ``target``; the next render of that output removes it (:func:`leftovers`).
 
     Examples
     --------
@@ -209,18 +215,94 @@ def install(source: Path, target: Path) -> None:
     (b'video', ['b3.mp4', 'new.mp4'])
     >>> shutil.rmtree(folder)
     """
-    fd, staged = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    with atomic_writer(target, binary=True, suffix=".part") as out, open(source, "rb") as src:
+        copy_stream(src, out)
+
+
+def lock_path(output: Path) -> Path:
+    """The lock file of one output, beside it.
+
+    Examples
+    --------
+    >>> lock_path(Path("renders/b3.mp4")).as_posix()
+    'renders/.b3.render.lock'
+    """
+    return output.with_name(f".{output.stem}.render.lock")
+
+
+def work_prefix(output: Path) -> str:
+    """The name start of the hidden work folders that renders of ``output`` make beside it."""
+    return f".{output.stem}.render."
+
+
+def leftovers(output: Path) -> list[Path]:
+    """What renders of ``output`` that were killed left beside it: ``.part`` copies, ``.tmp``
+    sidecars and work folders. Only safe to remove while holding :func:`output_lock`.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (".b3.mp4.x1.part", ".b3.srt.x2.part", "..b3.render.json.x3.tmp",
+    ...              ".b3.v2.mp4.x4.part", "b3.mp4", ".b3.render.lock"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> (folder / ".b3.render.k5.work").mkdir()
+    >>> sorted(p.name for p in leftovers(folder / "b3.mp4"))
+    ['..b3.render.json.x3.tmp', '.b3.mp4.x1.part', '.b3.render.k5.work', '.b3.srt.x2.part']
+    >>> shutil.rmtree(folder)
+    """
+    sidecar = sidecar_path(output)
+    copies = [output, *(output.with_suffix(s) for s in (".srt", *PUBLISHED, ".captioned.mp4"))]
+    # Exact names only: a lesson b3.v2 has outputs that start like b3's.
+    patterns = [*(f".{glob_escape(copy.name)}.*.part" for copy in copies),
+                f".{glob_escape(sidecar.name)}.*.tmp", f"{glob_escape(work_prefix(output))}*.work"]
+    return sorted({p for pattern in patterns for p in output.parent.glob(pattern)})
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters made literal.
+
+    Examples
+    --------
+    >>> glob_escape("lesson[1]*.mp4")
+    'lesson[[]1[]][*].mp4'
+    """
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[bool]:
+    """Hold ``output``'s lock for a render; yields whether it had to wait for another one.
+
+    The lock is an ``flock`` on a hidden file beside the output, so the kernel releases it when
+    its holder ends in any way, ``kill -9`` included; the file itself stays (removing a lock
+    file races with the next locker). On taking the lock, the :func:`leftovers` of killed
+    renders are removed.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".b3.mp4.x1.part").write_bytes(b"half a video")
+    >>> with output_lock(folder / "b3.mp4") as waited:
+    ...     waited, sorted(p.name for p in folder.iterdir())
+    (False, ['.b3.render.lock'])
+    >>> shutil.rmtree(folder)
+    """
+    fd = os.open(lock_path(output), os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            copy_stream(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(staged, _mode_for(target))  # like any new file, not mkstemp's 0o600
-        os.replace(staged, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(staged)
-        raise
+        waited = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"{output}: another bp render is making it; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        for path in leftovers(output):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        yield waited
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def video_seconds(video: Path) -> float | None:
@@ -268,24 +350,34 @@ def publish(job: RenderJob, video: Path, captions: Path | None, seconds: float |
     atomic_write(job.sidecar, json.dumps(record, indent=2) + "\n")
 
 
-def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None) -> RenderResult:
+def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> RenderResult:
     """Render one lesson and publish it; any failure comes back as a ``failed`` result.
 
     This is what runs on a worker: a local thread driving its manim process, or a Dask worker.
+    It holds the output's lock throughout; when it had to wait for another render of the same
+    output that left it up to date, it skips.
     """
     start = time.monotonic()
     try:
-        with tempfile.TemporaryDirectory(prefix=f"bp-render-{job.output.stem}-") as work:
-            media = Path(work) / "media"
-            env = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
-            env["BP_BURN_CAPTIONS"] = "1" if job.burn else "0"
-            run_manim(job.lesson_path, job.lesson, job.quality, media, env, scene=job.scene,
-                      on_line=on_line)
-            video = find_video(media, job.scene, job.quality)
-            captions = video.with_suffix(".srt")
-            seconds = video_seconds(video)
-            took = time.monotonic() - start
-            publish(job, video, captions if captions.is_file() else None, seconds, took)
+        with output_lock(job.output, on_wait) as waited:
+            done = up_to_date(job) if waited else None
+            if done is not None:
+                return done
+            # The work folder sits beside the output, so the next render can remove it after
+            # a kill -9 (a folder in /tmp would stay until reboot).
+            with tempfile.TemporaryDirectory(dir=job.output.parent, suffix=".work",
+                                             prefix=work_prefix(job.output)) as work:
+                media = Path(work) / "media"
+                env = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
+                env["BP_BURN_CAPTIONS"] = "1" if job.burn else "0"
+                run_manim(job.lesson_path, job.lesson, job.quality, media, env,
+                          scene=job.scene, on_line=on_line)
+                video = find_video(media, job.scene, job.quality)
+                captions = video.with_suffix(".srt")
+                seconds = video_seconds(video)
+                took = time.monotonic() - start
+                publish(job, video, captions if captions.is_file() else None, seconds, took)
     except Exception as exc:  # noqa: BLE001 - one lesson's failure must not stop the others
         message = describe(exc) if is_user_error(exc) or isinstance(exc, CommandError) \
             else f"{type(exc).__name__}: {exc}"
@@ -470,7 +562,7 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
             # Absolute paths: a Dask worker runs in a folder of its own.
             anywhere = replace(job, lesson_path=job.lesson_path.absolute(),
                                output=job.output.absolute())
-            args = (anywhere, progress.watcher(job)) if local else (anywhere,)
+            args = (anywhere, progress.watcher(job), progress.say) if local else (anywhere,)
             futures[pool.submit(run_job, *args)] = (index, job)
         for future in cf.as_completed(futures):
             index, job = futures[future]

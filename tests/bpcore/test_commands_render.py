@@ -234,7 +234,7 @@ def test_failed_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.M
     result = run(str(tiny("full")), "-q", "l", "-o", str(out))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "No space left on device" in result.stderr
-    assert list(out.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == [".full.render.lock"]  # the lock file stays
 
 
 @pytest.mark.render
@@ -244,7 +244,7 @@ def test_interrupted_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pyt
     out = tmp_path / "out"
     result = run(str(tiny("stopped")), "-q", "l", "-o", str(out))
     assert result.exit_code != 0
-    assert list(out.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == [".stopped.render.lock"]  # the lock file stays
 
 
 @pytest.mark.render
