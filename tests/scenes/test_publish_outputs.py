@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import av
 import pytest
 import srt
 from PIL import Image
@@ -28,12 +29,16 @@ def video(b3_render) -> Path:
 
 
 def section_starts(video: Path) -> list[tuple[str, float]]:
-    """Each section's name and start, from manim's own section index (frame counts)."""
+    """Each section's name and start: the frames of the section videos before it, counted by
+    decoding them (manim cuts a section per beat), over the frame rate."""
     (index,) = (video.parent / "sections").glob("*.json")
-    starts, t = [], 0.0
+    with av.open(str(video)) as container:
+        rate = float(container.streams.video[0].average_rate)
+    starts, frames = [], 0
     for entry in json.loads(index.read_text()):
-        starts.append((entry["name"], t))
-        t += int(entry["nb_frames"]) / 15
+        starts.append((entry["name"], frames / rate))
+        with av.open(str(index.parent / entry["video"])) as part:
+            frames += sum(1 for _ in part.decode(video=0))
     return starts
 
 
