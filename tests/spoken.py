@@ -12,7 +12,7 @@ import re
 _WRITTEN = re.compile(r"(?<![\w.])(-?)([0-9]+(?:\.[0-9]+)?)(?: × 10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?"
                       r"(?![\w])")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_SAID = re.compile(r"(negative )?([0-9]+(?:\.[0-9]+)?)"
+_SAID = re.compile(r"(negative )?(?<![\w.])([0-9]+(?:\.[0-9]+)?)"
                    r"(?: times 10 to the power of (negative )?([0-9]+))?")
 
 
