@@ -44,8 +44,17 @@ class SweepSettings:
 
 @dataclass(frozen=True, slots=True)
 class Labels:
+    """The words for the data: axis titles, and nouns that name one value inside a sentence.
+
+    ``x`` and ``y`` title the axes ("Hours studied"); ``x_noun`` and ``y_noun`` name one value
+    in a caption ("every study time from 0 to 6", "the score observed at each study time").
+    Without nouns a lesson reads "x value" and "y value", which suit any axis title.
+    """
+
     x: str = "Dosage"
     y: str = "Effectiveness"
+    x_noun: str = "dose"
+    y_noun: str = "effectiveness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +279,16 @@ class _Reader:
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
 
     def labels(self, raw: Any) -> Labels:
-        labels = self.mapping(raw, "labels", (), ("x", "y"))
+        labels = self.mapping(raw, "labels", (), ("x", "y", "x_noun", "y_noun"))
         default = Labels()
-        return Labels(self.text(labels.get("x", default.x), "labels.x"),
-                      self.text(labels.get("y", default.y), "labels.y"))
+        words = {}
+        for axis in ("x", "y"):
+            words[axis] = self.text(labels.get(axis, getattr(default, axis)), f"labels.{axis}")
+            # The default nouns belong to the default titles; another title reads "x value".
+            noun = getattr(default, f"{axis}_noun") if axis not in labels else f"{axis} value"
+            words[f"{axis}_noun"] = self.text(labels.get(f"{axis}_noun", noun),
+                                              f"labels.{axis}_noun")
+        return Labels(**words)
 
 
 _EXPONENT = r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+"

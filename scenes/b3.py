@@ -47,7 +47,7 @@ class BackpropMainIdeas(LessonScene):
     lesson_name = "b3"
 
     def construct(self) -> None:
-        self.check_lesson()
+        self.prepare()
         self.show_network()
         self.show_hidden_curves()
         self.show_squiggle()
@@ -59,15 +59,10 @@ class BackpropMainIdeas(LessonScene):
 
     # -- set-up -----------------------------------------------------------------------------
 
-    def check_lesson(self) -> None:
-        names = self.lesson.network.names
-        self.bias = names[-1]
-        if self.lesson.optimize != (self.bias,):
-            raise SystemExit(
-                f"error: {self.lesson.source}: optimize: scenes/b3.py shows the output bias "
-                f"{self.bias} being optimized alone; got {list(self.lesson.optimize)}. "
-                "Use the three_params or all_params scene for several parameters."
-            )
+    def prepare(self) -> None:
+        # bpcore.scene_requirements has checked the lesson: it optimizes the output bias
+        # alone and sweeps it.
+        self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)
         self.k = self.lesson.network.hidden
         self.start = self.trace.start
@@ -136,8 +131,8 @@ class BackpropMainIdeas(LessonScene):
                                    nice_range(y_values, ticks=5), 4.7, 5.8,
                                    lesson.labels.x, lesson.labels.y).to_edge(RIGHT, buff=0.4)
         self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
-        self.say(f"The data: {len(lesson.x)} points of {lesson.labels.y.lower()} against "
-                 f"{lesson.labels.x.lower()}. The network will fit a curve to them.")
+        self.say(f"The data: {len(lesson.x)} points, the {lesson.labels.y_noun} observed at "
+                 f"each {lesson.labels.x_noun}. The network will fit a curve to them.")
         self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
         self.play(Create(self.act_axes), FadeIn(act_name), Create(act_graph), run_time=MEDIUM)
 
@@ -149,7 +144,7 @@ class BackpropMainIdeas(LessonScene):
             lo, hi = curves.hidden_x[j][0], curves.hidden_x[j][-1]
             params = lesson.network.params
             self.say(
-                f"Run every {lesson.labels.x.lower()} from {self.num(lesson.x.min())} to "
+                f"Run every {lesson.labels.x_noun} from {self.num(lesson.x.min())} to "
                 f"{self.num(lesson.x.max())} through the connection to hidden node {j + 1}: "
                 f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
                 f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
@@ -162,8 +157,8 @@ class BackpropMainIdeas(LessonScene):
                       run_time=MEDIUM)
             piece = curve(self.act_axes, curves.hidden_x[j], curves.hidden_y[j], self.colors[j])
             raw = curve(self.data_axes, self.trace.grid, curves.hidden_y[j], self.colors[j])
-            self.say(f"The activation function turns those x values into y values: the "
-                     f"{self.color_names[j]} curve, drawn against {lesson.labels.x.lower()}.")
+            self.say(f"The activation function turns those inputs into outputs: the "
+                     f"{self.color_names[j]} curve, drawn over the data.")
             self.play(Create(piece), run_time=MEDIUM)
             self.play(TransformFromCopy(piece, raw), run_time=MEDIUM)
             scaled = curve(self.data_axes, self.trace.grid, curves.scaled[j], self.colors[j])
@@ -261,9 +256,6 @@ class BackpropMainIdeas(LessonScene):
     def show_ssr_curve(self) -> None:
         self.beat("ssr-curve")
         sweep = self.trace.sweep
-        if sweep is None:
-            raise SystemExit(f"error: {self.lesson.source}: sweep: scenes/b3.py draws SSR "
-                             f"against {self.bias}; expected a sweep of {self.bias}")
         base = self.lesson.network
         start_value = base.params[self.bias]
         for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True):
@@ -272,7 +264,7 @@ class BackpropMainIdeas(LessonScene):
             fit = self.trace.fit_of(base.replace(**{self.bias: value}))
             curves = self.trace.curves_of(base.replace(**{self.bias: value}))
             self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "
-                     f"change, and SSR = {self.num(ssr)} (about {self.about(ssr)}).")
+                     f"change, and SSR = {self.num(ssr)}.")
             self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
             dot = self.ssr_dot(value, ssr)
             self.play(FadeIn(dot, scale=2), run_time=SHORT)

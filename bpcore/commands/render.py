@@ -38,6 +38,8 @@ from bpcore.commands.common import (
     describe,
     is_user_error,
     lesson_argument,
+    strict_option,
+    warn,
 )
 from bpcore.commands.render_scene import (
     QUALITIES,
@@ -352,20 +354,26 @@ def summary_table(results: list[RenderResult]) -> str:
                                 row[4]]).rstrip() for row in rows)
 
 
-def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str,
-         force: bool) -> Iterator[RenderJob | RenderResult]:
-    """For each lesson, in order: a job to run, or the result it already has (bad, up to date)."""
+def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
+         strict: bool = False) -> Iterator[RenderJob | RenderResult]:
+    """For each lesson, in order: a job to run, or the result it already has (bad, up to date).
+
+    Warnings about a lesson's descent are printed here; with ``strict`` they fail the lesson.
+    """
     codes: dict[Path, str] = {}
     claimed: dict[Path, Path] = {}
     for path in lessons:
         try:
             lesson = Lesson.from_file(path)
-            trace_lesson(lesson)  # a diverging descent fails here, before any render
+            trace = trace_lesson(lesson)  # a diverging descent fails here, before any render
             scene = scene_file(lesson)
         except Exception as exc:
             if not (is_user_error(exc) or isinstance(exc, CommandError)):
                 raise
             yield RenderResult(path, "failed", error=describe(exc).removeprefix(f"{path}: "))
+            continue
+        if warn(trace) and strict:
+            yield RenderResult(path, "failed", error="warnings fail the render with --strict")
             continue
         output = out_dir / f"{path.stem}.mp4"
         if output in claimed:
@@ -461,8 +469,9 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
               help="Run the renders on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of "
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
+@strict_option
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
-            force: bool, scheduler: str | None) -> None:
+            force: bool, scheduler: str | None, strict: bool) -> None:
     """Render lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
@@ -470,17 +479,18 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
     A video that is up to date (same lesson file, same code, same quality)
     is skipped unless --force. A lesson that fails is reported with its
     error and the others still render; the exit code is then 2. Files
-    appear in DIR only once complete.
+    appear in DIR only once complete. Warnings about a lesson's descent
+    (see bp check --help) are printed first; --strict fails those lessons.
 
     \b
-    Examples:
+    Examples: (course/ stands for your own folder of lesson files)
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
-      bp render course/*.yaml -j 4 --force
+      bp render course/*.yaml -j 4 --force --strict
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    planned = list(plan(lessons, out_dir, quality, force))
+    planned = list(plan(lessons, out_dir, quality, force, strict))
     results: dict[int, RenderResult] = {}
     progress = Progress(len(planned))
     todo = []

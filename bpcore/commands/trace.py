@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from bpcore.commands.common import lesson_argument, load_trace, output_option, write_output
+from bpcore.commands.common import (
+    CommandError,
+    lesson_argument,
+    load_trace,
+    output_option,
+    strict_option,
+    warn,
+    write_output,
+)
 from bpcore.export import FORMATS, trace_to_text
 
 SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
@@ -17,7 +25,8 @@ SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv
 @click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default=None,
               help="Output format. Default: from the -o file's extension, else json.")
 @output_option("Write the trace to FILE (atomically) instead of printing it.")
-def command(lesson: Path, format_: str | None, output: Path | None) -> None:
+@strict_option
+def command(lesson: Path, format_: str | None, output: Path | None, strict: bool) -> None:
     """Compute LESSON's trace and print it as JSON, YAML or CSV.
 
     JSON and YAML hold the whole trace: the lesson, every gradient-descent step
@@ -27,7 +36,9 @@ def command(lesson: Path, format_: str | None, output: Path | None) -> None:
     ssr, then gradient_<name> and step_size_<name> per optimized parameter.
 
     Nothing is written if the lesson is bad or the descent diverges: the error
-    goes to stderr and the exit code is 2.
+    goes to stderr and the exit code is 2. Warnings about the descent (see
+    bp check --help) go to stderr; with --strict they too stop the command
+    before anything is written.
 
     \b
     Examples:
@@ -38,7 +49,10 @@ def command(lesson: Path, format_: str | None, output: Path | None) -> None:
     if format_ is None:
         suffix = output.suffix.lower() if output is not None else ""
         format_ = SUFFIX_FORMATS.get(suffix, "json")
-    text = trace_to_text(load_trace(lesson), format_)
+    trace = load_trace(lesson)
+    if warn(trace) and strict:
+        raise CommandError(f"{lesson}: warnings stop the trace with --strict")
+    text = trace_to_text(trace, format_)
     if output is None:
         click.echo(text, nl=False)
     else:

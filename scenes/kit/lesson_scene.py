@@ -1,8 +1,11 @@
 """The base of every lesson scene: loads the lesson's trace, and handles beats and captions.
 
 A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environment variable
-``BP_LESSON`` names another lesson file. When ``BP_STILLS_DIR`` is set, the last frame of every
-beat is saved there as a PNG (``bp stills`` uses this).
+``BP_LESSON`` names another lesson file; the video is then named for that file
+(``media/videos/b3/480p15/my_lesson.mp4``), so two lessons never overwrite each other. Before
+anything is drawn the lesson is checked against what the scene needs
+(:mod:`bpcore.scene_requirements`, the same check as ``bp check``). When ``BP_STILLS_DIR`` is
+set, the last frame of every beat is saved there as a PNG (``bp stills`` uses this).
 
 When ``BP_SLIDES=1`` (``bp slides`` sets it), lesson scenes are manim-slides ``Slide`` scenes
 written to the folder ``BP_SLIDES_DIR`` (default ``slides/``): one slide per beat, each ending
@@ -13,6 +16,7 @@ reversed videos are made.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -24,6 +28,7 @@ from PIL import Image
 from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.scene_requirements import check_scene
 from bpcore.trace import LessonTrace, trace_lesson
 from kit.redraw import RedrawWhatMoves
 from kit.style import READING_SPEED
@@ -35,13 +40,45 @@ def lesson_path(default_name: str) -> Path:
     return Path(override) if override else LESSONS_DIR / f"{default_name}.yaml"
 
 
-def load_trace(default_name: str) -> LessonTrace:
-    """Load and trace the scene's lesson; a bad lesson ends the render with a one-line error."""
+def load_trace(default_name: str, scene_file: Path | None = None) -> LessonTrace:
+    """Load and trace the scene's lesson; a bad lesson, or one that ``scene_file`` cannot show,
+    ends the render with a one-line error."""
     try:
-        return trace_lesson(Lesson.from_file(lesson_path(default_name)))
+        lesson = Lesson.from_file(lesson_path(default_name))
+        if scene_file is not None:
+            check_scene(lesson, scene_file.parent, scene_file.stem)
+        return trace_lesson(lesson)
     except BpError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def name_output_for_lesson() -> None:
+    """With ``BP_LESSON``, name the video (and its partial files) for the lesson file's stem.
+
+    manim names outputs for the scene class, so without this every lesson rendered through one
+    scene file would replace the last one's video.
+    """
+    override = os.environ.get("BP_LESSON")
+    if not override or config.output_file:  # manim -o NAME still wins
+        return
+    stem = Path(override).stem
+    config.output_file = stem
+    config.partial_movie_dir = "{video_dir}/partial_movie_files/" + stem.replace(
+        "{", "{{").replace("}", "}}")
+
+
+def has_screen() -> bool:
+    """Whether a video viewer can open here: any system but Linux, or Linux with a display.
+
+    Examples
+    --------
+    >>> isinstance(has_screen(), bool)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def reading_time(text: str) -> float:
@@ -88,10 +125,14 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         slides_dir = os.environ.get("BP_SLIDES_DIR")
         if slides_requested() and slides_dir:
             kwargs.setdefault("output_folder", Path(slides_dir))
+        name_output_for_lesson()
+        if not has_screen():
+            # manim -p would run xdg-open, which prints its complaints once per file.
+            config.preview = config.show_in_file_browser = False
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.trace = load_trace(self.lesson_name)
+        self.trace = load_trace(self.lesson_name, Path(inspect.getfile(type(self))))
         self.lesson = self.trace.lesson
         self.beats: list[str] = []
         self._caption: tuple[str, float] | None = None
@@ -101,10 +142,6 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     def num(self, value: float) -> str:
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
-
-    def about(self, value: float) -> str:
-        """A trace value with one digit fewer, for narration ("about 7.8")."""
-        return fmt(value, max(self.lesson.digits - 1, 1))
 
     def beat(self, name: str) -> None:
         """Start a beat: close the previous one (caption, still) and open a section."""
