@@ -112,13 +112,13 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
     if lesson.optimize == lesson.network.names[-1:]:
         lam = 2.0 * len(lesson.x)  # SSR is exactly a parabola in the output bias
         how = (f"for {lesson.optimize[0]} alone each step multiplies the distance to its best "
-               f"value by 1 - 2 n learning_rate = {fmt(1 - lam * rate)} (n = {len(lesson.x)} "
-               "points)")
+               f"value by 1 - 2 n learning_rate = {fmt(1 - lam * rate, 6)} (n = "
+               f"{len(lesson.x)} points)")
     else:
         lam = max(curvature(trace, 0), curvature(trace, len(descent) - 1))
         how = (f"SSR curves by up to {fmt(lam)} along this descent, so each step multiplies "
                f"the distance to the best values by as much as 1 - {fmt(lam)} learning_rate = "
-               f"{fmt(1 - lam * rate)}")
+               f"{fmt(1 - lam * rate, 6)}")
     if lam > 0:
         advice = (f"; learning_rate below 2/{fmt(lam)} = {fmt(2 / lam)} settles, and about "
                   f"{fmt(round_down(1 / lam))} (1/{fmt(lam)}) gets there fastest")
@@ -148,8 +148,8 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
             ssr[-1 - last] - ssr[-1] > STILL_FALLING * fall:
         share = (ssr[-1 - last] - ssr[-1]) / fall
         more = "raise descent.max_steps" + (
-            f", or the learning rate toward {fmt(round_down(1 / lam))} (1/{fmt(lam)}, "
-            f"{how})" if lam > 0 and rate < 0.5 / lam else "")
+            f", or raise the learning rate toward {fmt(round_down(1 / lam))} (1/{fmt(lam)}): "
+            f"{how}" if lam > 0 and rate < 0.5 / lam else "")
         return (LessonWarning(source, "descent.max_steps", f"descent stopped at max_steps = "
                         f"{updates} while SSR was still falling: its last {last} update"
                         f"{'s' if last != 1 else ''} lowered it by {share:.0%} of its whole "

@@ -118,6 +118,21 @@ class Lesson:
         return _Reader(source).lesson(raw, digest)
 
 
+#: Every mapping of a lesson file (``""`` is the top level) -> its (required, optional) keys.
+#: The reader checks each mapping against this table; docs/lesson-reference.md documents every
+#: key in it, and a test holds the two together.
+KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "": (("title", "data", "network", "optimize", "descent"),
+         ("scene", "sweep", "labels", "display")),
+    "data": (("x", "y"), ()),
+    "network": (("activation", "params"), ()),
+    "descent": (("learning_rate",), ("min_step_size", "max_steps")),
+    "sweep": (("param", "range"), ("probes", "samples")),
+    "labels": ((), ("x", "y", "x_noun", "y_noun")),
+    "display": ((), ("digits",)),
+}
+
+
 # The reader walks the YAML once, checking each key where it is read, so every message can
 # name its key path.
 class _Reader:
@@ -183,8 +198,7 @@ class _Reader:
         return tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(value))
 
     def lesson(self, raw: Any, digest: str) -> Lesson:
-        top = self.mapping(raw, "", ("title", "data", "network", "optimize", "descent"),
-                           ("scene", "sweep", "labels", "display"))
+        top = self.mapping(raw, "", *KEYS[""])
         title = self.text(top["title"], "title")
         scene = self.text(top.get("scene", "b3"), "scene")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", scene):
@@ -199,13 +213,13 @@ class _Reader:
         labels = self.labels(top.get("labels", {}))
         digits = 3
         if "display" in top:
-            display = self.mapping(top["display"], "display", (), ("digits",))
+            display = self.mapping(top["display"], "display", *KEYS["display"])
             digits = self.integer(display.get("digits", 3), "display.digits", 1, 8)
         return Lesson(title, scene, x, y, network, optimize, descent, sweep, labels, digits,
                       self.source, digest)
 
     def data(self, raw: Any) -> tuple[Array, Array]:
-        data = self.mapping(raw, "data", ("x", "y"), ())
+        data = self.mapping(raw, "data", *KEYS["data"])
         x, y = self.numbers(data["x"], "data.x"), self.numbers(data["y"], "data.y")
         if len(x) != len(y):
             raise self.fail("data.y", f"expected as many values as data.x ({len(x)}), "
@@ -215,7 +229,7 @@ class _Reader:
         return readonly(x), readonly(y)
 
     def network(self, raw: Any) -> Network:
-        net = self.mapping(raw, "network", ("activation", "params"), ())
+        net = self.mapping(raw, "network", *KEYS["network"])
         activation = self.text(net["activation"], "network.activation")
         if activation not in ACTIVATIONS:
             raise self.fail("network.activation", f"expected one of {', '.join(ACTIVATIONS)}, "
@@ -256,7 +270,7 @@ class _Reader:
         return tuple(n for n in names if n in raw)
 
     def descent(self, raw: Any) -> DescentSettings:
-        d = self.mapping(raw, "descent", ("learning_rate",), ("min_step_size", "max_steps"))
+        d = self.mapping(raw, "descent", *KEYS["descent"])
         rate = self.positive(d["learning_rate"], "descent.learning_rate")
         min_step = self.number(d.get("min_step_size", 0.001), "descent.min_step_size")
         if min_step < 0:
@@ -265,7 +279,7 @@ class _Reader:
         return DescentSettings(rate, min_step, steps)
 
     def sweep(self, raw: Any, names: tuple[str, ...]) -> SweepSettings:
-        s = self.mapping(raw, "sweep", ("param", "range"), ("probes", "samples"))
+        s = self.mapping(raw, "sweep", *KEYS["sweep"])
         param = self.text(s["param"], "sweep.param")
         if param not in names:
             raise self.fail("sweep.param", f"{param!r} is not a parameter; expected one of "
@@ -279,7 +293,7 @@ class _Reader:
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
 
     def labels(self, raw: Any) -> Labels:
-        labels = self.mapping(raw, "labels", (), ("x", "y", "x_noun", "y_noun"))
+        labels = self.mapping(raw, "labels", *KEYS["labels"])
         default = Labels()
         words = {}
         for axis in ("x", "y"):

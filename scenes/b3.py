@@ -12,11 +12,13 @@ from kit.beats import FadeAway, FadeInPlace, bam
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
+    axis_lines,
     curve,
     data_dots,
     input_box,
     make_axes,
     nice_range,
+    place_label,
     residual_lines,
     tangent_line,
 )
@@ -235,7 +237,8 @@ class BackpropMainIdeas(LessonScene):
         self.ssr_axes = make_axes(nice_range(values, ticks=4),
                                   nice_range([0.0, *ssrs], ticks=4), 5.4, 4.6,
                                   self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
-        self.ssr_dots = VGroup(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
+        self.ssr_dots = VGroup()
+        self.ssr_dots.add(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
         self.say(f"That pair, {self.bias} = {self.num(lesson.network.params[self.bias])} and "
                  f"SSR = {self.num(start.ssr)}, is one point on a graph of SSR against "
                  f"{self.bias}.")
@@ -243,13 +246,17 @@ class BackpropMainIdeas(LessonScene):
         self.play(FadeIn(self.ssr_dots, scale=2), run_time=SHORT)
         self.wait(MEDIUM)
 
-    def ssr_dot(self, value: float, ssr: float, label: bool = True) -> VGroup:
-        dot = Dot(self.ssr_axes.c2p(value, ssr), radius=0.08, color=INK)
-        group = VGroup(dot)
-        if label:
-            group.add(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE)
-                      .next_to(dot, UR, buff=0.08))
-        return group
+    def ssr_dot(self, value: float, ssr: float) -> VGroup:
+        """A point on the SSR plot with its SSR beside it, clear of the pink curve (drawn
+        later through the sweep's samples), the axes and the points already there."""
+        axes, sweep = self.ssr_axes, self.trace.sweep
+        dot = Dot(axes.c2p(value, ssr), radius=0.08, color=INK)
+        pink = axes.coords_to_point(np.column_stack([sweep.values, sweep.ssr]))
+        label = place_label(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE), dot.get_center(),
+                            lines=[pink, *axis_lines(axes)],
+                            taken=[axes.x_axis.numbers, axes.y_axis.numbers, *axes.labels,
+                                   *self.ssr_dots, dot])
+        return VGroup(dot, label)
 
     # -- beat 5 -----------------------------------------------------------------------------
 

@@ -11,14 +11,14 @@ from bpcore.commands.common import (
     describe,
     is_user_error,
     lesson_argument,
-    load_trace,
     strict_option,
     warn,
 )
 from bpcore.commands.render_scene import scenes_dir
 from bpcore.display import fmt
+from bpcore.lesson import Lesson
 from bpcore.scene_requirements import check_scene
-from bpcore.trace import LessonTrace
+from bpcore.trace import LessonTrace, trace_lesson
 
 
 @click.command("check")
@@ -47,8 +47,9 @@ def command(lessons: tuple[Path, ...], strict: bool) -> None:
     bad = 0
     for path in lessons:
         try:
-            trace = load_trace(path)
-            check_scene(trace.lesson, scenes_dir())
+            lesson = Lesson.from_file(path)
+            check_scene(lesson, scenes_dir())  # before the descent: a scene's needs come first
+            trace = trace_lesson(lesson)
         except Exception as exc:
             if not is_user_error(exc):
                 raise

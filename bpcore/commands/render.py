@@ -365,8 +365,8 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
     for path in lessons:
         try:
             lesson = Lesson.from_file(path)
-            trace = trace_lesson(lesson)  # a diverging descent fails here, before any render
-            scene = scene_file(lesson)
+            scene = scene_file(lesson)  # what the scene needs, then the descent: before rendering
+            trace = trace_lesson(lesson)
         except Exception as exc:
             if not (is_user_error(exc) or isinstance(exc, CommandError)):
                 raise

@@ -132,7 +132,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.trace = load_trace(self.lesson_name, Path(inspect.getfile(type(self))))
+        # The scene file is the one defining construct (a test may subclass the scene).
+        scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
+        self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
         self.lesson = self.trace.lesson
         self.beats: list[str] = []
         self._caption: tuple[str, float] | None = None
