@@ -73,12 +73,11 @@ def test_suggested_range_puts_the_best_value_inside_for_any_start():
             network={"activation": "softplus", "params": {**B3["network"]["params"],
                                                          "b3": start}})))
         low, high = yaml.safe_load(suggested_range(lesson))
-        residual = lambda b: float(np.sum(  # noqa: E731
-            lesson.y - lesson.network.replace(b3=b).forward(lesson.x).predicted))
         lo, hi = -1e3, 1e3
         for _ in range(200):
             mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if residual(mid) > 0 else (lo, mid)
+            residual = lesson.y - lesson.network.replace(b3=mid).forward(lesson.x).predicted
+            lo, hi = (mid, hi) if residual.sum() > 0 else (lo, mid)
         assert low <= start <= high and low < lo < high
 
 
