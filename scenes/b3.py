@@ -228,15 +228,7 @@ class BackpropMainIdeas(LessonScene):
         self.fit_group = VGroup(self.data_axes, self.dots, self.squiggle, self.residuals)
         self.play(FadeOut(ssr), self.fit_group.animate.scale(0.8).to_edge(LEFT, buff=0.7),
                   run_time=MEDIUM)
-        sweep = self.trace.sweep
-        values = [*self.trace.descent.column(self.bias)]
-        ssrs = [*self.trace.descent.ssr]
-        if sweep is not None:
-            values += [*sweep.values, *sweep.probe_values]
-            ssrs += [*sweep.ssr, *sweep.probe_ssr]
-        self.ssr_axes = make_axes(nice_range(values, ticks=4),
-                                  nice_range([0.0, *ssrs], ticks=4), 5.4, 4.6,
-                                  self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
+        self.ssr_axes = self.make_ssr_axes()
         self.ssr_dots = VGroup()
         self.ssr_dots.add(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
         self.say(f"That pair, {self.bias} = {self.num(lesson.network.params[self.bias])} and "
@@ -246,16 +238,33 @@ class BackpropMainIdeas(LessonScene):
         self.play(FadeIn(self.ssr_dots, scale=2), run_time=SHORT)
         self.wait(MEDIUM)
 
+    def make_ssr_axes(self) -> Axes:
+        """Axes for SSR against the bias, holding the sweep, its probes and every descent
+        state, right of the shrunken data plot."""
+        sweep = self.trace.sweep
+        values = [*self.trace.descent.column(self.bias), *sweep.values, *sweep.probe_values]
+        ssrs = [*self.trace.descent.ssr, *sweep.ssr, *sweep.probe_ssr]
+        return make_axes(nice_range(values, ticks=4), nice_range([0.0, *ssrs], ticks=4), 5.4,
+                         4.6, self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
+
+    def ssr_points(self) -> list[tuple[float, float]]:
+        """The (bias, SSR) points the SSR plot shows one by one: the start, then each probe."""
+        sweep, start = self.trace.sweep, self.lesson.network.params[self.bias]
+        return [(start, self.start.ssr)] + [
+            (value, ssr) for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True)
+            if value != start]
+
     def ssr_dot(self, value: float, ssr: float) -> VGroup:
         """A point on the SSR plot with its SSR beside it, clear of the pink curve (drawn
-        later through the sweep's samples), the axes and the points already there."""
+        later through the sweep's samples), the axes, every point and the labels placed."""
         axes, sweep = self.ssr_axes, self.trace.sweep
         dot = Dot(axes.c2p(value, ssr), radius=0.08, color=INK)
         pink = axes.coords_to_point(np.column_stack([sweep.values, sweep.ssr]))
+        points = [Dot(axes.c2p(*point), radius=0.08) for point in self.ssr_points()]
         label = place_label(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE), dot.get_center(),
                             lines=[pink, *axis_lines(axes)],
                             taken=[axes.x_axis.numbers, axes.y_axis.numbers, *axes.labels,
-                                   *self.ssr_dots, dot])
+                                   *self.ssr_dots, *points])
         return VGroup(dot, label)
 
     # -- beat 5 -----------------------------------------------------------------------------
@@ -264,10 +273,7 @@ class BackpropMainIdeas(LessonScene):
         self.beat("ssr-curve")
         sweep = self.trace.sweep
         base = self.lesson.network
-        start_value = base.params[self.bias]
-        for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True):
-            if value == start_value:
-                continue
+        for value, ssr in self.ssr_points()[1:]:
             fit = self.trace.fit_of(base.replace(**{self.bias: value}))
             curves = self.trace.curves_of(base.replace(**{self.bias: value}))
             self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "

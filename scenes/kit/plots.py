@@ -65,7 +65,8 @@ def make_axes(
     """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends.
 
     Tick numbers and labels are Pango text (kit.text), and 0 is left unnumbered where the
-    axes cross. ``axes.x_axis.numbers``, ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
+    axes cross. Tick numbers stay outside the plotting area, where no curve runs: along its
+    bottom and left edges when an axis crosses mid-plot. ``axes.x_axis.numbers``, ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
     """
     axes = Axes(x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
                 axis_config={"color": INK, "stroke_width": 2})
@@ -83,6 +84,11 @@ def make_axes(
             numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
         if axis is axes.x_axis and y_range[0] < 0:
             numbers.set_y(bottom - 0.25)
+        if axis is axes.y_axis and x_range[0] < 0:
+            # Likewise the y axis crosses mid-plot when x goes below 0: numbers to the left edge.
+            for number, value in zip(numbers, (v for v in np.arange(low, high + step / 2, step)
+                                               if abs(v) >= step / 2), strict=True):
+                number.next_to(axes.c2p(x_range[0], value), LEFT, buff=0.18)
         # Held by the axes, not the axis line: a redraw of the line (a curve moving across
         # it, kit.redraw) then leaves the numbers that nothing touches in the background.
         axis.numbers = numbers
@@ -233,14 +239,18 @@ def place_label(label, point: np.ndarray, lines=(), taken=(), buff: float = 0.08
     (polylines, as screen points) and overlaps none of ``taken`` (mobjects); when every side
     is blocked, on the side with the fewest obstacles. Returns ``label``."""
     best = None
-    for side in LABEL_SIDES:
-        label.next_to(point, side, buff=buff)
-        blocked = sum(crosses(c, label) for c in lines) + sum(overlaps(label, m) for m in taken)
-        if blocked == 0:
-            return label
-        if best is None or blocked < best[0]:
-            best = (blocked, side)
-    return label.next_to(point, best[1], buff=buff)
+    # Close beside the point first; farther out (a label's height at a time) if need be.
+    for away in (0.0, 1.0, 2.0):
+        for side in LABEL_SIDES:
+            gap = buff + away * label.height
+            label.next_to(point, side, buff=gap)
+            blocked = sum(crosses(c, label) for c in lines) + sum(overlaps(label, m)
+                                                                  for m in taken)
+            if blocked == 0:
+                return label
+            if best is None or blocked < best[0]:
+                best = (blocked, side, gap)
+    return label.next_to(point, best[1], buff=best[2])
 
 
 def axis_lines(axes: Axes) -> list[np.ndarray]:
