@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpcore.activations import Array
-from bpcore.chain import jacobian_arrays
+from bpcore.curvature import curvature, rate_advice, round_down
 from bpcore.display import fmt
-from bpcore.network import forward_arrays
+from bpcore.progress import display_unit
 from bpcore.trace import LessonTrace
 
 #: Oscillating: at least this share of the last steps reverse the one before.
@@ -29,9 +28,6 @@ TAIL_STEPS = 20
 FLAT = 1e-3
 #: ... while one well-sized step would lower it by more than this share.
 ROOM = 1e-2
-#: "Still falling": in the last tenth of the steps SSR fell by more than this share of its
-#: whole fall.
-STILL_FALLING = 1e-2
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,54 +42,48 @@ class LessonWarning:
         return f"{self.source}: {self.key}: {self.message}"
 
 
-def ssr_gradient(trace: LessonTrace, values: Array) -> Array:
-    """``d SSR / d param`` for the optimized parameters, at full parameter ``values``."""
-    lesson = trace.lesson
-    net = lesson.network
-    hidden_x, hidden_y, _, _, predicted = forward_arrays(values, net.hidden, net.activation,
-                                                         lesson.x)
-    jac = jacobian_arrays(values, net.hidden, net.activation, lesson.x, hidden_x, hidden_y)
-    rows = [net.index(n) for n in lesson.optimize]
-    return jac[rows] @ (-2.0 * (lesson.y - predicted))
+def factor(value: float) -> str:
+    """A per-step factor for a message: 3 digits, more when 3 would round it to 1 or -1.
+
+    Examples
+    --------
+    >>> factor(0.839819), factor(0.99999), factor(-1.0)
+    ('0.84', '0.99999', '-1')
+    """
+    short = fmt(value)
+    return fmt(value, 6) if short in ("1", "-1") else short
 
 
-def curvature(trace: LessonTrace, step: int) -> float:
-    """The largest eigenvalue of SSR's Hessian in the optimized parameters at descent ``step``.
+def still_to_go(trace: LessonTrace, window: int = 10) -> dict[str, float]:
+    """How far each optimized parameter would still move if descent went on.
 
-    Central differences of the exact gradient, one column per optimized parameter.
+    Near a minimum the steps shrink geometrically, by a factor ``q`` per step (``1 - 2 n
+    learning_rate`` exactly, for the output bias alone), so the steps not taken add up to
+    ``|next step| / (1 - q)`` (the trace's last state holds the step not taken). ``q`` is read
+    off the last ``window`` steps; steps that do not shrink give infinity.
 
     Examples
     --------
     >>> from bpcore.lesson import LESSONS_DIR, Lesson
     >>> from bpcore.trace import trace_lesson
     >>> trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml"))
-    >>> round(curvature(trace, 0), 6)  # 2 n for the output bias alone, n = 3 points
-    6.0
+    >>> left = still_to_go(trace)["b3"]
+    >>> best = trace.descent.final.params["b3"] - trace.descent.final.step_size["b3"] / 0.6
+    >>> round(left, 6) == round(abs(best - trace.descent.final.params["b3"]), 6)
+    True
     """
-    lesson = trace.lesson
-    values = trace.descent.params[step].copy()
-    rows = [lesson.network.index(n) for n in lesson.optimize]
-    columns = []
-    for row in rows:
-        h = 1e-5 * max(1.0, abs(values[row]))
-        up, down = values.copy(), values.copy()
-        up[row] += h
-        down[row] -= h
-        columns.append((ssr_gradient(trace, up) - ssr_gradient(trace, down)) / (2 * h))
-    hessian = np.array(columns)
-    return float(np.linalg.eigvalsh((hessian + hessian.T) / 2).max())
-
-
-def round_down(value: float) -> float:
-    """``value`` rounded down to one significant digit (a learning rate to suggest).
-
-    Examples
-    --------
-    >>> round_down(0.05), round_down(0.0833), round_down(1 / 6)
-    (0.05, 0.08, 0.1)
-    """
-    unit = 10.0 ** math.floor(math.log10(value) + 1e-9)
-    return math.floor(value / unit * (1 + 1e-9)) * unit
+    descent = trace.descent
+    steps = descent.step_size  # the last row: the step descent would take next
+    if len(steps) < 2:
+        return {name: 0.0 for name in descent.optimize}
+    m = min(window, len(steps) - 1)
+    now, before = np.linalg.norm(steps[-1]), np.linalg.norm(steps[-1 - m])
+    if now == 0:
+        return {name: 0.0 for name in descent.optimize}
+    q = (now / before) ** (1 / m) if before > 0 else math.inf
+    factor = 1 / (1 - q) if q < 1 else math.inf
+    return {name: float(abs(steps[-1][j]) * factor) if steps[-1][j] else 0.0
+            for j, name in enumerate(descent.optimize)}
 
 
 def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
@@ -112,18 +102,14 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
     if lesson.optimize == lesson.network.names[-1:]:
         lam = 2.0 * len(lesson.x)  # SSR is exactly a parabola in the output bias
         how = (f"for {lesson.optimize[0]} alone each step multiplies the distance to its best "
-               f"value by 1 - 2 n learning_rate = {fmt(1 - lam * rate, 6)} (n = "
+               f"value by 1 - 2 n learning_rate = {factor(1 - lam * rate)} (n = "
                f"{len(lesson.x)} points)")
     else:
-        lam = max(curvature(trace, 0), curvature(trace, len(descent) - 1))
+        lam = max(curvature(lesson, descent.params[0]), curvature(lesson, descent.params[-1]))
         how = (f"SSR curves by up to {fmt(lam)} along this descent, so each step multiplies "
                f"the distance to the best values by as much as 1 - {fmt(lam)} learning_rate = "
-               f"{fmt(1 - lam * rate, 6)}")
-    if lam > 0:
-        advice = (f"; learning_rate below 2/{fmt(lam)} = {fmt(2 / lam)} settles, and about "
-                  f"{fmt(round_down(1 / lam))} (1/{fmt(lam)}) gets there fastest")
-    else:
-        advice = ""
+               f"{factor(1 - lam * rate)}")
+    advice = "; " + rate_advice(lam) if lam > 0 else ""
     steps = descent.step_size[:updates]
     tail = steps[-TAIL_STEPS:]
     reversals = (np.sum(tail[1:] * tail[:-1], axis=1) < 0) if len(tail) > 1 else np.array([])
@@ -143,16 +129,21 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
         return (LessonWarning(source, key, f"SSR does not fall: {fmt(ssr[0])} -> {fmt(ssr[-1])} "
                         f"after {updates} updates. The learning rate {fmt(rate)} is {size}: "
                         f"{how}{advice}."),)
-    last = max(1, updates // 10)
-    if descent.status == "max_steps" and updates > 0 and fall > 0 and \
-            ssr[-1 - last] - ssr[-1] > STILL_FALLING * fall:
-        share = (ssr[-1 - last] - ssr[-1]) / fall
+    ahead = still_to_go(trace)
+    far = {name: left for name, left in ahead.items()
+           if left >= display_unit(descent.final.params[name], lesson.digits) / 2}
+    if descent.status == "max_steps" and far:
+        name = max(far, key=lambda n: far[n] / display_unit(descent.final.params[n],
+                                                            lesson.digits))
+        last = max(1, updates // 10)
         more = "raise descent.max_steps" + (
             f", or raise the learning rate toward {fmt(round_down(1 / lam))} (1/{fmt(lam)}): "
             f"{how}" if lam > 0 and rate < 0.5 / lam else "")
+        left = f"about {fmt(far[name])}" if math.isfinite(far[name]) else "a long way"
         return (LessonWarning(source, "descent.max_steps", f"descent stopped at max_steps = "
-                        f"{updates} while SSR was still falling: its last {last} update"
-                        f"{'s' if last != 1 else ''} lowered it by {share:.0%} of its whole "
-                        f"fall, to {fmt(ssr[-1])}, so the final values are not the best ones "
-                        f"yet. To finish, {more}."),)
+                              f"{updates} far from the end: {name} ends at "
+                              f"{fmt(descent.final.params[name], lesson.digits)} but would still "
+                              f"move {left}, and SSR fell from {fmt(ssr[-1 - last])} to "
+                              f"{fmt(ssr[-1])} in the last {last} update"
+                              f"{'s' if last != 1 else ''}. To finish, {more}."),)
     return ()

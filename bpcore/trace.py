@@ -9,6 +9,7 @@ import numpy as np
 
 from bpcore.activations import Array
 from bpcore.chain import Derivative, Fit, chain_rule, fit
+from bpcore.curvature import curvature, rate_advice
 from bpcore.descent import Descent, descend
 from bpcore.errors import DivergenceError
 from bpcore.lesson import Lesson
@@ -91,7 +92,11 @@ def trace_lesson(lesson: Lesson) -> LessonTrace:
         descent = descend(lesson.network, lesson.x, lesson.y, lesson.optimize,
                           settings.learning_rate, settings.min_step_size, settings.max_steps)
     except DivergenceError as exc:
-        raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}") from None
+        lam = curvature(lesson, lesson.network.values)
+        advice = f" ({rate_advice(lam)}, judging by SSR's curvature at the start)" \
+            if lam > 0 else ""
+        raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}{advice}") \
+            from None
     result = None
     if lesson.sweep is not None:
         low, high = lesson.sweep.range

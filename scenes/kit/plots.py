@@ -66,7 +66,8 @@ def make_axes(
 
     Tick numbers and labels are Pango text (kit.text), and 0 is left unnumbered where the
     axes cross. Tick numbers stay outside the plotting area, where no curve runs: along its
-    bottom and left edges when an axis crosses mid-plot. ``axes.x_axis.numbers``, ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
+    bottom and left edges when an axis crosses mid-plot. ``axes.x_axis.numbers``,
+    ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
     """
     axes = Axes(x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
                 axis_config={"color": INK, "stroke_width": 2})

@@ -9,7 +9,10 @@ from click.testing import CliRunner
 
 from bpcore.cli import bp
 from bpcore.commands.render import RenderResult, plan
-from bpcore.diagnosis import curvature, diagnose, round_down
+from bpcore.curvature import curvature, round_down
+from bpcore.diagnosis import diagnose
+from bpcore.display import fmt
+from bpcore.errors import DivergenceError
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import trace_lesson
 
@@ -78,13 +81,19 @@ def test_too_small_a_rate_does_not_fall():
     assert "about 0.1 (1/6)" in warning.message
 
 
-def test_stopping_while_ssr_still_falls_says_raise_max_steps():
-    """At rate 0.001 the distance shrinks by 1 - 6*0.001 = 0.994 per step, so after 200 steps
-    SSR still falls by a few percent per step: the warning is about max_steps."""
-    (warning,) = warnings_of(lesson_text(descent__learning_rate=0.001, descent__max_steps=200))
+def test_stopping_far_from_the_end_says_how_far_and_raise_max_steps():
+    """At rate 0.001 the distance to the best b3 shrinks by 1 - 6*0.001 = 0.994 per step, so
+    after 200 steps b3 is still far from its best value, which for the output bias is known
+    exactly: the start plus the mean starting residual. The warning says how far."""
+    text = lesson_text(descent__learning_rate=0.001, descent__max_steps=200)
+    trace = trace_lesson(Lesson.from_text(text))
+    (warning,) = diagnose(trace)
     assert warning.key == "descent.max_steps"
-    assert "still falling" in warning.message and "raise descent.max_steps" in warning.message
+    assert "far from the end" in warning.message and "raise descent.max_steps" in warning.message
     assert "0.994" in warning.message
+    best = 0.0 + float(np.mean(trace.start.residuals))
+    left = abs(best - trace.descent.final.params["b3"])
+    assert f"would still move about {fmt(left)}" in warning.message
 
 
 def test_curvature_of_one_output_weight_matches_the_hand_formula():
@@ -92,8 +101,8 @@ def test_curvature_of_one_output_weight_matches_the_hand_formula():
     second derivative is 2 sum(h_i^2), whatever w3 is."""
     trace = trace_lesson(Lesson.from_text(lesson_text(optimize=["w3"])))
     h = trace.start.forward.hidden_y[0]
-    for step in (0, len(trace.descent) - 1):
-        assert curvature(trace, step) == pytest.approx(2 * np.sum(h**2), rel=1e-6)
+    for values in (trace.descent.params[0], trace.descent.params[-1]):
+        assert curvature(trace.lesson, values) == pytest.approx(2 * np.sum(h**2), rel=1e-6)
 
 
 def test_curvature_of_several_parameters_is_the_hessian_top_eigenvalue():
@@ -103,7 +112,7 @@ def test_curvature_of_several_parameters_is_the_hessian_top_eigenvalue():
     hidden = trace.start.forward.hidden_y
     jac = np.vstack([hidden[0], hidden[1], np.ones(hidden.shape[1])])
     expected = np.linalg.eigvalsh(2 * jac @ jac.T).max()
-    assert curvature(trace, 0) == pytest.approx(expected, rel=1e-6)
+    assert curvature(trace.lesson, trace.descent.params[0]) == pytest.approx(expected, rel=1e-6)
 
 
 def test_round_down_never_rounds_up():
@@ -138,3 +147,11 @@ def test_render_strict_fails_a_warned_lesson_before_rendering(tmp_path, capsys):
     (result,) = plan((path,), tmp_path, "l", force=False, strict=True)
     assert isinstance(result, RenderResult) and result.status == "failed"
     assert "--strict" in result.error and "oscillates" in capsys.readouterr().err
+
+
+def test_divergence_error_suggests_a_rate():
+    """b3 alone at rate 1 on 3 points multiplies its distance by 1 - 6 = -5 per step and
+    diverges; the error advises below 2/6 = 0.333 and about 1/6 -> 0.1."""
+    with pytest.raises(DivergenceError) as caught:
+        trace_lesson(Lesson.from_text(lesson_text(descent__learning_rate=1.0), source="m.yaml"))
+    assert "below 2/6 = 0.333 settles, and about 0.1 (1/6)" in str(caught.value)
