@@ -29,6 +29,9 @@ from manim import (
 from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, TANGENT, TEXT_SCALE
 from kit.text import words
 
+#: An x axis title wider than this (screen units; "Dosage" is about 0.8) goes under the axis.
+SIDE_LABEL_WIDTH = 1.2
+
 
 def nice_range(values: Sequence[float] | np.ndarray, pad: float = 0.0, ticks: int = 5):
     """An axis range ``(low, high, step)`` with round ticks that covers every value.
@@ -98,8 +101,16 @@ def make_axes(
     labels = VGroup()
     if x_label:
         label = words(x_label, size=LABEL_SIZE * TEXT_SCALE)
-        labels.add(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3) if y_range[0] < 0
-                   else label.next_to(axes.x_axis, RIGHT, buff=0.2))
+        if label.width > SIDE_LABEL_WIDTH:
+            # A long title ("Hours studied") beside the axis would widen the plot by its width
+            # and push it into its neighbours: it goes under the tick numbers instead.
+            label.next_to(axes.x_axis.numbers, DOWN, buff=0.15)
+            label.align_to(axes.x_axis.get_end(), RIGHT)
+        elif y_range[0] < 0:
+            label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3)
+        else:
+            label.next_to(axes.x_axis, RIGHT, buff=0.2)
+        labels.add(label)
     if y_label:
         labels.add(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(axes.y_axis, UP,
                                                                           buff=0.2))

@@ -50,6 +50,9 @@ class SceneRun:
     tangents: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     #: every caption, in order
     captions: list[str] = field(default_factory=list)
+    #: at each still while the network diagram shares the screen with the data axes: the
+    #: beat, and both boxes ([[left, bottom], [right, top]])
+    beside: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @property
     def bias(self) -> str:
@@ -97,7 +100,17 @@ def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path
     (scene_class,) = get_scene_classes_from_module(load_scene_module(B3_SCENE))
     run = SceneRun(None, case.trace, 0.0)
 
+    def corners(mobject) -> np.ndarray:
+        return np.array([mobject.get_corner([-1, -1, 0])[:2], mobject.get_corner([1, 1, 0])[:2]])
+
     class Watched(scene_class):
+        def still(self) -> None:
+            super().still()
+            shown = self.get_mobject_family_members()
+            if hasattr(self, "data_axes") and self.diagram in shown and self.data_axes in shown:
+                run.beside.append((self.beats[-1], corners(self.diagram),
+                                   corners(self.data_axes)))
+
         def say(self, text: str) -> None:
             run.captions.append(text)
             super().say(text)
@@ -201,3 +214,12 @@ def test_captions_read_with_the_lessons_own_words(scene_run: SceneRun) -> None:
     assert f"every {labels.x_noun} from" in text
     assert f"the {labels.y_noun} observed at each {labels.x_noun}" in text
     assert "(about" not in text
+
+
+def test_network_diagram_and_data_axes_do_not_overlap(scene_run: SceneRun) -> None:
+    """While the shrunken network diagram and the data axes share the screen, their boxes
+    (labels and tick numbers included) do not overlap, whatever the axis titles."""
+    assert scene_run.beside, "no still with both the diagram and the data axes"
+    for beat, diagram, axes in scene_run.beside:
+        apart = np.any(diagram[1] <= axes[0]) or np.any(axes[1] <= diagram[0])
+        assert apart, (beat, diagram.round(2).tolist(), axes.round(2).tolist())
