@@ -3,6 +3,9 @@ anything is drawn, no viewer without a screen, and manim.cfg's quiet defaults.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,19 @@ def test_manim_cfg_turns_off_the_upgrade_advice():
 
     parsed = ManimConfig().digest_parser(make_config_parser(REPO_ROOT / "manim.cfg"))
     assert parsed.notify_outdated_version is False
+
+
+def test_preview_without_a_screen_is_quiet(tmp_path):
+    """`manim -pql` of a lesson scene with no DISPLAY: no xdg-open complaints, no advice to
+    upgrade manim, and the video named for the lesson file."""
+    tiny = REPO_ROOT / "tests" / "bpcore" / "fixtures"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BP_STILLS_DIR")}
+    env["BP_LESSON"] = str(tiny / "tiny.yaml")
+    done = subprocess.run([sys.executable, "-m", "manim", "render", "-pql", "--progress_bar",
+                           "none", "--media_dir", str(tmp_path), str(tiny / "scenes" / "tiny.py")],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-2000:]
+    assert "xdg-open" not in output and "is available" not in output
+    assert (tmp_path / "videos" / "tiny" / "480p15" / "tiny.mp4").is_file()
