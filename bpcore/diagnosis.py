@@ -1,4 +1,5 @@
-"""Warnings that teach: a descent that does not fall, oscillates, or stops far from the end.
+"""Warnings that teach: a descent that does not fall, oscillates, overshoots, or stops far
+from the end.
 
 A warning is not an error: the lesson still traces and renders. Each says what happened, why,
 and which learning rate would work, computed from the lesson's SSR curvature: near a minimum
@@ -24,6 +25,8 @@ from bpcore.trace import LessonTrace
 REVERSING = 0.8
 #: How many of the last steps the oscillation test reads.
 TAIL_STEPS = 20
+#: "Overshoots": SSR climbs above this many times its start before it falls.
+OVERSHOOT = 2.0
 #: "Does not fall": SSR fell by less than this share of its start ...
 FLAT = 1e-3
 #: ... while one well-sized step would lower it by more than this share.
@@ -129,6 +132,12 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
         return (LessonWarning(source, key, f"SSR does not fall: {fmt(ssr[0])} -> {fmt(ssr[-1])} "
                         f"after {updates} updates. The learning rate {fmt(rate)} is {size}: "
                         f"{how}{advice}."),)
+    peak = int(np.argmax(ssr))
+    if ssr[peak] > OVERSHOOT * ssr[0]:
+        return (LessonWarning(source, key, f"descent overshoots: SSR jumped from "
+                              f"{fmt(ssr[0])} to {fmt(ssr[peak])} at step {peak} before it "
+                              f"fell, so the first steps fly far past the best values. The "
+                              f"learning rate {fmt(rate)} is too large there: {how}{advice}."),)
     ahead = still_to_go(trace)
     far = {name: left for name, left in ahead.items()
            if left >= display_unit(descent.final.params[name], lesson.digits) / 2}

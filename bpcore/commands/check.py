@@ -35,7 +35,7 @@ def command(lessons: tuple[Path, ...], strict: bool) -> None:
     any file is bad.
 
     A descent that runs but teaches badly (SSR does not fall, the steps
-    oscillate, or it stops at max_steps far from the end) gets a
+    oscillate or overshoot, or it stops at max_steps far from the end) gets a
     "warning: ..." line on stderr with the reason and a learning rate to try;
     with --strict a warning counts as an error.
 

@@ -116,8 +116,8 @@ def strict_option(func: F) -> F:
     (['--strict'], False)
     """
     return click.option("--strict", is_flag=True, default=False,
-                        help="Treat warnings (a descent that does not fall, oscillates or stops "
-                             "far from the end) as errors: exit code 2, for CI.")(func)
+                        help="Treat warnings (a descent that does not fall, oscillates, overshoots "
+                             "or stops far from the end) as errors: exit code 2, for CI.")(func)
 
 
 def warn(trace: LessonTrace) -> tuple[LessonWarning, ...]:

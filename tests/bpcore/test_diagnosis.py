@@ -155,3 +155,21 @@ def test_divergence_error_suggests_a_rate():
     with pytest.raises(DivergenceError) as caught:
         trace_lesson(Lesson.from_text(lesson_text(descent__learning_rate=1.0), source="m.yaml"))
     assert "below 2/6 = 0.333 settles, and about 0.1 (1/6)" in str(caught.value)
+
+
+def test_a_first_step_that_flies_off_is_an_overshoot():
+    """Seven softplus parameters fitting scores in the tens at rate 0.001: SSR curves by about
+    2e4 at the start, so a step there multiplies the distance by about 1 - 20 and throws SSR
+    far up before descent recovers: an overshoot, with the rate called too large."""
+    text = lesson_text(optimize=["w1", "b1", "w2", "b2", "w3", "w4", "b3"],
+                       data={"x": [0.0, 1.5, 3.0, 4.5, 6.0], "y": [30, 52, 71, 80, 83]},
+                       network={"activation": "softplus",
+                                "params": {"w1": 0.5, "b1": 0.5, "w2": 0.8, "b2": -2, "w3": 10,
+                                           "w4": -8, "b3": 30}},
+                       descent={"learning_rate": 0.001, "max_steps": 2000})
+    trace = trace_lesson(Lesson.from_text(text))
+    (warning,) = diagnose(trace)
+    peak = int(np.argmax(trace.descent.ssr))
+    assert trace.descent.ssr[peak] > 2 * trace.descent.ssr[0]
+    assert "overshoots" in warning.message and f"at step {peak}" in warning.message
+    assert "too large" in warning.message
