@@ -260,8 +260,9 @@ class BackpropMainIdeas(LessonScene):
         axes, sweep = self.ssr_axes, self.trace.sweep
         dot = Dot(axes.c2p(value, ssr), radius=0.08, color=INK)
         pink = axes.coords_to_point(np.column_stack([sweep.values, sweep.ssr]))
-        points = [Dot(axes.c2p(*point), radius=0.08) for point in self.ssr_points()]
-        label = place_label(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE), dot.get_center(),
+        points = [Dot(axes.c2p(*point), radius=0.08) for point in self.ssr_points()
+                  if point != (value, ssr)]
+        label = place_label(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE), dot,
                             lines=[pink, *axis_lines(axes)],
                             taken=[axes.x_axis.numbers, axes.y_axis.numbers, *axes.labels,
                                    *self.ssr_dots, *points])
@@ -276,8 +277,11 @@ class BackpropMainIdeas(LessonScene):
         for value, ssr in self.ssr_points()[1:]:
             fit = self.trace.fit_of(base.replace(**{self.bias: value}))
             curves = self.trace.curves_of(base.replace(**{self.bias: value}))
+            # "about 7.8" rounds 7.77 for the ear; "0.38 (about 0.38)" would only repeat it.
+            about = self.about(ssr)
+            rounded = f" (about {about})" if about != self.num(ssr) else ""
             self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "
-                     f"change, and SSR = {self.num(ssr)}.")
+                     f"change, and SSR = {self.num(ssr)}{rounded}.")
             self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
             dot = self.ssr_dot(value, ssr)
             self.play(FadeIn(dot, scale=2), run_time=SHORT)

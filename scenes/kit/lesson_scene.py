@@ -145,6 +145,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
 
+    def about(self, value: float) -> str:
+        """A trace value with one digit fewer, for narration ("about 7.8")."""
+        return fmt(value, max(self.lesson.digits - 1, 1))
+
     def beat(self, name: str) -> None:
         """Start a beat: close the previous one (caption, still) and open a section."""
         self._close_beat()

@@ -246,10 +246,11 @@ def overlaps(one, other, pad: float = 0.03) -> bool:
 LABEL_SIDES = (UR, UL, DR, DL, RIGHT, LEFT, UP, DOWN)
 
 
-def place_label(label, point: np.ndarray, lines=(), taken=(), buff: float = 0.08):
-    """Put ``label`` beside ``point`` on the first side where it crosses none of ``lines``
-    (polylines, as screen points) and overlaps none of ``taken`` (mobjects); when every side
-    is blocked, on the side with the fewest obstacles. Returns ``label``."""
+def place_label(label, point, lines=(), taken=(), buff: float = 0.08):
+    """Put ``label`` beside ``point`` (a point or a mobject) on the first side where it
+    crosses none of ``lines`` (polylines, as screen points) and overlaps none of ``taken``
+    (mobjects); when every side is blocked, on the side with the fewest obstacles. Returns
+    ``label``."""
     best = None
     # Close beside the point first; farther out (a label's height at a time) if need be.
     for away in (0.0, 1.0, 2.0):
