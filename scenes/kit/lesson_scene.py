@@ -60,7 +60,8 @@ def name_output_for_lesson() -> None:
     scene file would replace the last one's video.
     """
     override = os.environ.get("BP_LESSON")
-    if not override or config.output_file:  # manim -o NAME still wins
+    # manim -o NAME still wins; a dry run writes nothing (but its captions to the bare name).
+    if not override or config.output_file or config.dry_run:
         return
     stem = Path(override).stem
     config.output_file = stem

@@ -108,3 +108,20 @@ def test_preview_without_a_screen_is_quiet(tmp_path):
     assert done.returncode == 0, output[-2000:]
     assert "xdg-open" not in output and "is available" not in output
     assert (tmp_path / "videos" / "tiny" / "480p15" / "tiny.mp4").is_file()
+
+
+def test_a_dry_run_writes_no_file(load_scene_module, tmp_path, monkeypatch):
+    """A dry run of a lesson scene (as the in-process tests do) leaves no captions file in the
+    working folder, BP_LESSON or not."""
+    from manim import tempconfig
+    from manim.utils.module_ops import get_scene_classes_from_module
+
+    tiny = REPO_ROOT / "tests" / "bpcore" / "fixtures"
+    (scene_class,) = get_scene_classes_from_module(load_scene_module(tiny / "scenes" / "tiny.py"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BP_LESSON", str(tiny / "tiny.yaml"))
+    monkeypatch.delenv("BP_STILLS_DIR", raising=False)
+    with tempconfig({"dry_run": True, "quality": "low_quality", "output_file": None,
+                     "media_dir": str(tmp_path / "media"), "verbosity": "WARNING"}):
+        scene_class(skip_animations=True).render()
+    assert not [p for p in tmp_path.iterdir() if p.name != "media"]
