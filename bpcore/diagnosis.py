@@ -25,7 +25,7 @@ from bpcore.trace import LessonTrace
 REVERSING = 0.8
 #: How many of the last steps the oscillation test reads.
 TAIL_STEPS = 20
-#: "Overshoots": SSR climbs above this many times its start before it falls.
+#: "Overshoots": SSR climbs above this many times the lowest it had reached.
 OVERSHOOT = 2.0
 #: "Does not fall": SSR fell by less than this share of its start ...
 FLAT = 1e-3
@@ -132,12 +132,14 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
         return (LessonWarning(source, key, f"SSR does not fall: {fmt(ssr[0])} -> {fmt(ssr[-1])} "
                         f"after {updates} updates. The learning rate {fmt(rate)} is {size}: "
                         f"{how}{advice}."),)
-    peak = int(np.argmax(ssr))
-    if ssr[peak] > OVERSHOOT * ssr[0]:
+    # SSR against its lowest value so far: a step with a settling rate never raises it.
+    lowest = np.minimum.accumulate(ssr)
+    peak = int(np.argmax(ssr / np.maximum(lowest, np.finfo(float).tiny)))
+    if ssr[peak] > OVERSHOOT * lowest[peak]:
         return (LessonWarning(source, key, f"descent overshoots: SSR jumped from "
-                              f"{fmt(ssr[0])} to {fmt(ssr[peak])} at step {peak} before it "
-                              f"fell, so the first steps fly far past the best values. The "
-                              f"learning rate {fmt(rate)} is too large there: {how}{advice}."),)
+                              f"{fmt(lowest[peak])} to {fmt(ssr[peak])} at step {peak}, as a "
+                              f"step flew far past the best values. The learning rate "
+                              f"{fmt(rate)} is too large there: {how}{advice}."),)
     ahead = still_to_go(trace)
     far = {name: left for name, left in ahead.items()
            if left >= display_unit(descent.final.params[name], lesson.digits) / 2}

@@ -173,3 +173,21 @@ def test_a_first_step_that_flies_off_is_an_overshoot():
     assert trace.descent.ssr[peak] > 2 * trace.descent.ssr[0]
     assert "overshoots" in warning.message and f"at step {peak}" in warning.message
     assert "too large" in warning.message
+
+
+def test_a_spike_in_the_middle_of_descent_is_an_overshoot():
+    """At rate 0.0001 the same lesson falls, then SSR shoots from below 100 to thousands in
+    mid-descent (a step beyond 2/c where SSR curves most): the warning names that step."""
+    text = lesson_text(optimize=["w1", "b1", "w2", "b2", "w3", "w4", "b3"],
+                       data={"x": [0.0, 1.5, 3.0, 4.5, 6.0], "y": [30, 52, 71, 80, 83]},
+                       network={"activation": "softplus",
+                                "params": {"w1": 0.5, "b1": 0.5, "w2": 0.8, "b2": -2, "w3": 10,
+                                           "w4": -8, "b3": 30}},
+                       descent={"learning_rate": 0.0001, "max_steps": 8000})
+    trace = trace_lesson(Lesson.from_text(text))
+    ssr = trace.descent.ssr.tolist()
+    jumps = [(ssr[i] / min(ssr[:i + 1]), i) for i in range(len(ssr))]
+    ratio, step = max(jumps)
+    assert ratio > 2 and step > 1 and ssr[step] < 2 * ssr[0]  # below the start: a mid-descent spike
+    (warning,) = diagnose(trace)
+    assert f"at step {step}," in warning.message and "overshoots" in warning.message
