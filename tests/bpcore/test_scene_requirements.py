@@ -3,8 +3,6 @@ render, and the scenes run the same check."""
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 import yaml
@@ -134,10 +132,3 @@ def test_scenes_raise_no_requirement_errors_of_their_own():
     for path in SCENES_DIR.glob("*.py"):
         assert "SystemExit" not in path.read_text(encoding="utf-8"), path.name
 
-
-def test_the_scene_base_runs_the_shared_check():
-    """LessonScene loads its lesson through check_scene (read from the source, since importing
-    scenes needs manim)."""
-    source = (SCENES_DIR / "kit" / "lesson_scene.py").read_text(encoding="utf-8")
-    assert "check_scene(lesson" in source
-    assert inspect.signature(check_scene).parameters.keys() >= {"lesson", "scene"}
