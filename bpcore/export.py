@@ -7,8 +7,8 @@ floats at full precision, so ``json.dumps`` and ``yaml.safe_dump`` take it as it
     ``title``, ``scene``, ``source`` (the file), ``digest`` (SHA-256 of its text),
     ``data`` {``x``, ``y``}, ``network`` {``activation``, ``hidden``, ``params``}, ``optimize``,
     ``descent`` {``learning_rate``, ``min_step_size``, ``max_steps``}, ``sweep``
-    ({``param``, ``range``, ``probes``, ``samples``} or null), ``labels`` {``x``, ``y``} and
-    ``display`` {``digits``}.
+    ({``param``, ``range``, ``probes``, ``samples``} or null), ``labels`` {``x``, ``y``,
+    ``x_noun``, ``y_noun``} and ``display`` {``digits``}.
 ``steps``
     One entry per descent state, ``steps[0]`` the start: ``index``, ``params`` (every name),
     ``predicted``, ``residuals``, ``ssr``, ``gradient`` and ``step_size`` (optimized names).
@@ -310,7 +310,8 @@ def _lesson_dict(trace: LessonTrace) -> dict[str, Any]:
             "max_steps": settings.max_steps,
         },
         "sweep": sweep,
-        "labels": {"x": lesson.labels.x, "y": lesson.labels.y},
+        "labels": {"x": lesson.labels.x, "y": lesson.labels.y, "x_noun": lesson.labels.x_noun,
+                   "y_noun": lesson.labels.y_noun},
         "display": {"digits": lesson.digits},
     }
 

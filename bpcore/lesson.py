@@ -64,8 +64,17 @@ class SweepSettings:
 
 @dataclass(frozen=True, slots=True)
 class Labels:
+    """The words for the data: axis titles, and nouns that name one value inside a sentence.
+
+    ``x`` and ``y`` title the axes ("Hours studied"); ``x_noun`` and ``y_noun`` name one value
+    in a caption ("every study time from 0 to 6", "the score observed at each study time").
+    Without nouns a lesson reads "x value" and "y value", which suit any axis title.
+    """
+
     x: str = "Dosage"
     y: str = "Effectiveness"
+    x_noun: str = "dose"
+    y_noun: str = "effectiveness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +155,22 @@ class Lesson:
         return _Reader(source).lesson(raw, digest)
 
 
+#: Every mapping of a lesson file (``""`` is the top level) -> its (required, optional) keys.
+#: The reader checks each mapping against this table; docs/lesson-reference.md documents every
+#: key in it, and a test holds the two together.
+KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "": (("title", "data", "network", "optimize", "descent"),
+         ("scene", "sweep", "labels", "display", "narration")),
+    "data": (("x", "y"), ()),
+    "network": (("activation", "params"), ()),
+    "descent": (("learning_rate",), ("min_step_size", "max_steps")),
+    "sweep": (("param", "range"), ("probes", "samples")),
+    "labels": ((), ("x", "y", "x_noun", "y_noun")),
+    "display": ((), ("digits",)),
+    "narration": ((), ("voice", "rate")),
+}
+
+
 # The reader walks the YAML once, checking each key where it is read, so every message can
 # name its key path.
 class _Reader:
@@ -223,8 +248,7 @@ class _Reader:
         return tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(value))
 
     def lesson(self, raw: Any, digest: str) -> Lesson:
-        top = self.mapping(raw, "", ("title", "data", "network", "optimize", "descent"),
-                           ("scene", "sweep", "labels", "display", "narration"))
+        top = self.mapping(raw, "", *KEYS[""])
         title = self.text(top["title"], "title")
         scene = self.text(top.get("scene", "b3"), "scene")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", scene):
@@ -248,14 +272,14 @@ class _Reader:
         labels = self.labels(top.get("labels", {}))
         digits = 3
         if "display" in top:
-            display = self.mapping(top["display"], "display", (), ("digits",))
+            display = self.mapping(top["display"], "display", *KEYS["display"])
             digits = self.integer(display.get("digits", 3), "display.digits", 1, 8)
         narration = self.narration(top.get("narration", {}))
         return Lesson(title, scene, x, y, network, optimize, descent, sweep, labels, digits,
                       self.source, digest, narration)
 
     def data(self, raw: Any) -> tuple[Array, Array]:
-        data = self.mapping(raw, "data", ("x", "y"), ())
+        data = self.mapping(raw, "data", *KEYS["data"])
         why = ": a plot in a video cannot show more points apart"
         x = self.numbers(data["x"], "data.x", why=why)
         y = self.numbers(data["y"], "data.y", why=why)
@@ -271,7 +295,7 @@ class _Reader:
         return readonly(x), readonly(y)
 
     def network(self, raw: Any) -> Network:
-        net = self.mapping(raw, "network", ("activation", "params"), ())
+        net = self.mapping(raw, "network", *KEYS["network"])
         activation = self.text(net["activation"], "network.activation")
         if activation not in ACTIVATIONS:
             raise self.fail("network.activation", f"expected one of {', '.join(ACTIVATIONS)}, "
@@ -313,7 +337,7 @@ class _Reader:
         return tuple(n for n in names if n in raw)
 
     def descent(self, raw: Any) -> DescentSettings:
-        d = self.mapping(raw, "descent", ("learning_rate",), ("min_step_size", "max_steps"))
+        d = self.mapping(raw, "descent", *KEYS["descent"])
         rate = self.positive(d["learning_rate"], "descent.learning_rate")
         min_step = self.number(d.get("min_step_size", 0.001), "descent.min_step_size")
         if min_step < 0:
@@ -324,7 +348,7 @@ class _Reader:
         return DescentSettings(rate, min_step, steps)
 
     def sweep(self, raw: Any, names: tuple[str, ...]) -> SweepSettings:
-        s = self.mapping(raw, "sweep", ("param", "range"), ("probes", "samples"))
+        s = self.mapping(raw, "sweep", *KEYS["sweep"])
         param = self.text(s["param"], "sweep.param")
         if param not in names:
             raise self.fail("sweep.param", f"{param!r} is not a parameter; expected one of "
@@ -341,7 +365,7 @@ class _Reader:
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
 
     def narration(self, raw: Any) -> NarrationSettings:
-        narration = self.mapping(raw, "narration", (), ("voice", "rate"))
+        narration = self.mapping(raw, "narration", *KEYS["narration"])
         voice = self.text(narration.get("voice", DEFAULT_VOICE), "narration.voice")
         try:
             # A recordings folder is found beside the lesson file, wherever it is run from.
@@ -356,10 +380,16 @@ class _Reader:
         return NarrationSettings(parsed, rate)
 
     def labels(self, raw: Any) -> Labels:
-        labels = self.mapping(raw, "labels", (), ("x", "y"))
+        labels = self.mapping(raw, "labels", *KEYS["labels"])
         default = Labels()
-        return Labels(self.text(labels.get("x", default.x), "labels.x"),
-                      self.text(labels.get("y", default.y), "labels.y"))
+        words = {}
+        for axis in ("x", "y"):
+            words[axis] = self.text(labels.get(axis, getattr(default, axis)), f"labels.{axis}")
+            # The default nouns belong to the default titles; another title reads "x value".
+            noun = getattr(default, f"{axis}_noun") if axis not in labels else f"{axis} value"
+            words[f"{axis}_noun"] = self.text(labels.get(f"{axis}_noun", noun),
+                                              f"labels.{axis}_noun")
+        return Labels(**words)
 
 
 #: Unicode categories a title or label may not hold: control characters (tabs, line breaks,

@@ -10,6 +10,7 @@ import numpy as np
 
 from bpcore.activations import Array
 from bpcore.chain import Derivative, Fit, chain_rule, fit
+from bpcore.curvature import curvature, rate_advice
 from bpcore.descent import Descent, descend
 from bpcore.errors import DivergenceError, LessonError
 from bpcore.lesson import VALUE_LIMIT, Lesson, too_large
@@ -110,7 +111,11 @@ def trace_lesson(lesson: Lesson) -> LessonTrace:
                           settings.learning_rate, settings.min_step_size, settings.max_steps,
                           bound=VALUE_LIMIT)
     except DivergenceError as exc:
-        raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}") from None
+        lam = curvature(lesson, lesson.network.values)
+        advice = f" ({rate_advice(lam)}, judging by SSR's curvature at the start)" \
+            if lam > 0 else ""
+        raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}{advice}") \
+            from None
     result = None
     if lesson.sweep is not None:
         low, high = lesson.sweep.range

@@ -39,7 +39,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import MINUS, math, words
+from kit.text import MINUS, math, tex_text, words
 
 #: The lesson whose values the fit is compared with at the end.
 REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"
@@ -235,7 +235,7 @@ class AllParams(LessonScene):
         if num.startswith("y"):
             return rf"\mathrm{{{self.act}}}'(x_{{{num[1:]},i}})"
         if den in self.w_in:
-            return rf"\mathrm{{{self.lesson.labels.x}}}_i"
+            return tex_text(self.lesson.labels.x) + "_i"
         return "1"
 
     def derivative_lines(self, name: str, size: int) -> tuple[MathTex, MathTex]:
@@ -270,7 +270,7 @@ class AllParams(LessonScene):
         self.say(f"Link by link: SSR changes with the prediction by -2 times the residual; the "
                  f"prediction changes with node 1's output y1 by its weight {top_out}; y1 "
                  f"changes with its input x1 by the slope of {self.act}; and x1 changes with "
-                 f"{w1} by the {self.lesson.labels.x.lower()}.")
+                 f"{w1} by the {self.lesson.labels.x_noun}.")
         self.play(LaggedStart(*(FadeIn(m, shift=RIGHT * 0.2) for m in meanings),
                               lag_ratio=0.4), run_time=LONG)
         self.wait(LONG)
@@ -295,7 +295,7 @@ class AllParams(LessonScene):
                 row.scale_to_fit_width(config.frame_width - 0.8)
         rows.set_x(0)
         self.say(f"The other parameters use shorter paths. {b1} is like {w1} with 1 in place of "
-                 f"the {self.lesson.labels.x.lower()}: {self.num(self.chain[b1].total)}. "
+                 f"the {self.lesson.labels.x_noun}: {self.num(self.chain[b1].total)}. "
                  f"{top_out} needs only node 1's output y1: "
                  f"{self.num(self.chain[top_out].total)}. {self.b_out} needs just the "
                  f"residuals: {self.num(self.chain[self.b_out].total)}.")
@@ -322,10 +322,10 @@ class AllParams(LessonScene):
         width = table.layout([name], 0.0, top).width
         group = table.layout([name], -width / 2, top)
         block = table.blocks[name]
-        self.say(f"In numbers: one row per data point. At {lesson.labels.x.lower()} "
-                 + ", ".join(self.num(v) for v in lesson.x) + " the products of the links are "
-                 + ", ".join(self.num(v) for v in derivative.terms) + f", and their sum is "
-                 f"{self.num(derivative.total)}.")
+        self.say(f"In numbers: one row per data point ({lesson.labels.x_noun} "
+                 + ", ".join(self.num(v) for v in lesson.x) + "). The products of the links "
+                 "are " + ", ".join(self.num(v) for v in derivative.terms) + ", and their sum "
+                 f"is {self.num(derivative.total)}.")
         self.play(FadeInPlace(table.shared, block.heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeInPlace(c) for c in block.columns), lag_ratio=0.3),
                   run_time=LONG)
@@ -344,9 +344,9 @@ class AllParams(LessonScene):
         elif num.startswith("y"):
             say = f"the slope of {self.act}"
         else:
-            say = f"the {self.lesson.labels.x.lower()}"
+            say = f"the {self.lesson.labels.x_noun}"
         parts = [self.factor_fraction(factor), "=", self.factor_meaning(factor),
-                 rf"\quad\text{{{say}}}"]
+                 r"\quad" + tex_text(say)]
         color = {symbol(n): LEARNING for n in self.learning}
         return math(*parts, color=INK, font_size=TEXT_SIZE - 4, tex_to_color_map=color)
 
@@ -380,7 +380,7 @@ class AllParams(LessonScene):
             f"node's curve: {self.gradient_list(self.w_out)}.",
             f"Through each hidden node: times its output weight and the slope of {self.act} "
             f"there: {self.gradient_list(self.b_in)}.",
-            f"And back along the first edges: times the {lesson.labels.x.lower()} as well: "
+            f"And back along the first edges: times the {lesson.labels.x_noun} as well: "
             f"{self.gradient_list(ins)}. One sweep backwards gives all "
             f"{len(self.learning)} derivatives.",
         ]

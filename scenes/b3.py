@@ -12,11 +12,13 @@ from kit.beats import FadeAway, FadeInPlace, bam
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
+    axis_lines,
     curve,
     data_dots,
     input_box,
     make_axes,
     nice_range,
+    place_label,
     residual_lines,
     tangent_line,
 )
@@ -49,7 +51,7 @@ class BackpropMainIdeas(LessonScene):
     thumbnail_beat = "ssr-curve"
 
     def construct(self) -> None:
-        self.check_lesson()
+        self.prepare()
         self.show_network()
         self.show_hidden_curves()
         self.show_squiggle()
@@ -61,15 +63,10 @@ class BackpropMainIdeas(LessonScene):
 
     # -- set-up -----------------------------------------------------------------------------
 
-    def check_lesson(self) -> None:
-        names = self.lesson.network.names
-        self.bias = names[-1]
-        if self.lesson.optimize != (self.bias,):
-            raise SystemExit(
-                f"error: {self.lesson.source}: optimize: scenes/b3.py shows the output bias "
-                f"{self.bias} being optimized alone; got {list(self.lesson.optimize)}. "
-                "Use the three_params or all_params scene for several parameters."
-            )
+    def prepare(self) -> None:
+        # bpcore.scene_requirements has checked the lesson: it optimizes the output bias
+        # alone and sweeps it.
+        self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)
         self.k = self.lesson.network.hidden
         self.start = self.trace.start
@@ -138,8 +135,8 @@ class BackpropMainIdeas(LessonScene):
                                    nice_range(y_values, ticks=5), 4.7, 5.8,
                                    lesson.labels.x, lesson.labels.y).to_edge(RIGHT, buff=0.4)
         self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
-        self.say(f"The data: {len(lesson.x)} points of {lesson.labels.y.lower()} against "
-                 f"{lesson.labels.x.lower()}. The network will fit a curve to them.")
+        self.say(f"The data: {len(lesson.x)} points, the {lesson.labels.y_noun} observed at "
+                 f"each {lesson.labels.x_noun}. The network will fit a curve to them.")
         self.play(Create(self.data_axes), FadeIn(self.dots), run_time=MEDIUM)
         self.play(Create(self.act_axes), FadeIn(act_name), Create(act_graph), run_time=MEDIUM)
 
@@ -151,7 +148,7 @@ class BackpropMainIdeas(LessonScene):
             lo, hi = curves.hidden_x[j][0], curves.hidden_x[j][-1]
             params = lesson.network.params
             self.say(
-                f"Run every {lesson.labels.x.lower()} from {self.num(lesson.x.min())} to "
+                f"Run every {lesson.labels.x_noun} from {self.num(lesson.x.min())} to "
                 f"{self.num(lesson.x.max())} through the connection to hidden node {j + 1}: "
                 f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
                 f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
@@ -164,8 +161,8 @@ class BackpropMainIdeas(LessonScene):
                       run_time=MEDIUM)
             piece = curve(self.act_axes, curves.hidden_x[j], curves.hidden_y[j], self.colors[j])
             raw = curve(self.data_axes, self.trace.grid, curves.hidden_y[j], self.colors[j])
-            self.say(f"The activation function turns those x values into y values: the "
-                     f"{self.color_names[j]} curve, drawn against {lesson.labels.x.lower()}.")
+            self.say(f"The activation function turns those inputs into outputs: the "
+                     f"{self.color_names[j]} curve, drawn over the data.")
             self.play(Create(piece), run_time=MEDIUM)
             self.play(TransformFromCopy(piece, raw), run_time=MEDIUM)
             scaled = curve(self.data_axes, self.trace.grid, curves.scaled[j], self.colors[j])
@@ -233,16 +230,9 @@ class BackpropMainIdeas(LessonScene):
         self.fit_group = VGroup(self.data_axes, self.dots, self.squiggle, self.residuals)
         self.play(FadeOut(ssr), self.fit_group.animate.scale(0.8).to_edge(LEFT, buff=0.7),
                   run_time=MEDIUM)
-        sweep = self.trace.sweep
-        values = [*self.trace.descent.column(self.bias)]
-        ssrs = [*self.trace.descent.ssr]
-        if sweep is not None:
-            values += [*sweep.values, *sweep.probe_values]
-            ssrs += [*sweep.ssr, *sweep.probe_ssr]
-        self.ssr_axes = make_axes(nice_range(values, ticks=4),
-                                  nice_range([0.0, *ssrs], ticks=4), 5.4, 4.6,
-                                  self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
-        self.ssr_dots = VGroup(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
+        self.ssr_axes = self.make_ssr_axes()
+        self.ssr_dots = VGroup()
+        self.ssr_dots.add(self.ssr_dot(lesson.network.params[self.bias], start.ssr))
         self.say(f"That pair, {self.bias} = {self.num(lesson.network.params[self.bias])} and "
                  f"SSR = {self.num(start.ssr)}, is one point on a graph of SSR against "
                  f"{self.bias}.")
@@ -250,31 +240,50 @@ class BackpropMainIdeas(LessonScene):
         self.play(FadeIn(self.ssr_dots, scale=2), run_time=SHORT)
         self.wait(MEDIUM)
 
-    def ssr_dot(self, value: float, ssr: float, label: bool = True) -> VGroup:
-        dot = Dot(self.ssr_axes.c2p(value, ssr), radius=0.08, color=INK)
-        group = VGroup(dot)
-        if label:
-            group.add(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE)
-                      .next_to(dot, UR, buff=0.08))
-        return group
+    def make_ssr_axes(self) -> Axes:
+        """Axes for SSR against the bias, holding the sweep, its probes and every descent
+        state, right of the shrunken data plot."""
+        sweep = self.trace.sweep
+        values = [*self.trace.descent.column(self.bias), *sweep.values, *sweep.probe_values]
+        ssrs = [*self.trace.descent.ssr, *sweep.ssr, *sweep.probe_ssr]
+        return make_axes(nice_range(values, ticks=4), nice_range([0.0, *ssrs], ticks=4), 5.4,
+                         4.6, self.bias, "SSR").to_edge(RIGHT, buff=0.7).shift(DOWN * 0.3)
+
+    def ssr_points(self) -> list[tuple[float, float]]:
+        """The (bias, SSR) points the SSR plot shows one by one: the start, then each probe."""
+        sweep, start = self.trace.sweep, self.lesson.network.params[self.bias]
+        return [(start, self.start.ssr)] + [
+            (value, ssr) for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True)
+            if value != start]
+
+    def ssr_dot(self, value: float, ssr: float) -> VGroup:
+        """A point on the SSR plot with its SSR beside it, clear of the pink curve (drawn
+        later through the sweep's samples), the axes, every point and the labels placed."""
+        axes, sweep = self.ssr_axes, self.trace.sweep
+        dot = Dot(axes.c2p(value, ssr), radius=0.08, color=INK)
+        pink = axes.coords_to_point(np.column_stack([sweep.values, sweep.ssr]))
+        points = [Dot(axes.c2p(*point), radius=0.08) for point in self.ssr_points()
+                  if point != (value, ssr)]
+        label = place_label(words(self.num(ssr), size=SMALL_SIZE * TEXT_SCALE), dot,
+                            lines=[pink, *axis_lines(axes)],
+                            taken=[axes.x_axis.numbers, axes.y_axis.numbers, *axes.labels,
+                                   *self.ssr_dots, *points])
+        return VGroup(dot, label)
 
     # -- beat 5 -----------------------------------------------------------------------------
 
     def show_ssr_curve(self) -> None:
         self.beat("ssr-curve", f"SSR as {self.bias} changes")
         sweep = self.trace.sweep
-        if sweep is None:
-            raise SystemExit(f"error: {self.lesson.source}: sweep: scenes/b3.py draws SSR "
-                             f"against {self.bias}; expected a sweep of {self.bias}")
         base = self.lesson.network
-        start_value = base.params[self.bias]
-        for value, ssr in zip(sweep.probe_values, sweep.probe_ssr, strict=True):
-            if value == start_value:
-                continue
+        for value, ssr in self.ssr_points()[1:]:
             fit = self.trace.fit_of(base.replace(**{self.bias: value}))
             curves = self.trace.curves_of(base.replace(**{self.bias: value}))
+            # "about 7.8" rounds 7.77 for the ear; "0.38 (about 0.38)" would only repeat it.
+            about = self.about(ssr)
+            rounded = f" (about {about})" if about != self.num(ssr) else ""
             self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "
-                     f"change, and SSR = {self.num(ssr)} (about {self.about(ssr)}).")
+                     f"change, and SSR = {self.num(ssr)}{rounded}.")
             self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
             dot = self.ssr_dot(value, ssr)
             self.play(FadeIn(dot, scale=2), run_time=SHORT)

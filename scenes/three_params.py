@@ -172,7 +172,7 @@ class OptimizeSeveralParameters(LessonScene):
         panel.to_corner(DR, buff=0.4)
         axes = panel.axes
         self.say(f"The data: {len(lesson.x)} points. The hidden layer turns each "
-                 f"{lesson.labels.x.lower()} into {self.k} curves, as before.")
+                 f"{lesson.labels.x_noun} into {self.k} curves, as before.")
         self.play(Create(axes), FadeInPlace(panel.dots), run_time=MEDIUM)
         params = self.net.params
         for j in range(self.k):
@@ -275,7 +275,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     def show_shared_columns(self, table: ChainTable) -> None:
-        x_label = self.lesson.labels.x.lower()
+        x_label = self.lesson.labels.x_noun
         self.say(f"One row per data point ({x_label} " + listing(
             [self.num(v) for v in self.lesson.x]) + "). The shared first factor is -2 times "
             "(observed - predicted): " + listing(
@@ -324,7 +324,7 @@ class OptimizeSeveralParameters(LessonScene):
             return (f"{name} is the slope of the {self.net.activation.name} function at each "
                     f"input: {values}.")
         if den.startswith("w"):
-            return f"{name} is the input itself, the {self.lesson.labels.x.lower()}: {values}."
+            return f"{name} is the input itself, the {self.lesson.labels.x_noun}: {values}."
         return f"{name} is 1 at every point: {den} is added before the activation."
 
     # -- beat 4: the first step -------------------------------------------------------------

@@ -6,30 +6,50 @@ from pathlib import Path
 
 import click
 
-from bpcore.commands.common import EXIT_ERROR, describe, is_user_error, lesson_argument, load_trace
+from bpcore.commands.common import (
+    EXIT_ERROR,
+    describe,
+    is_user_error,
+    lesson_argument,
+    strict_option,
+    warn,
+)
+from bpcore.commands.render_scene import scenes_dir
 from bpcore.display import fmt
-from bpcore.trace import LessonTrace
+from bpcore.lesson import Lesson
+from bpcore.scene_requirements import check_scene
+from bpcore.trace import LessonTrace, trace_lesson
 
 
 @click.command("check")
 @lesson_argument(multiple=True)
-def command(lessons: tuple[Path, ...]) -> None:
+@strict_option
+def command(lessons: tuple[Path, ...], strict: bool) -> None:
     """Check lesson files without writing anything.
 
-    Each file is loaded, validated and its gradient descent run, so a bad key,
-    a wrong type or a diverging learning rate is caught before rendering.
-    Prints "ok FILE: summary" for each good file and "error: ..." on stderr
-    for each bad one; the exit code is 2 if any file is bad.
+    Each file is loaded, validated, checked against what its scene needs
+    (scenes/<scene>.py: which parameters it optimizes, its sweep, how many
+    hidden nodes it draws) and its gradient descent run, so a lesson that
+    checks is a lesson that renders. Prints "ok FILE: summary" for each good
+    file and "error: ..." on stderr for each bad one; the exit code is 2 if
+    any file is bad.
+
+    A descent that runs but teaches badly (SSR does not fall, the steps
+    oscillate or overshoot, or it stops at max_steps far from the end) gets a
+    "warning: ..." line on stderr with the reason and a learning rate to try;
+    with --strict a warning counts as an error.
 
     \b
     Examples:
       bp check assets/lessons/*.yaml
-      bp check my_lesson.yaml
+      bp check my_lesson.yaml --strict
     """
     bad = 0
     for path in lessons:
         try:
-            trace = load_trace(path)
+            lesson = Lesson.from_file(path)
+            check_scene(lesson, scenes_dir())  # before the descent: a scene's needs come first
+            trace = trace_lesson(lesson)
         except Exception as exc:
             if not is_user_error(exc):
                 raise
@@ -37,6 +57,9 @@ def command(lessons: tuple[Path, ...]) -> None:
             bad += 1
             continue
         click.echo(f"ok {path}: {summary(trace)}")
+        if warn(trace) and strict:
+            click.echo(f"error: {path}: warnings fail the check with --strict", err=True)
+            bad += 1
     if bad:
         raise click.exceptions.Exit(EXIT_ERROR)
 

@@ -14,6 +14,7 @@ from typing import IO, Any, TextIO, TypeVar
 
 import click
 
+from bpcore.diagnosis import LessonWarning, diagnose
 from bpcore.errors import BpError
 from bpcore.files import atomic_writer
 from bpcore.lesson import Lesson
@@ -100,6 +101,38 @@ def output_option(help: str) -> Callable[[F], F]:
     """
     return click.option("-o", "--output", metavar="FILE", type=click.Path(path_type=Path),
                         default=None, help=help)
+
+
+def strict_option(func: F) -> F:
+    """The ``--strict`` flag: warnings about a lesson (:mod:`bpcore.diagnosis`) fail it too.
+
+    Examples
+    --------
+    >>> @click.command()
+    ... @strict_option
+    ... def run(strict):
+    ...     print(strict)
+    >>> run.params[0].opts, run.params[0].default
+    (['--strict'], False)
+    """
+    return click.option("--strict", is_flag=True, default=False,
+                        help="Treat warnings (a descent that does not fall, oscillates, overshoots "
+                             "or stops far from the end) as errors: exit code 2, for CI.")(func)
+
+
+def warn(trace: LessonTrace) -> tuple[LessonWarning, ...]:
+    """Print each warning about ``trace`` as ``warning: ...`` on stderr, and return them.
+
+    Examples
+    --------
+    >>> from bpcore.lesson import LESSONS_DIR
+    >>> warn(load_trace(LESSONS_DIR / "b3.yaml"))
+    ()
+    """
+    warnings = diagnose(trace)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return warnings
 
 
 def load_trace(path: Path) -> LessonTrace:

@@ -45,6 +45,8 @@ from bpcore.commands.common import (
     is_user_error,
     lesson_argument,
     load_trace,
+    strict_option,
+    warn,
 )
 from bpcore.commands.page import write_page
 from bpcore.commands.render_scene import (
@@ -478,18 +480,20 @@ def summary_table(results: list[RenderResult]) -> str:
 
 
 def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
-         voice: Voice | None = None, burn: bool = False) -> Iterator[RenderJob | RenderResult]:
+         voice: Voice | None = None, burn: bool = False,
+         strict: bool = False) -> Iterator[RenderJob | RenderResult]:
     """For each lesson, in order: a job to run, or the result it already has (bad, up to date).
 
     ``voice`` overrides each lesson's own; either way it is checked here, before any render.
+    Warnings about a lesson's descent are printed here; with ``strict`` they fail the lesson.
     """
     codes: dict[Path, str] = {}
     claimed: dict[Path, Path] = {}
     for path in lessons:
         try:
             lesson = Lesson.from_file(path)
-            trace_lesson(lesson)  # a diverging descent fails here, before any render
-            scene = scene_file(lesson)
+            scene = scene_file(lesson)  # what the scene needs, then the descent: before rendering
+            trace = trace_lesson(lesson)
             speaker = voice or lesson.narration.voice
             try:
                 speaker.require()
@@ -500,6 +504,9 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
             if not (is_user_error(exc) or isinstance(exc, CommandError)):
                 raise
             yield RenderResult(path, "failed", error=describe(exc).removeprefix(f"{path}: "))
+            continue
+        if warn(trace) and strict:
+            yield RenderResult(path, "failed", error="warnings fail the render with --strict")
             continue
         output = out_dir / f"{path.stem}.mp4"
         if output in claimed:
@@ -621,9 +628,10 @@ def _voice_option(value: str | None) -> Voice | None:
               help="Run the renders on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of "
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
+@strict_option
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
             force: bool, voice: Voice | None, burn: bool, page: bool,
-            scheduler: str | None) -> None:
+            scheduler: str | None, strict: bool) -> None:
     """Render narrated lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
@@ -636,19 +644,20 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
     lesson file, same code, same quality) is skipped unless --force. A
     lesson that fails is reported with its error and the others still
     render; the exit code is then 2. Files appear in DIR only once
-    complete.
+    complete. Warnings about a lesson's descent (see bp check --help) are
+    printed first; --strict fails those lessons.
 
     \b
-    Examples:
+    Examples: (course/ stands for your own folder of lesson files)
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
       bp render assets/lessons/b3.yaml --voice none
       bp render assets/lessons/*.yaml --page --burn-captions
-      bp render course/*.yaml -j 4 --force
+      bp render course/*.yaml -j 4 --force --strict
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    planned = list(plan(lessons, out_dir, quality, force, voice, burn))
+    planned = list(plan(lessons, out_dir, quality, force, voice, burn, strict))
     results: dict[int, RenderResult] = {}
     progress = Progress(len(planned))
     todo = []

@@ -15,9 +15,9 @@ import click
 
 from bpcore.commands.common import CommandError
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.scene_requirements import SCENES_DIR, check_scene
 
 REPO_ROOT = LESSONS_DIR.parent.parent
-SCENES_DIR = REPO_ROOT / "scenes"
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 #: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
 SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR", "BP_VOICE",
@@ -57,18 +57,17 @@ def scenes_dir() -> Path:
 def scene_file(lesson: Lesson) -> Path:
     """The scene file that renders ``lesson``: ``scenes/<lesson.scene>.py``.
 
+    Raises :class:`~bpcore.errors.LessonError` when there is no such file or the lesson lacks
+    what the scene needs (:func:`bpcore.scene_requirements.check_scene`).
+
     Examples
     --------
     >>> scene_file(Lesson.from_file(LESSONS_DIR / "b3.yaml")).name
     'b3.py'
     """
     folder = scenes_dir()
-    path = folder / f"{lesson.scene}.py"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("[!_]*.py")))
-        raise CommandError(f"{lesson.source}: scene: no scene file {path.name} in "
-                           f"{folder}; expected one of {known}")
-    return path
+    check_scene(lesson, folder)
+    return folder / f"{lesson.scene}.py"
 
 
 def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,

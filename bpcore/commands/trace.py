@@ -7,10 +7,13 @@ from pathlib import Path
 import click
 
 from bpcore.commands.common import (
+    CommandError,
     EchoStream,
     lesson_argument,
     load_trace,
     output_option,
+    strict_option,
+    warn,
     write_output,
 )
 from bpcore.export import FORMATS, write_trace
@@ -26,7 +29,9 @@ SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv
 @click.option("--every", metavar="N", type=click.IntRange(min=1), default=1, show_default=True,
               help="Keep every N-th descent step (and always the first and the last), for a "
                    "smaller file from a long descent; each step keeps its index.")
-def command(lesson: Path, format_: str | None, output: Path | None, every: int) -> None:
+@strict_option
+def command(lesson: Path, format_: str | None, output: Path | None, every: int,
+            strict: bool) -> None:
     """Compute LESSON's trace and print it as JSON, YAML or CSV.
 
     JSON and YAML hold the whole trace: the lesson, every gradient-descent step
@@ -39,7 +44,9 @@ def command(lesson: Path, format_: str | None, output: Path | None, every: int) 
     little memory; --every N thins the steps of a long descent.
 
     Nothing is written if the lesson is bad or the descent diverges: the error
-    goes to stderr and the exit code is 2.
+    goes to stderr and the exit code is 2. Warnings about the descent (see
+    bp check --help) go to stderr; with --strict they too stop the command
+    before anything is written.
 
     \b
     Examples:
@@ -52,6 +59,8 @@ def command(lesson: Path, format_: str | None, output: Path | None, every: int) 
         suffix = output.suffix.lower() if output is not None else ""
         format_ = SUFFIX_FORMATS.get(suffix, "json")
     trace = load_trace(lesson)
+    if warn(trace) and strict:
+        raise CommandError(f"{lesson}: warnings stop the trace with --strict")
     if output is None:
         write_trace(trace, format_, EchoStream(), every)
     else:

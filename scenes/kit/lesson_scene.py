@@ -1,8 +1,11 @@
 """The base of every lesson scene: loads the lesson's trace, and handles beats and narration.
 
 A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environment variable
-``BP_LESSON`` names another lesson file. When ``BP_STILLS_DIR`` is set, the last frame of every
-beat is saved there as a PNG (``bp stills`` uses this).
+``BP_LESSON`` names another lesson file; the video is then named for that file
+(``media/videos/b3/480p15/my_lesson.mp4``), so two lessons never overwrite each other. Before
+anything is drawn the lesson is checked against what the scene needs
+(:mod:`bpcore.scene_requirements`, the same check as ``bp check``). When ``BP_STILLS_DIR`` is
+set, the last frame of every beat is saved there as a PNG (``bp stills`` uses this).
 
 Every caption is narrated by the lesson's voice (``narration:`` in the lesson file, or
 ``BP_VOICE``; ``none`` for a silent video): it is cut into subtitle events, each spoken as one
@@ -19,6 +22,7 @@ reversed videos are made.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -40,6 +44,7 @@ from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.publish import Chapter, publish
+from bpcore.scene_requirements import check_scene
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
@@ -53,13 +58,46 @@ def lesson_path(default_name: str) -> Path:
     return Path(override) if override else LESSONS_DIR / f"{default_name}.yaml"
 
 
-def load_trace(default_name: str) -> LessonTrace:
-    """Load and trace the scene's lesson; a bad lesson ends the render with a one-line error."""
+def load_trace(default_name: str, scene_file: Path | None = None) -> LessonTrace:
+    """Load and trace the scene's lesson; a bad lesson, or one that ``scene_file`` cannot show,
+    ends the render with a one-line error."""
     try:
-        return trace_lesson(Lesson.from_file(lesson_path(default_name)))
+        lesson = Lesson.from_file(lesson_path(default_name))
+        if scene_file is not None:
+            check_scene(lesson, scene_file.parent, scene_file.stem)
+        return trace_lesson(lesson)
     except BpError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def name_output_for_lesson() -> None:
+    """With ``BP_LESSON``, name the video (and its partial files) for the lesson file's stem.
+
+    manim names outputs for the scene class, so without this every lesson rendered through one
+    scene file would replace the last one's video.
+    """
+    override = os.environ.get("BP_LESSON")
+    # manim -o NAME still wins; a dry run writes nothing (but its captions to the bare name).
+    if not override or config.output_file or config.dry_run:
+        return
+    stem = Path(override).stem
+    config.output_file = stem
+    config.partial_movie_dir = "{video_dir}/partial_movie_files/" + stem.replace(
+        "{", "{{").replace("}", "}}")
+
+
+def has_screen() -> bool:
+    """Whether a video viewer can open here: any system but Linux, or Linux with a display.
+
+    Examples
+    --------
+    >>> isinstance(has_screen(), bool)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 #: Seconds between one spoken event and the next: the breath between sentences.
@@ -161,10 +199,16 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 file_writer_class=LessonFileWriter,
                 camera_class=kwargs.get("camera_class", Camera),
                 skip_animations=kwargs.get("skip_animations", False)))
+        name_output_for_lesson()
+        if not has_screen():
+            # manim -p would run xdg-open, which prints its complaints once per file.
+            config.preview = config.show_in_file_browser = False
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.trace = load_trace(self.lesson_name)
+        # The scene file is the one defining construct (a test may subclass the scene).
+        scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
+        self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
         self.lesson = self.trace.lesson
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)

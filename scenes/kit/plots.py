@@ -10,10 +10,14 @@ from decimal import Decimal
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
+    DR,
     LEFT,
     RIGHT,
+    UL,
     UP,
+    UR,
     Axes,
     Dot,
     Line,
@@ -24,6 +28,9 @@ from manim import (
 
 from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, TANGENT, TEXT_SCALE
 from kit.text import words
+
+#: An x axis title wider than this (screen units; "Dosage" is about 0.8) goes under the axis.
+SIDE_LABEL_WIDTH = 1.2
 
 
 def nice_range(values: Sequence[float] | np.ndarray, pad: float = 0.0, ticks: int = 5):
@@ -61,7 +68,9 @@ def make_axes(
     """Plain StatQuest-style axes: thin ink lines, a few tick numbers, labels on the ends.
 
     Tick numbers and labels are Pango text (kit.text), and 0 is left unnumbered where the
-    axes cross. ``axes.x_axis.numbers``, ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
+    axes cross. Tick numbers stay outside the plotting area, where no curve runs: along its
+    bottom and left edges when an axis crosses mid-plot. ``axes.x_axis.numbers``,
+    ``axes.y_axis.numbers`` and ``axes.labels`` hold them.
     """
     axes = Axes(x_range=x_range, y_range=y_range, x_length=width, y_length=height, tips=False,
                 axis_config={"color": INK, "stroke_width": 2})
@@ -79,6 +88,11 @@ def make_axes(
             numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
         if axis is axes.x_axis and y_range[0] < 0:
             numbers.set_y(bottom - 0.25)
+        if axis is axes.y_axis and x_range[0] < 0:
+            # Likewise the y axis crosses mid-plot when x goes below 0: numbers to the left edge.
+            for number, value in zip(numbers, (v for v in np.arange(low, high + step / 2, step)
+                                               if abs(v) >= step / 2), strict=True):
+                number.next_to(axes.c2p(x_range[0], value), LEFT, buff=0.18)
         # Held by the axes, not the axis line: a redraw of the line (a curve moving across
         # it, kit.redraw) then leaves the numbers that nothing touches in the background.
         axis.numbers = numbers
@@ -87,8 +101,16 @@ def make_axes(
     labels = VGroup()
     if x_label:
         label = words(x_label, size=LABEL_SIZE * TEXT_SCALE)
-        labels.add(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3) if y_range[0] < 0
-                   else label.next_to(axes.x_axis, RIGHT, buff=0.2))
+        if label.width > SIDE_LABEL_WIDTH:
+            # A long title ("Hours studied") beside the axis would widen the plot by its width
+            # and push it into its neighbours: it goes under the tick numbers instead.
+            label.next_to(axes.x_axis.numbers, DOWN, buff=0.15)
+            label.align_to(axes.x_axis.get_end(), RIGHT)
+        elif y_range[0] < 0:
+            label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3)
+        else:
+            label.next_to(axes.x_axis, RIGHT, buff=0.2)
+        labels.add(label)
     if y_label:
         labels.add(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(axes.y_axis, UP,
                                                                           buff=0.2))
@@ -141,13 +163,114 @@ def input_box(axes: Axes, low: float, high: float) -> Rectangle:
 
 
 def tangent_line(axes: Axes, x: float, y: float, slope: float, length: float = 2.2) -> Line:
-    """A segment of fixed on-screen ``length`` through ``(x, y)`` with data-space ``slope``."""
+    """A segment of on-screen ``length`` through ``(x, y)`` with data-space ``slope``, cut where
+    it would leave the axes (into the tick numbers below a steep curve)."""
     centre = axes.c2p(x, y)
     direction = axes.c2p(x + 1, y + slope) - centre
     direction /= np.linalg.norm(direction)
-    return Line(centre - direction * length / 2, centre + direction * length / 2,
-                color=TANGENT, stroke_width=4)
+    start, end = centre - direction * length / 2, centre + direction * length / 2
+    inside = clip_segment(start, end, plot_box(axes))
+    if inside is not None:
+        start, end = inside
+    return Line(start, end, color=TANGENT, stroke_width=4)
+
+
+def plot_box(axes: Axes) -> np.ndarray:
+    """The axes' plotting area on screen: ``[[left, bottom], [right, top]]``."""
+    corners = np.array([axes.c2p(axes.x_range[0], axes.y_range[0]),
+                        axes.c2p(axes.x_range[1], axes.y_range[1])])[:, :2]
+    return np.array([corners.min(axis=0), corners.max(axis=0)])
+
+
+def clip_segment(start, end, box: np.ndarray):
+    """The part of segment ``start``-``end`` inside ``box`` (``[[x0, y0], [x1, y1]]``), or None.
+
+    Liang-Barsky: the segment is ``start + t (end - start)`` for t in [0, 1], narrowed by each
+    of the box's four sides.
+
+    Examples
+    --------
+    >>> box = np.array([[0.0, 0.0], [1.0, 1.0]])
+    >>> [p[:2].tolist() for p in clip_segment(np.array([-1.0, 0.5, 0]), np.array([2.0, 0.5, 0]),
+    ...                                         box)]
+    [[0.0, 0.5], [1.0, 0.5]]
+    >>> clip_segment(np.array([2.0, 2, 0]), np.array([3.0, 3, 0]), box) is None
+    True
+    """
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    delta = end - start
+    low, high = 0.0, 1.0
+    for axis in (0, 1):
+        for bound, sign in ((box[0][axis], -1.0), (box[1][axis], 1.0)):
+            # Inside means sign * (point - bound) <= 0.
+            step, gap = sign * delta[axis], sign * (bound - start[axis])
+            if abs(step) < 1e-12:
+                if gap < 0:
+                    return None
+                continue
+            t = gap / step
+            if step > 0:
+                high = min(high, t)
+            else:
+                low = max(low, t)
+    if low > high:
+        return None
+    return start + low * delta, start + high * delta
+
+
+def crosses(corners: np.ndarray, mobject, pad: float = 0.03) -> bool:
+    """Whether the polyline through screen points ``corners`` enters ``mobject``'s box.
+
+    Examples
+    --------
+    >>> label = Rectangle(width=1, height=1)
+    >>> crosses(np.array([[-2.0, 0, 0], [2.0, 0, 0]]), label)
+    True
+    >>> crosses(np.array([[-2.0, 2, 0], [2.0, 2, 0]]), label)
+    False
+    """
+    box = np.array([mobject.get_corner(DOWN + LEFT)[:2] - pad,
+                    mobject.get_corner(UP + RIGHT)[:2] + pad])
+    return any(clip_segment(a, b, box) is not None for a, b in zip(corners[:-1], corners[1:],
+                                                                     strict=True))
+
+
+def overlaps(one, other, pad: float = 0.03) -> bool:
+    """Whether two mobjects' boxes overlap (with ``pad`` to spare)."""
+    return bool(np.all(one.get_corner(UP + RIGHT)[:2] + pad > other.get_corner(DOWN + LEFT)[:2])
+                and np.all(other.get_corner(UP + RIGHT)[:2] + pad >
+                           one.get_corner(DOWN + LEFT)[:2]))
+
+
+#: Where a point's label may go, in order of preference.
+LABEL_SIDES = (UR, UL, DR, DL, RIGHT, LEFT, UP, DOWN)
+
+
+def place_label(label, point, lines=(), taken=(), buff: float = 0.08):
+    """Put ``label`` beside ``point`` (a point or a mobject) on the first side where it
+    crosses none of ``lines`` (polylines, as screen points) and overlaps none of ``taken``
+    (mobjects); when every side is blocked, on the side with the fewest obstacles. Returns
+    ``label``."""
+    best = None
+    # Close beside the point first; farther out (a label's height at a time) if need be.
+    for away in (0.0, 1.0, 2.0):
+        for side in LABEL_SIDES:
+            gap = buff + away * label.height
+            label.next_to(point, side, buff=gap)
+            blocked = sum(crosses(c, label) for c in lines) + sum(overlaps(label, m)
+                                                                  for m in taken)
+            if blocked == 0:
+                return label
+            if best is None or blocked < best[0]:
+                best = (blocked, side, gap)
+    return label.next_to(point, best[1], buff=best[2])
+
+
+def axis_lines(axes: Axes) -> list[np.ndarray]:
+    """The two axis lines as polylines (screen points), for :func:`place_label`."""
+    return [np.array([axis.get_start(), axis.get_end()]) for axis in (axes.x_axis, axes.y_axis)]
 
 
 __all__ = ["nice_range", "make_axes", "curve", "data_dots", "residual_lines", "input_box",
-           "tangent_line", "UP"]
+           "tangent_line", "plot_box", "clip_segment", "crosses", "overlaps", "place_label",
+           "axis_lines", "LABEL_SIDES", "UP"]

@@ -76,6 +76,22 @@ def joined(glyphs: list[VMobject]) -> VMobject:
     return outline
 
 
+#: LaTeX's special characters in text mode, and what writes each one literally.
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+
+
+def tex_text(text: str) -> str:
+    r"""A lesson's words (an axis title) as LaTeX that prints them as written, spaces included.
+
+    Examples
+    --------
+    >>> print(tex_text("Hours studied (%)"))
+    \text{Hours studied (\%)}
+    """
+    return r"\text{" + "".join(_TEX_SPECIAL.get(c, c) for c in text) + "}"
+
+
 def math(*tex: str, **kwargs) -> MathTex:
     """A MathTex drawn with one path per part and colour (see :class:`Words`).
 

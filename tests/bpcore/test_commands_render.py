@@ -70,11 +70,10 @@ def test_bad_usage_exits_2(args):
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
-def test_bad_lessons_fail_before_rendering(tmp_path: Path):
+def test_bad_lessons_fail_before_rendering(tiny, tmp_path: Path):
     """A missing file and a diverging lesson are named with their errors; nothing renders."""
     missing = tmp_path / "missing.yaml"
-    diverging = tmp_path / "diverging.yaml"
-    diverging.write_text(TINY.replace("learning_rate: 0.1", "learning_rate: 100"))
+    diverging = tiny("diverging", text=TINY.replace("learning_rate: 0.1", "learning_rate: 100"))
     out = tmp_path / "out"
     result = run(str(missing), str(diverging), "-o", str(out))
     assert result.exit_code == 2 and "Traceback" not in result.output

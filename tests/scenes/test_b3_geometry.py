@@ -13,9 +13,11 @@ misses by many pixels.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,8 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from curves import polyline, squiggle_at_data  # noqa: E402
 
+from bpcore.lesson import Lesson  # noqa: E402
+from bpcore.trace import trace_lesson  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 B3_SCENE = REPO_ROOT / "scenes" / "b3.py"
+HOURS = Path(__file__).resolve().parent / "fixtures" / "hours.yaml"
 DESCENT_BEAT = "gradient-descent"
 PIXELS_ACROSS = 854  # -ql
 
@@ -40,6 +46,14 @@ class SceneRun:
     #: per play in the descent beat: (centres of every Dot on screen, each descent state's
     #: (b3, SSR) placed with the SSR axes as they were then)
     shots: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: per play in the descent beat: the ends of every tangent on screen, and the SSR axes'
+    #: plotting area then ([[left, bottom], [right, top]])
+    tangents: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: every caption, in order
+    captions: list[str] = field(default_factory=list)
+    #: at each still while the network diagram shares the screen with the data axes: the
+    #: beat, and both boxes ([[left, bottom], [right, top]])
+    beside: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @property
     def bias(self) -> str:
@@ -65,24 +79,56 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("inprocess-media")
 
 
-@pytest.fixture(scope="module", params=["b3_lesson", "other_lesson"], ids=["b3", "other"])
+@pytest.fixture(scope="session")
+def hours_lesson() -> SimpleNamespace:
+    """A teacher's own lesson (tests/scenes/fixtures/hours.yaml): 5 ReLU points, scores against
+    hours studied, its own axis titles and nouns."""
+    return SimpleNamespace(name="hours", path=HOURS, trace=trace_lesson(Lesson.from_file(HOURS)))
+
+
+@pytest.fixture(scope="module", params=["b3_lesson", "other_lesson", "hours_lesson"],
+                ids=["b3", "other", "hours"])
 def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path) -> SceneRun:
-    """The b3 scene built in-process from the b3 lesson or the other lesson (via BP_LESSON)."""
-    from manim import Dot, config, tempconfig
+    """The b3 scene built in-process from the b3 lesson, the other lesson or the hours lesson
+    (via BP_LESSON)."""
+    from manim import Dot, Line, config, tempconfig
     from manim.utils.module_ops import get_scene_classes_from_module
+
+    from kit.plots import plot_box
+    from kit.style import TANGENT
 
     case = request.getfixturevalue(request.param)
     (scene_class,) = get_scene_classes_from_module(load_scene_module(B3_SCENE))
     run = SceneRun(None, case.trace, 0.0)
 
+    def corners(mobject) -> np.ndarray:
+        return np.array([mobject.get_corner([-1, -1, 0])[:2], mobject.get_corner([1, 1, 0])[:2]])
+
     class Watched(scene_class):
+        def still(self) -> None:
+            super().still()
+            shown = self.get_mobject_family_members()
+            if hasattr(self, "data_axes") and self.diagram in shown and self.data_axes in shown:
+                run.beside.append((self.beats[-1], corners(self.diagram),
+                                   corners(self.data_axes)))
+
+        def say(self, text: str) -> None:
+            run.captions.append(text)
+            super().say(text)
+
         def play(self, *args, **kwargs):
             super().play(*args, **kwargs)
             if getattr(self, "beats", None) and self.beats[-1] == DESCENT_BEAT:
-                dots = [m.get_center() for m in self.get_mobject_family_members()
-                        if isinstance(m, Dot)]
+                members = self.get_mobject_family_members()
+                dots = [m.get_center() for m in members if isinstance(m, Dot)]
                 run.shots.append((np.array(dots).reshape(-1, 3),
                                   self.ssr_axes.coords_to_point(run.descent_coords())))
+                on_axes = {id(m) for axes in (self.ssr_axes, self.data_axes)
+                           for m in axes.get_family()}
+                ends = [np.array([m.get_start()[:2], m.get_end()[:2]]) for m in members
+                        if type(m) is Line and m.get_color() == TANGENT
+                        and id(m) not in on_axes]
+                run.tangents.extend((e, plot_box(self.ssr_axes)) for e in ends)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BP_LESSON", str(case.path))
@@ -145,3 +191,37 @@ def test_descent_point_visits_every_state_in_order(scene_run: SceneRun) -> None:
         assert seen, f"no dot at descent state {i} ({scene_run.descent_coords()[i]})"
         first_seen.append(seen[0])
     assert first_seen == sorted(first_seen), first_seen
+
+
+def test_tangents_stay_inside_the_ssr_axes(scene_run: SceneRun) -> None:
+    """Every tangent drawn in the descent beat ends inside the SSR axes' plotting area (to a
+    pixel): none runs below the axis into the tick numbers."""
+    assert scene_run.tangents, f"no tangent seen in the {DESCENT_BEAT} beat"
+    pixel = scene_run.pixel
+    outside = [ends.round(2).tolist() for ends, box in scene_run.tangents
+               if np.any(ends < box[0] - pixel) or np.any(ends > box[1] + pixel)]
+    assert not outside, outside
+
+
+def test_captions_read_with_the_lessons_own_words(scene_run: SceneRun) -> None:
+    """Axis titles are never used as nouns in a caption ("Run every hours studied"), the nouns
+    the lesson gives are, and no value is repeated as "X (about X)"."""
+    lesson = scene_run.trace.lesson
+    labels = lesson.labels
+    text = " ".join(scene_run.captions).replace(lesson.title, "")
+    for title in (labels.x, labels.y):
+        if title.lower() != getattr(labels, "x_noun" if title == labels.x else "y_noun"):
+            assert title.lower() not in text.lower(), title
+    assert f"every {labels.x_noun} from" in text
+    assert f"the {labels.y_noun} observed at each {labels.x_noun}" in text
+    repeats = re.findall(r"= (\S+) \(about \1\)", text)
+    assert not repeats, repeats
+
+
+def test_network_diagram_and_data_axes_do_not_overlap(scene_run: SceneRun) -> None:
+    """While the shrunken network diagram and the data axes share the screen, their boxes
+    (labels and tick numbers included) do not overlap, whatever the axis titles."""
+    assert scene_run.beside, "no still with both the diagram and the data axes"
+    for beat, diagram, axes in scene_run.beside:
+        apart = np.any(diagram[1] <= axes[0]) or np.any(axes[1] <= diagram[0])
+        assert apart, (beat, diagram.round(2).tolist(), axes.round(2).tolist())
