@@ -275,7 +275,8 @@ def test_ordinary_documents_mostly_succeed():
     @given(lessons(number=ORDINARY, scale=st.just(1.0)))
     def record(lesson):
         lesson["descent"]["learning_rate"] = 1e-3
-        with tempfile.TemporaryDirectory() as work:
+        with tempfile.TemporaryDirectory() as work, \
+                mock.patch.dict(os.environ, {"BP_SCENES_DIR": str(FIXTURES / "scenes")}):
             path = Path(work) / "lesson.yaml"
             path.write_text(yaml.safe_dump(lesson))
             outcomes.append(invoke("check", str(path)).exit_code)
@@ -325,7 +326,8 @@ def test_real_process_refuses_in_one_line(tmp_path: Path, case: str, command: st
     path.write_text(text, encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "bpcore", command, str(path)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
+                               "BP_SCENES_DIR": str(FIXTURES / "scenes")},
                           preexec_fn=limited(1024))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [proc.stderr.strip()] and proc.stdout == ""
