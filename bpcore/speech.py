@@ -74,8 +74,13 @@ def spoken(caption: str) -> str:
     negative 10 and 3 times 10 to the power of 6.
     >>> print(spoken("b3 goes 0 → 2.61; (observed - predicted)²"))
     b 3 goes 0 goes to 2.61; observed minus predicted squared
+    >>> print(spoken("SSR = 7.77 (about 7.8)."))
+    SSR equals 7.77, about 7.8.
     """
     text = caption.translate({0x2212: "-"})
+    # "7.77 (about 7.8)": an aside, said after a pause rather than run into the number.
+    text = re.sub(r"\s*\((about|roughly|nearly) ([^()]*)\)", r", \1 \2,", text)
+    text = re.sub(r",([.,;:!?])", r"\1", text)
     text = _DERIVATIVE.sub(lambda m: f"the derivative of {m[1]} with respect to {m[2]}", text)
     text = _SCIENTIFIC.sub(_say_scientific, text)
     text = _PLAIN_NUMBER.sub(_say_magnitude, text)
