@@ -11,6 +11,7 @@ import click
 from bpcore.commands.common import lesson_argument
 from bpcore.commands.render_scene import QUALITIES, quality_option, run_manim
 from bpcore.lesson import Lesson
+from bpcore.trace import trace_lesson
 
 
 @click.command("stills")
@@ -35,6 +36,7 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
       bp stills assets/lessons/b3.yaml --format svg
     """
     parsed = Lesson.from_file(lesson)
+    trace_lesson(parsed)  # a diverging descent fails here, before any render
     out_dir = out_dir or Path("stills") / lesson.stem
     click.echo(f"Rendering {lesson} at {QUALITIES[quality]} for stills...", err=True)
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
