@@ -415,7 +415,7 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
     previous = None
     if threading.current_thread() is threading.main_thread():
         def on_term(signum, frame):
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt(signum)  # the command's exit code names the signal
 
         previous = signal.signal(signal.SIGTERM, on_term)
     futures: dict[cf.Future, tuple[int, RenderJob]] = {}
@@ -470,7 +470,8 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
     A video that is up to date (same lesson file, same code, same quality)
     is skipped unless --force. A lesson that fails is reported with its
     error and the others still render; the exit code is then 2. Files
-    appear in DIR only once complete.
+    appear in DIR only once complete. Ctrl-C or SIGTERM stops the running
+    renders and exits with 130 or 143; finished videos stay.
 
     \b
     Examples:
@@ -499,6 +500,12 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
             with executor_for(scheduler, workers) as pool:
                 for index, result in run_all(pool, todo, progress, local=scheduler is None):
                     results[index] = result
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see run_all)
+            signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+            progress.say(f"error: interrupted by {signal.Signals(signum).name}: the running "
+                         "renders were stopped; finished videos are kept, no partial file is "
+                         "left")
+            raise click.exceptions.Exit(128 + signum) from None  # as a shell reports a signal
         finally:
             allow_renders()  # after an interrupt, once every worker thread has ended
     ordered = [results[i] for i in range(len(planned))]
