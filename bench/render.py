@@ -31,6 +31,13 @@ Each render starts from an empty media folder, so LaTeX runs for every Tex/MathT
 this is the cost of a first render from a fresh clone. A second ``manim`` run from the root
 reuses ./media/Tex and skips those runs.
 
+Narration is measured in the same runs: each lesson render starts with an empty clip cache
+(``BP_VOICE_CACHE`` in the temporary folder), so the voice is synthesized as on a first render,
+and the scene's "Narration:" log line says how long synthesis and the voice track (assembly,
+loudness, muxing) took. Their share of the lesson's wall time is printed beside the target
+(<= 10%); with a warm cache only the voice track's share remains. ``BP_VOICE=none`` renders
+silent videos and skips this part.
+
 Usage::
 
     python bench/render.py [--scene scenes/b3.py] [--quality l|m|h] [--repeat N]
@@ -42,6 +49,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -54,6 +62,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.3
+#: Narration (synthesis on a cold cache, plus the voice track) may add this share of a render.
+NARRATION_TARGET = 0.10
+NARRATION_LINE = re.compile(r"Narration: (\d+) clips, (\d+) synthesized in ([0-9.]+) s; voice "
+                            r"track finished in ([0-9.]+) s")
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60"}
 
 FLOOR_SCENE = '''\
@@ -71,11 +83,13 @@ class EncodingFloor(Scene):
 
 @dataclass
 class Render:
-    """One timed manim run: wall time, CPU time (user + system) and the video it wrote."""
+    """One timed manim run: wall time, CPU time (user + system), the video it wrote, and the
+    seconds its narration took (synthesis, voice track) when it was narrated."""
 
     seconds: float
     cpu: float
     video: Path
+    narration: tuple[float, float] | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -147,7 +161,9 @@ def render(scene: Path, quality: str, media_dir: Path, env: dict[str, str]) -> R
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
         raise SystemExit(f"error: manim failed ({done.returncode}) on {scene.name}:\n{tail}")
-    return Render(seconds, cpu, find_video(media_dir, scene.stem, quality))
+    narration = NARRATION_LINE.search(done.stdout + done.stderr)
+    spoken = (float(narration[3]), float(narration[4])) if narration else None
+    return Render(seconds, cpu, find_video(media_dir, scene.stem, quality), spoken)
 
 
 def _children_cpu() -> float:
@@ -213,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         floor_scene = tmp_path / "encoding_floor.py"
         for run in range(1, args.repeat + 1):
             media = tmp_path / f"lesson-{run}"
-            done = render(args.scene, args.quality, media, env)
+            cold = {**env, "BP_VOICE_CACHE": str(tmp_path / f"voice-{run}"), "COLUMNS": "300"}
+            done = render(args.scene, args.quality, media, cold)
             lessons.append(done)
             if duration is None:
                 duration, frames = video_duration(done.video)
@@ -248,6 +265,14 @@ def main(argv: list[str] | None = None) -> int:
           "other load on the machine)")
     print(f"per video sec  : lesson {best_lesson / duration:.2f} s, floor "
           f"{best_floor / duration:.2f} s of wall time")
+    spoken = [(r.narration, r.seconds) for r in lessons if r.narration is not None]
+    if spoken:
+        (synthesis, track), wall = min(spoken, key=lambda item: sum(item[0]))
+        share = (synthesis + track) / wall
+        print(f"narration      : synthesis {synthesis:.1f} s + voice track {track:.1f} s = "
+              f"{share:.1%} of the lesson's wall time (cold cache; target <= "
+              f"{NARRATION_TARGET:.0%}: {'met' if share <= NARRATION_TARGET else 'not met'}); "
+              f"warm cache {track / wall:.1%}")
     if args.json:
         print(json.dumps({
             "scene": str(scene_name), "quality": args.quality, "repeat": args.repeat,
@@ -257,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             "lesson_cpu_s": [round(r.cpu, 2) for r in lessons],
             "floor_cpu_s": [round(r.cpu, 2) for r in floors],
             "ratio": round(ratio, 3), "cpu_ratio": round(cpu_ratio, 3),
+            "narration_s": [r.narration for r in lessons],
             "loadavg": [round(x, 2) for x in os.getloadavg()],
         }))
     return 0

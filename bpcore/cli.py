@@ -22,6 +22,7 @@ from bpcore.commands.common import CommandError, describe, is_user_error
 COMMANDS: dict[str, str] = {
     "check": "bpcore.commands.check",
     "render": "bpcore.commands.render",
+    "script": "bpcore.commands.script",
     "slides": "bpcore.commands.slides",
     "stills": "bpcore.commands.stills",
     "trace": "bpcore.commands.trace",
@@ -69,6 +70,7 @@ def bp() -> None:
       bp trace assets/lessons/b3.yaml -o b3.json
       bp stills assets/lessons/b3.yaml
       bp render assets/lessons/*.yaml -q l
+      bp script assets/lessons/b3.yaml
       bp slides assets/lessons/b3.yaml --to pdf
       bp trace --help
     """

@@ -19,8 +19,9 @@ import yaml
 
 from bpcore.activations import ACTIVATIONS, Array
 from bpcore.descent import MAX_STEPS_CAP
-from bpcore.errors import LessonError
+from bpcore.errors import BpError, LessonError
 from bpcore.network import Network, param_names, readonly
+from bpcore.voice import DEFAULT_VOICE, RATE_RANGE, Voice
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 
@@ -49,6 +50,14 @@ class Labels:
 
 
 @dataclass(frozen=True, slots=True)
+class NarrationSettings:
+    """Who speaks the captions and how fast (``rate`` times the voice's natural pace)."""
+
+    voice: Voice = Voice(DEFAULT_VOICE)
+    rate: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Lesson:
     """A validated lesson: data, network, what to optimize and how.
 
@@ -71,6 +80,7 @@ class Lesson:
     digits: int = 3
     source: str = "<lesson>"
     digest: str = ""
+    narration: NarrationSettings = NarrationSettings()
 
     @classmethod
     def from_file(cls, path: str | Path) -> Lesson:
@@ -179,7 +189,7 @@ class _Reader:
 
     def lesson(self, raw: Any, digest: str) -> Lesson:
         top = self.mapping(raw, "", ("title", "data", "network", "optimize", "descent"),
-                           ("scene", "sweep", "labels", "display"))
+                           ("scene", "sweep", "labels", "display", "narration"))
         title = self.text(top["title"], "title")
         scene = self.text(top.get("scene", "b3"), "scene")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", scene):
@@ -196,8 +206,9 @@ class _Reader:
         if "display" in top:
             display = self.mapping(top["display"], "display", (), ("digits",))
             digits = self.integer(display.get("digits", 3), "display.digits", 1, 8)
+        narration = self.narration(top.get("narration", {}))
         return Lesson(title, scene, x, y, network, optimize, descent, sweep, labels, digits,
-                      self.source, digest)
+                      self.source, digest, narration)
 
     def data(self, raw: Any) -> tuple[Array, Array]:
         data = self.mapping(raw, "data", ("x", "y"), ())
@@ -272,6 +283,21 @@ class _Reader:
         probes = self.numbers(s["probes"], "sweep.probes") if "probes" in s else ()
         samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000)
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
+
+    def narration(self, raw: Any) -> NarrationSettings:
+        narration = self.mapping(raw, "narration", (), ("voice", "rate"))
+        voice = self.text(narration.get("voice", DEFAULT_VOICE), "narration.voice")
+        try:
+            # A recordings folder is found beside the lesson file, wherever it is run from.
+            parsed = Voice.parse(voice, base=Path(self.source).parent)
+        except BpError as exc:
+            raise self.fail("narration.voice", str(exc)) from None
+        rate = self.number(narration.get("rate", 1.0), "narration.rate")
+        low, high = RATE_RANGE
+        if not low <= rate <= high:
+            raise self.fail("narration.rate", f"expected a speaking rate from {low} to {high} "
+                            f"(1 is the voice's own pace), got {rate:g}")
+        return NarrationSettings(parsed, rate)
 
     def labels(self, raw: Any) -> Labels:
         labels = self.mapping(raw, "labels", (), ("x", "y"))

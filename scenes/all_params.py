@@ -414,7 +414,7 @@ class AllParams(LessonScene):
              + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning) + ".",
              (0, 1, 2)),
             (f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
-             f"{self.num(first.gradient[p])} x {self.rate} = {self.num(first.step_size[p])}.",
+             f"{self.num(first.gradient[p])} × {self.rate} = {self.num(first.step_size[p])}.",
              (3,)),
             (f"New value = old value - step size: {p} goes from {self.num(first.params[p])} "
              f"to {self.num(second.params[p])}. After this one step SSR is "

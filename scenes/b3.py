@@ -389,7 +389,7 @@ class BackpropMainIdeas(LessonScene):
                 self.play(FadeAway(readout), FadeInPlace(new_readout[0]), run_time=MEDIUM)
                 self.play(Create(tangent), run_time=MEDIUM)
                 self.wait(MEDIUM)
-                self.say(f"Step size = slope x learning rate = {self.num(slope)} x {rate} = "
+                self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} = "
                          f"{self.num(step)}.")
                 self.play(FadeInPlace(new_readout[1]), run_time=MEDIUM)
                 self.wait(SHORT)

@@ -49,9 +49,11 @@ from bpcore.commands.render_scene import (
     scene_file,
     stop_renders,
 )
+from bpcore.errors import BpError
 from bpcore.files import _mode_for, atomic_write
 from bpcore.lesson import Lesson
 from bpcore.trace import trace_lesson
+from bpcore.voice import RECORDED, Voice
 
 BPCORE_DIR = Path(__file__).resolve().parent.parent
 #: How manim's log announces each finished animation.
@@ -68,6 +70,7 @@ class RenderJob:
     quality: str
     output: Path
     key: str
+    voice: Voice | None = None
 
     @property
     def captions(self) -> Path:
@@ -125,8 +128,10 @@ def code_digest(scene: Path) -> str:
     return digest.hexdigest()
 
 
-def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = None) -> str:
-    """What a video depends on: the lesson file's content, the code and the quality.
+def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = None,
+               voice: Voice | None = None) -> str:
+    """What a video depends on: the lesson file's content, the code, the quality and the voice
+    (for recordings, the recordings themselves).
 
     Examples
     --------
@@ -139,8 +144,15 @@ def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = Non
     False
     """
     code = code if code is not None else code_digest(scene)
-    text = f"lesson {lesson.digest}\nscene {scene.name}\ncode {code}\nquality {quality}\n"
-    return hashlib.sha256(text.encode()).hexdigest()
+    voice = voice or lesson.narration.voice
+    text = (f"lesson {lesson.digest}\nscene {scene.name}\ncode {code}\nquality {quality}\n"
+            f"voice {voice}\n")
+    digest = hashlib.sha256(text.encode())
+    if voice.name == RECORDED and voice.folder.is_dir():
+        for take in sorted(voice.folder.glob("*.*")):
+            if take.suffix in (".wav", ".txt"):
+                digest.update(take.name.encode() + hashlib.sha256(take.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def recorded(output: Path) -> dict | None:
@@ -246,7 +258,8 @@ def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None) -> Ren
     try:
         with tempfile.TemporaryDirectory(prefix=f"bp-render-{job.output.stem}-") as work:
             media = Path(work) / "media"
-            run_manim(job.lesson_path, job.lesson, job.quality, media, scene=job.scene,
+            voice = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
+            run_manim(job.lesson_path, job.lesson, job.quality, media, voice, scene=job.scene,
                       on_line=on_line)
             video = find_video(media, job.scene, job.quality)
             captions = video.with_suffix(".srt")
@@ -352,9 +365,12 @@ def summary_table(results: list[RenderResult]) -> str:
                                 row[4]]).rstrip() for row in rows)
 
 
-def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str,
-         force: bool) -> Iterator[RenderJob | RenderResult]:
-    """For each lesson, in order: a job to run, or the result it already has (bad, up to date)."""
+def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
+         voice: Voice | None = None) -> Iterator[RenderJob | RenderResult]:
+    """For each lesson, in order: a job to run, or the result it already has (bad, up to date).
+
+    ``voice`` overrides each lesson's own; either way it is checked here, before any render.
+    """
     codes: dict[Path, str] = {}
     claimed: dict[Path, Path] = {}
     for path in lessons:
@@ -362,6 +378,12 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str,
             lesson = Lesson.from_file(path)
             trace_lesson(lesson)  # a diverging descent fails here, before any render
             scene = scene_file(lesson)
+            speaker = voice or lesson.narration.voice
+            try:
+                speaker.require()
+            except BpError as exc:
+                where = "--voice" if voice else "narration.voice"
+                raise CommandError(f"{path}: {where}: {exc}") from None
         except Exception as exc:
             if not (is_user_error(exc) or isinstance(exc, CommandError)):
                 raise
@@ -376,8 +398,11 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str,
         folder = scene.resolve().parent
         if folder not in codes:
             codes[folder] = code_digest(scene)
+        speaker = voice or lesson.narration.voice
+        if speaker.folder is not None:  # a render runs in another folder
+            speaker = Voice(speaker.name, speaker.folder.absolute())
         job = RenderJob(path, lesson, scene, quality, output,
-                        render_key(lesson, scene, quality, codes[folder]))
+                        render_key(lesson, scene, quality, codes[folder], speaker), speaker)
         skipped = None if force else up_to_date(job)
         yield skipped or job
 
@@ -447,6 +472,16 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
             signal.signal(signal.SIGTERM, previous)
 
 
+def _voice_option(value: str | None) -> Voice | None:
+    """Parse ``--voice``; a name that is no voice stops the command before anything runs."""
+    if value is None:
+        return None
+    try:
+        return Voice.parse(value)
+    except BpError as exc:
+        raise CommandError(f"--voice: {exc}") from None
+
+
 @click.command("render")
 @lesson_argument(multiple=True)
 @quality_option("h")
@@ -457,16 +492,24 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
               default=Path("renders"), show_default=True,
               help="Folder for the videos (<lesson name>.mp4) and captions (.srt).")
 @click.option("--force", is_flag=True, help="Render even the lessons that are up to date.")
+@click.option("--voice", metavar="VOICE", default=None, envvar="BP_VOICE", show_envvar=True,
+              callback=lambda ctx, param, value: _voice_option(value),
+              help="Who narrates, instead of each lesson's narration.voice: festival (the "
+                   "default), flite, none (silent), recorded:DIR (your own WAV clips, see "
+                   "bp script), or a manim-voiceover service: gtts, azure, openai, "
+                   "elevenlabs, gemini.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Run the renders on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of "
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
-            force: bool, scheduler: str | None) -> None:
-    """Render lesson videos with captions, several at once.
+            force: bool, voice: Voice | None, scheduler: str | None) -> None:
+    """Render narrated lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
     to DIR/<lesson name>.mp4, with the captions in DIR/<lesson name>.srt.
+    The video speaks its captions in the lesson's voice (--voice to
+    change it; --voice none for a silent video).
     A video that is up to date (same lesson file, same code, same quality)
     is skipped unless --force. A lesson that fails is reported with its
     error and the others still render; the exit code is then 2. Files
@@ -477,11 +520,12 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
     Examples:
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
+      bp render assets/lessons/b3.yaml --voice none
       bp render course/*.yaml -j 4 --force
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    planned = list(plan(lessons, out_dir, quality, force))
+    planned = list(plan(lessons, out_dir, quality, force, voice))
     results: dict[int, RenderResult] = {}
     progress = Progress(len(planned))
     todo = []

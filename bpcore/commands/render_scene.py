@@ -20,7 +20,8 @@ REPO_ROOT = LESSONS_DIR.parent.parent
 SCENES_DIR = REPO_ROOT / "scenes"
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 #: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
-SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR")
+SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR", "BP_VOICE",
+                   "BP_SCRIPT")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,11 +73,11 @@ def scene_file(lesson: Lesson) -> Path:
 
 def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
               extra_env: dict[str, str] | None = None, *, scene: Path | None = None,
-              on_line: Callable[[str], None] | None = None) -> None:
+              on_line: Callable[[str], None] | None = None, flags: tuple[str, ...] = ()) -> None:
     """Render ``lesson`` with its scene into ``media_dir``; a failure raises CommandError.
 
     ``scene`` overrides the lesson's scene file; ``on_line`` is called with each line manim
-    prints on stdout (its log), as it prints it.
+    prints on stdout (its log), as it prints it; ``flags`` go to manim (``--dry_run``).
     """
     scene = scene or scene_file(lesson)
     # Only what this command asks for: a BP_SLIDES left in the shell must not turn a video
@@ -85,7 +86,7 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
     env = {**inherited, "BP_LESSON": str(lesson_path.resolve()), "COLUMNS": "200",
            **(extra_env or {})}
     args = [sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
-            "--progress_bar", "none", "--media_dir", str(Path(media_dir).resolve()),
+            "--progress_bar", "none", "--media_dir", str(Path(media_dir).resolve()), *flags,
             str(scene)]
     with _RUNNING_LOCK:
         if _STOPPED.is_set():
@@ -111,6 +112,10 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
             process.wait()
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
+    for line in errors:  # the scene's advice (missing recordings, ...) reaches the user
+        if line.startswith("warning: "):
+            click.echo(f"warning: {lesson_path}: {line.removeprefix('warning: ').strip()}",
+                       err=True)
     if process.returncode != 0:
         lines = [ln for ln in (errors or output) if ln.strip()]
         tail = lines[-1].strip() if lines else f"manim exited with code {process.returncode}"

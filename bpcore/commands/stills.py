@@ -42,7 +42,8 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
         frames = Path(work) / "stills"
         run_manim(lesson, parsed, quality, Path(work) / "media",
-                  {"BP_STILLS_DIR": str(frames), "BP_STILLS_FORMAT": format_})
+                  {"BP_STILLS_DIR": str(frames), "BP_STILLS_FORMAT": format_,
+                   "BP_VOICE": "none"})  # a still needs no voice
         out_dir.mkdir(parents=True, exist_ok=True)
         images = sorted(frames.glob(f"*.{format_}"))
         for image in images:

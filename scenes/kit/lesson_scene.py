@@ -1,8 +1,14 @@
-"""The base of every lesson scene: loads the lesson's trace, and handles beats and captions.
+"""The base of every lesson scene: loads the lesson's trace, and handles beats and narration.
 
 A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environment variable
 ``BP_LESSON`` names another lesson file. When ``BP_STILLS_DIR`` is set, the last frame of every
 beat is saved there as a PNG (``bp stills`` uses this).
+
+Every caption is narrated by the lesson's voice (``narration:`` in the lesson file, or
+``BP_VOICE``; ``none`` for a silent video): it is cut into subtitle events, each spoken as one
+clip, and the picture holds until the voice has finished (kit/narration.py). The voice track
+is set to published-video loudness when the scene ends. When ``BP_SCRIPT`` names a file, the
+narration script (each clip's id, caption and spoken words, by beat) is written there as JSON.
 
 When ``BP_SLIDES=1`` (``bp slides`` sets it), lesson scenes are manim-slides ``Slide`` scenes
 written to the folder ``BP_SLIDES_DIR`` (default ``slides/``): one slide per beat, each ending
@@ -13,20 +19,31 @@ reversed videos are made.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import cairo
-from manim import ManimColor, Scene, VMobject, config
+from manim import Camera, ManimColor, Scene, VMobject, config, logger
+from manim.constants import RendererType
+from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import SceneFileWriter
+from manim.utils.file_ops import write_to_movie
 from PIL import Image
 
+from bpcore.audio import assemble, mux_voice, normalize
 from bpcore.display import fmt
 from bpcore.errors import BpError
+from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.voice import NONE, Voice
+from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
-from kit.style import READING_SPEED
 
 
 def lesson_path(default_name: str) -> Path:
@@ -44,15 +61,63 @@ def load_trace(default_name: str) -> LessonTrace:
         raise SystemExit(2) from None
 
 
-def reading_time(text: str) -> float:
-    """Seconds a caption needs on screen to be read at ``READING_SPEED``.
+#: Seconds between one spoken event and the next: the breath between sentences.
+PAUSE = 0.3
+
+
+def lesson_voice(lesson: Lesson) -> Voice:
+    """The voice that narrates: ``$BP_VOICE``, else the lesson's; slides are never narrated.
+
+    A voice that cannot speak on this machine ends the render at once with a one-line error.
+    """
+    if slides_requested():
+        return Voice(NONE)
+    try:
+        override = os.environ.get("BP_VOICE")
+        voice = Voice.parse(override) if override else lesson.narration.voice
+        voice.require()
+    except BpError as exc:
+        where = "BP_VOICE" if os.environ.get("BP_VOICE") else f"{lesson.source}: narration.voice"
+        print(f"error: {where}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return voice
+
+
+def schedule(clip: Clip, start: float) -> list[tuple[float, float]]:
+    """When each of a clip's events shows, as (start, end) seconds, the first at ``start``.
+
+    A spoken event lasts as long as its speech and a breath (:data:`PAUSE`), and never less
+    than its text needs at ``NARRATED_SPEED``; a recording's events share its length by
+    their characters. A silent event lasts its reading time at ``READING_SPEED``.
 
     Examples
     --------
-    >>> reading_time("A caption of forty-five characters, all told.")
-    3.0
+    >>> from kit.narration import Utterance
+    >>> quiet = Clip("01-a-01", "Thirty characters of caption.", (
+    ...     Utterance("Thirty characters of caption.", ""), Utterance("Fifteen of them.", "")))
+    >>> [(round(a, 3), round(b, 3)) for a, b in schedule(quiet, 10.0)]
+    [(10.0, 11.933), (11.933, 13.0)]
+    >>> spoken = Clip("01-a-02", "", (Utterance("Short.", "", Path("a.wav"), 2.0),))
+    >>> schedule(spoken, 1.0)
+    [(1.0, 3.3)]
     """
-    return round(len(text) / READING_SPEED, 1)
+    times, t = [], start
+    if clip.recording is not None:
+        chars = sum(len(u.text) for u in clip.utterances)
+        for i, utterance in enumerate(clip.utterances):
+            share = clip.recording_seconds * len(utterance.text) / chars
+            end = t + share + (PAUSE if i == len(clip.utterances) - 1 else 0.0)
+            times.append((t, end))
+            t = end
+        return times
+    for utterance in clip.utterances:
+        if utterance.audio is None:
+            end = t + len(utterance.text) / READING_SPEED
+        else:
+            end = t + max(utterance.seconds + PAUSE, len(utterance.text) / NARRATED_SPEED)
+        times.append((t, end))
+        t = end
+    return times
 
 
 def slides_requested() -> bool:
@@ -88,13 +153,24 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         slides_dir = os.environ.get("BP_SLIDES_DIR")
         if slides_requested() and slides_dir:
             kwargs.setdefault("output_folder", Path(slides_dir))
+        if config.renderer == RendererType.CAIRO:
+            kwargs.setdefault("renderer", CairoRenderer(
+                file_writer_class=LessonFileWriter,
+                camera_class=kwargs.get("camera_class", Camera),
+                skip_animations=kwargs.get("skip_animations", False)))
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
         self.trace = load_trace(self.lesson_name)
         self.lesson = self.trace.lesson
+        self.voice = lesson_voice(self.lesson)
+        self.narrator = Narrator(self.voice, self.lesson.narration.rate)
         self.beats: list[str] = []
-        self._caption: tuple[str, float] | None = None
+        #: Every clip narrated so far, with the beat it belongs to.
+        self.clips: list[tuple[str, Clip]] = []
+        #: Where each piece of speech starts (scene seconds): the voice track's recipe.
+        self.voice_track: list[tuple[float, Path]] = []
+        self._caption: tuple[Clip, list[tuple[float, float]]] | None = None
         stills = os.environ.get("BP_STILLS_DIR")
         self._stills_dir = Path(stills) if stills else None
 
@@ -137,29 +213,73 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         Image.fromarray(self.renderer.get_frame()).convert("RGB").save(stem.with_suffix(".png"))
 
     def say(self, text: str) -> None:
-        """Narrate: the caption runs from now until the next caption or the end of the beat.
+        """Narrate ``text`` from now: the voice speaks it while the animations that follow run.
 
-        A caption stays up at least as long as it takes to read (``READING_SPEED``): when the
-        animations under it are shorter, the picture holds before the next caption begins.
+        The caption is cut into subtitle events, each spoken as one clip. Before the next
+        caption (or the end of the beat) the picture holds until the voice has finished, or,
+        in a silent video, until every event has been on screen long enough to read.
         """
         self._flush_caption()
-        self._caption = (text, self.time)
+        beat = self.beats[-1] if self.beats else "intro"
+        number = 1 + sum(1 for b, _ in self.clips if b == beat)
+        try:
+            clip = self.narrator.clip(f"{len(self.beats):02d}-{beat}-{number:02d}", text)
+        except BpError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        self.clips.append((beat, clip))
+        times = schedule(clip, self.time)
+        if clip.recording is not None:
+            self.voice_track.append((self.time, clip.recording))
+        self.voice_track.extend((start, u.audio) for u, (start, _) in
+                                zip(clip.utterances, times, strict=True) if u.audio is not None)
+        self._caption = (clip, times)
 
     def tear_down(self) -> None:
         self._close_beat()
+        writer = self.renderer.file_writer
+        if isinstance(writer, LessonFileWriter) and self.voice_track:
+            writer.voice_track, writer.seconds = self.voice_track, self.time
+            writer.narrator = self.narrator
+        script = os.environ.get("BP_SCRIPT")
+        if script:
+            atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")
+        if self.narrator.missing:
+            print(f"warning: {self.voice}: no recording for {len(self.narrator.missing)} "
+                  f"clip(s), spoken by the default voice: {', '.join(self.narrator.missing)}",
+                  file=sys.stderr)
+
+    def script(self) -> dict:
+        """The narration script: per beat, each clip's id, caption, events and spoken words."""
+        beats: dict[str, list[dict]] = {}
+        for beat, clip in self.clips:
+            beats.setdefault(beat, []).append({
+                "id": clip.id, "caption": clip.caption,
+                "events": [u.text for u in clip.utterances],
+                "spoken": " ".join(u.speech for u in clip.utterances),
+            })
+        return {"title": self.lesson.title, "lesson": self.lesson.source,
+                "voice": str(self.voice), "rate": self.lesson.narration.rate,
+                "beats": [{"beat": name, "clips": clips} for name, clips in beats.items()]}
 
     def _flush_caption(self) -> None:
         if self._caption is None:
             return
-        text, start = self._caption
+        clip, times = self._caption
         self._caption = None
-        hold = start + reading_time(text) - self.time
-        if hold > 1 / config.frame_rate:
-            self.wait(hold)
-        if self.time > start:
-            self.add_subcaption(text, duration=self.time - start, offset=start - self.time)
+        end = times[-1][1]
+        if end - self.time > 1 / config.frame_rate:
+            self.wait(end - self.time)
+        # A wait covers whole frames; make sure the picture is not a frame short of the end.
+        while self.time < end - 1e-6:
+            self.wait(1 / config.frame_rate)
+        if self.voice.silent:  # the last event stays up until the next caption
+            times[-1] = (times[-1][0], self.time)
+        for utterance, (start, stop) in zip(clip.utterances, times, strict=True):
+            self.add_subcaption(event_text(utterance.text), duration=stop - start,
+                                offset=start - self.time)
         if slides_requested():
-            self._add_speaker_note(text)
+            self._add_speaker_note(clip.caption)
 
     def _add_speaker_note(self, text: str) -> None:
         """Slides: a caption joins the speaker notes of the slide being recorded."""
@@ -171,6 +291,30 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self._flush_caption()
         if self.beats and not self._still_taken:
             self.still()
+
+
+class LessonFileWriter(SceneFileWriter):
+    """Manim's file writer, plus the voice track: once the movie is written, the narration
+    clips are laid at their times, set to published-video loudness and muxed in as AAC."""
+
+    voice_track: list[tuple[float, Path]] = []
+    seconds = 0.0
+    narrator: Narrator | None = None
+
+    def finish(self) -> None:
+        super().finish()
+        if not (self.voice_track and write_to_movie() and self.movie_file_path.is_file()):
+            return
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as scratch:
+            raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
+            assemble(self.voice_track, self.seconds, raw)
+            normalize(raw, loud)
+            mux_voice(self.movie_file_path, loud)
+        # One line bench/render.py reads: what narration cost this render.
+        logger.info(f"Narration: {len(self.voice_track)} clips, {self.narrator.synthesized} "
+                    f"synthesized in {self.narrator.synthesis_seconds:.1f} s; voice track "
+                    f"finished in {time.perf_counter() - started:.1f} s")
 
 
 class _RGBContext(cairo.Context):

@@ -35,10 +35,7 @@ SMALL_SIZE = 22
 #: MathTex sizes, and Text set at ``size * TEXT_SCALE`` matches them.
 TEXT_SCALE = 0.66
 
-# Pacing, in seconds.
-#: Captions stay up long enough to be read at this many characters per second (subtitle
-#: guidelines ask for 15-17 for adults; numbers read slower than words).
-READING_SPEED = 15
+# Pacing, in seconds (captions are paced by bpcore.subtitles and the voice).
 BEAT_PAUSE = 1.0
 SHORT = 0.8
 MEDIUM = 1.5

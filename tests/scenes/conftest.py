@@ -27,8 +27,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 B3_SCENE = SCENES_DIR / "b3.py"
 B3_LESSON = LESSONS_DIR / "b3.yaml"
-#: Environment variables the scenes read; a developer's shell must not leak them into a test.
-SCENE_ENV = ("BP_LESSON", "BP_STILLS_DIR")
+#: Environment variables the scenes read; a developer's shell (or the suite's silent default,
+#: tests/conftest.py) must not leak them into a render: each render says what it wants.
+SCENE_ENV = ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE", "BP_SCRIPT")
 #: Generous: a -ql render takes about a minute and a half on two busy cores.
 RENDER_TIMEOUT = 900
 
@@ -175,7 +176,8 @@ def _renders() -> Iterator[list[Render]]:
 
 @pytest.fixture(scope="session")
 def b3_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) -> Render:
-    """A real -ql render of the b3 lesson, caching off, one still per beat in stills_dir."""
+    """A real -ql render of the b3 lesson, caching off, one still per beat in stills_dir,
+    narrated by the lesson's own voice (the default: no BP_VOICE)."""
     workdir = tmp_path_factory.mktemp("b3-render")
     render = Render(workdir, ("--disable_caching",),
                     {"BP_STILLS_DIR": str(workdir / "stills")})
@@ -186,17 +188,20 @@ def b3_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) 
 @pytest.fixture(scope="session")
 def other_render(tmp_path_factory: pytest.TempPathFactory, other_lesson: LessonCase,
                  _renders: list[Render]) -> Render:
-    """A real -ql render of the other lesson, picked by BP_LESSON."""
+    """A real -ql render of the other lesson, picked by BP_LESSON, silent (BP_VOICE=none)."""
     render = Render(tmp_path_factory.mktemp("other-render"), ("--disable_caching",),
-                    {"BP_LESSON": str(other_lesson.path)})
+                    {"BP_LESSON": str(other_lesson.path), "BP_VOICE": "none"})
     _renders.append(render.start())
     return render
 
 
 @pytest.fixture(scope="session")
 def dry_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) -> Render:
-    """``manim -ql --dry_run scenes/b3.py``: the whole scene runs, nothing is written."""
-    render = Render(tmp_path_factory.mktemp("dry-render"), ("--dry_run",))
+    """``manim -ql --dry_run scenes/b3.py``: the whole scene runs, nothing is written but the
+    narration script (BP_SCRIPT, in the workdir as script.json)."""
+    workdir = tmp_path_factory.mktemp("dry-render")
+    render = Render(workdir, ("--dry_run",),
+                    {"BP_VOICE": "none", "BP_SCRIPT": str(workdir / "script.json")})
     _renders.append(render.start())
     return render
 

@@ -32,6 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from curves import squiggle_at_data  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from spoken import unsigned_numbers  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENE = REPO_ROOT / "scenes" / "all_params.py"
 LESSON = LESSONS_DIR / "all_params.yaml"
@@ -57,7 +61,8 @@ class Run:
 
     def start(self) -> Run:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("BP_LESSON", "BP_STILLS_DIR")}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE")}
         env.update(self.env)
         with (self.workdir / "out.txt").open("wb") as out, \
                 (self.workdir / "err.txt").open("wb") as err:
@@ -94,7 +99,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    """The shipped lesson's real -ql render, stills on."""
+    """The shipped lesson's real -ql render, stills on, narrated in the lesson's voice."""
     work = tmp_path_factory.mktemp("all-params")
     runs = {
         "video": Run(work / "video", ("--disable_caching",),
@@ -280,6 +285,22 @@ def test_video_is_long_enough(renders) -> None:
     with av.open(str(video)) as container:
         duration = container.duration / av.time_base
     assert duration >= MIN_DURATION, f"{duration:.1f} s"
+
+
+@pytest.mark.render
+def test_video_speaks_to_its_end(renders) -> None:
+    """The narrated video has an audio stream lasting as long as its picture (within a
+    frame at 15 fps)."""
+    with av.open(str(renders["video"].succeeded().video())) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        lengths = [float(s.duration * s.time_base) for s in (video, audio)]
+    assert abs(lengths[0] - lengths[1]) <= 1 / 15, lengths
+
+
+def test_narration_says_every_number_with_its_sign(built: Built) -> None:
+    """Every subtitle event's spoken words carry the event's numbers with their signs."""
+    assert len(built.scene.clips) > 10
+    assert not unsigned_numbers(built.scene.clips)
 
 
 @pytest.mark.render

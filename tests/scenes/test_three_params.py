@@ -26,6 +26,10 @@ from bpcore.display import fmt
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import LessonTrace, trace_lesson
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from spoken import unsigned_numbers  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 SCENE_FILE = SCENES_DIR / "three_params.py"
@@ -122,6 +126,8 @@ def build(workdir: Path, tex_dir: Path, lesson: Path, real: bool) -> Built:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BP_LESSON", str(lesson))
         mp.setenv("BP_STILLS_DIR", str(stills))
+        if real:  # the real render speaks in the lesson's voice
+            mp.delenv("BP_VOICE", raising=False)
         with tempconfig(options):
             overflow: list[tuple[str, float]] = []
             colours: list[tuple[int, dict[str, object]]] = []
@@ -190,6 +196,24 @@ def test_video_is_long_enough(rendered: Built) -> None:
     with av.open(str(rendered.video)) as container:
         duration = container.duration / av.time_base
     assert duration >= MIN_DURATION, f"{duration:.1f} s"
+
+
+@pytest.mark.render
+def test_video_speaks_to_its_end(rendered: Built) -> None:
+    """The narrated video has an audio stream lasting as long as its picture (within a
+    frame at 15 fps)."""
+    with av.open(str(rendered.video)) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        lengths = [float(s.duration * s.time_base) for s in (video, audio)]
+    assert abs(lengths[0] - lengths[1]) <= 1 / 15, lengths
+
+
+def test_narration_says_every_number_with_its_sign(rendered: Built, relu_built: Built) -> None:
+    """Every subtitle event's spoken words carry the event's numbers with their signs, for the
+    shipped lesson and the 3-ReLU-node one."""
+    for built in (rendered, relu_built):
+        assert len(built.scene.clips) > 10
+        assert not unsigned_numbers(built.scene.clips)
 
 
 @pytest.mark.render

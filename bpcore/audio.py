@@ -1,0 +1,195 @@
+"""Audio through ffmpeg: clips in one format, loudness measured and set like published video.
+
+A narrated lesson's voice track is built from many short clips. Each clip is converted to one
+format (:data:`SAMPLE_RATE` Hz, mono, 16-bit) with the silence the synthesizer leaves before
+and after the words trimmed away, so a clip's length is the length of its speech. The whole
+track is then set to :data:`TARGET_LUFS` integrated loudness with a true peak of at most
+:data:`MAX_TRUE_PEAK` (EBU R 128 as video platforms apply it), in two passes of ffmpeg's
+``loudnorm``: measure, then correct with the measured values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bpcore.errors import BpError
+from bpcore.files import _mode_for, atomic_write
+
+SAMPLE_RATE = 48_000
+TARGET_LUFS = -16.0
+MAX_TRUE_PEAK = -1.5
+#: AAC encoding lifts true peaks a little (0.2 dB measured on Festival speech): the track is
+#: limited this much below the ceiling so the encoded file stays under it.
+CODEC_HEADROOM = 0.5
+#: Loudness range allowed to loudnorm; speech varies little, so this rarely binds.
+LOUDNESS_RANGE = 11.0
+#: Below this level (dBFS) a synthesizer's output counts as the silence around its words.
+SILENCE_DB = -50
+
+
+@dataclass(frozen=True, slots=True)
+class Loudness:
+    """EBU R 128 figures of a file: integrated loudness (LUFS), true peak (dBTP), range (LU)."""
+
+    integrated: float
+    true_peak: float
+    loudness_range: float
+
+
+def _ffmpeg(*args: str) -> str:
+    """Run ffmpeg; return what it printed on stderr (where its filters report)."""
+    try:
+        done = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-nostats", *args],
+                              capture_output=True, text=True, errors="replace")
+    except FileNotFoundError:
+        raise BpError("ffmpeg is missing; install it with apt-get install ffmpeg "
+                      "(make setup does)") from None
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise BpError(f"ffmpeg failed: {tail[0]}")
+    return done.stderr
+
+
+def duration(path: Path) -> float:
+    """Seconds of audio in ``path`` (any format ffmpeg reads)."""
+    try:
+        done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                               "-of", "csv=p=0", str(path)], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise BpError("ffprobe is missing; install it with apt-get install ffmpeg") from None
+    try:
+        return float(done.stdout.strip())
+    except ValueError:
+        raise BpError(f"{path}: not an audio file ffmpeg can read") from None
+
+
+def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
+    """Convert ``source`` to the clip format in ``target`` (atomically), trimming silence.
+
+    The trim cuts what lies below :data:`SILENCE_DB` at both ends; a clip that is all silence
+    is kept whole (a recording of a pause is still a pause).
+    """
+    trims = (f"silenceremove=start_periods=1:start_threshold={SILENCE_DB}dB:start_silence=0.05,"
+             "areverse,"
+             f"silenceremove=start_periods=1:start_threshold={SILENCE_DB}dB:start_silence=0.05,"
+             "areverse")
+    args = ["-y", "-i", str(source), "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le"]
+
+    def convert(out: Path) -> None:
+        _ffmpeg(*args[:3], *(["-af", trims] if trim else []), *args[3:], str(out))
+        if trim and duration(out) < 0.05:
+            _ffmpeg(*args, str(out))
+
+    _write_through(target, convert)
+
+
+def measure(path: Path) -> Loudness:
+    """Integrated loudness, true peak and loudness range of ``path``, by ffmpeg's ebur128."""
+    report = _ffmpeg("-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-")
+    summary = report[report.rfind("Summary:"):]
+
+    def value(name: str) -> float:
+        found = re.search(rf"{name}:\s+(-?[0-9.]+|-inf)", summary)
+        if found is None:
+            raise BpError(f"{path}: ffmpeg's ebur128 gave no {name}")
+        return float(found[1])
+
+    return Loudness(value("I"), value("Peak"), value("LRA"))
+
+
+def normalize(source: Path, target: Path) -> None:
+    """Write ``source`` to ``target`` at :data:`TARGET_LUFS` with peaks under the ceiling.
+
+    Two passes of ``loudnorm``: the first measures, the second applies one gain to the whole
+    track (``linear=true``), so speech keeps its natural dynamics; where that gain would push
+    a peak over :data:`MAX_TRUE_PEAK`, loudnorm limits those peaks.
+    """
+    settings = f"I={TARGET_LUFS}:TP={MAX_TRUE_PEAK - CODEC_HEADROOM}:LRA={LOUDNESS_RANGE}"
+    report = _ffmpeg("-i", str(source), "-af", f"loudnorm={settings}:print_format=json",
+                     "-f", "null", "-")
+    stats = json.loads(report[report.rfind("{"):report.rfind("}") + 1])
+    if stats["input_i"] in ("-inf", "inf"):  # nothing to hear: leave the silence as it is
+        prepare_clip(source, target, trim=False)
+        return
+    measured = (f"measured_I={stats['input_i']}:measured_TP={stats['input_tp']}:"
+                f"measured_LRA={stats['input_lra']}:measured_thresh={stats['input_thresh']}:"
+                f"offset={stats['target_offset']}")
+    _write_through(target, lambda out: _ffmpeg(
+        "-y", "-i", str(source), "-af", f"loudnorm={settings}:{measured}:linear=true",
+        "-ar", str(SAMPLE_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(out)))
+
+
+def _write_through(target: Path, make: Callable[[Path], object]) -> None:
+    """Let ``make`` write a file beside ``target`` under a hidden name, then rename it over
+    ``target``: readers see the old file or the new one, and a failure leaves no trace."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                suffix=f".tmp{target.suffix}")
+    os.close(fd)
+    try:
+        make(Path(name))
+        os.chmod(name, _mode_for(target))
+        os.replace(name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def read_clip(path: Path) -> np.ndarray:
+    """The samples of a clip written by :func:`prepare_clip` (mono, 16-bit, SAMPLE_RATE)."""
+    with wave.open(str(path), "rb") as clip:
+        if (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) != (1, 2, SAMPLE_RATE):
+            raise BpError(f"{path}: expected a mono 16-bit {SAMPLE_RATE} Hz clip")
+        return np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2")
+
+
+def assemble(placements: list[tuple[float, Path]], seconds: float, target: Path) -> None:
+    """Write a track ``seconds`` long with each clip starting at its time (seconds), atomically.
+
+    The track has exactly ``round(seconds * SAMPLE_RATE)`` samples, so it ends with the video;
+    clips that overlap add up, and a clip running past the end is cut there.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> assemble([], 0.5, folder / "quiet.wav")
+    >>> len(read_clip(folder / "quiet.wav")) == SAMPLE_RATE // 2
+    True
+    """
+    track = np.zeros(round(seconds * SAMPLE_RATE), dtype=np.int32)
+    for start, path in placements:
+        samples = read_clip(path)
+        first = round(start * SAMPLE_RATE)
+        part = samples[: max(len(track) - first, 0)]
+        track[first:first + len(part)] += part
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(np.clip(track, -32768, 32767).astype("<i2").tobytes())
+    atomic_write(target, buffer.getvalue())
+
+
+def mux_voice(video: Path, track: Path) -> None:
+    """Replace ``video``'s audio with ``track`` (AAC), keeping its picture as it is, atomically.
+
+    ffmpeg's mp4 muxer records the AAC encoder's delay in an edit list, so the audio stream
+    lasts exactly as long as the track, and so as the video.
+    """
+    _write_through(video, lambda out: _ffmpeg(
+        "-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a", "-c:v", "copy",
+        "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(out)))

@@ -1,0 +1,185 @@
+"""The voice of a lesson scene: captions cut into subtitle events, each spoken as one clip.
+
+manim-voiceover is the plug-in point for voices: its speech services (gTTS, Azure, OpenAI,
+ElevenLabs, ...) work here by name, and the project adds two offline ones of its own,
+:class:`FestivalService` and :class:`FliteService`. A :class:`Narrator` asks its service for
+one clip per subtitle event (so an event's times are exactly those of its words), converts it
+to one format with the synthesizer's leading and trailing silence trimmed, and keeps it in a
+cache keyed by (spoken text, voice, rate): a second render synthesizes nothing.
+
+A teacher's own recordings (``recorded:DIR``) replace the synthetic voice clip by clip: a clip
+``<id>.wav`` is one whole caption (``bp script`` lists the ids), and a ``<id>.txt`` beside it
+replaces that caption's text. Clips with no recording are spoken by the default voice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from manim_voiceover.services.base import SpeechService, initialize_speech_service
+
+from bpcore.audio import duration, prepare_clip
+from bpcore.errors import BpError
+from bpcore.lesson import LESSONS_DIR
+from bpcore.speech import spoken
+from bpcore.subtitles import events
+from bpcore.voice import DEFAULT_VOICE, OFFLINE, RECORDED, SERVICES, Voice
+
+#: Clips live here unless ``$BP_VOICE_CACHE`` names another folder (git-ignored).
+CACHE_DIR = LESSONS_DIR.parent.parent / ".cache" / "voice"
+#: Bumped when the clip format changes, so old clips are not reused.
+CLIP_FORMAT = "48k-mono-trimmed-1"
+
+
+class OfflineService(SpeechService):
+    """A manim-voiceover speech service that runs a local synthesizer program."""
+
+    name = ""
+
+    def __init__(self, rate: float = 1.0, **kwargs: object) -> None:
+        initialize_speech_service(self, kwargs)
+        self.rate = rate
+
+    def command(self, text_file: Path, wav: Path) -> list[str]:
+        raise NotImplementedError
+
+    def generate_from_text(self, text: str, cache_dir=None, path=None, **kwargs) -> dict:
+        cache_dir = Path(cache_dir or self.cache_dir)
+        input_data = {"input_text": text, "service": self.name, "rate": self.rate}
+        audio = str(path or f"{self.get_audio_basename(input_data)}.wav")
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as text_file:
+            text_file.write(text)
+            text_file.flush()
+            done = subprocess.run(self.command(Path(text_file.name), cache_dir / audio),
+                                  capture_output=True, text=True, errors="replace")
+        if done.returncode != 0 or not (cache_dir / audio).is_file():
+            message = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise BpError(f"voice {self.name} failed on {text[:40]!r}: {message}")
+        return {"input_text": text, "input_data": input_data, "original_audio": audio}
+
+
+class FestivalService(OfflineService):
+    """Festival with the CMU SLT HTS voice: clear, and about 20 times faster than real time."""
+
+    name = "festival"
+
+    def command(self, text_file: Path, wav: Path) -> list[str]:
+        # hts_engine's -r is its speaking speed (1 = the voice's own pace).
+        speed = f'(set! hts_engine_params (append hts_engine_params \'(("-r" {self.rate}))))'
+        return ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-eval", speed,
+                str(text_file), "-o", str(wav)]
+
+
+class FliteService(OfflineService):
+    """Flite with its built-in SLT voice: lighter than Festival, a little less natural."""
+
+    name = "flite"
+
+    def command(self, text_file: Path, wav: Path) -> list[str]:
+        return ["flite", "-voice", "slt", "--setf", f"duration_stretch={1 / self.rate}",
+                "-f", str(text_file), "-o", str(wav)]
+
+
+def speech_service(voice: Voice, rate: float, cache_dir: Path) -> SpeechService:
+    """The manim-voiceover service that speaks for ``voice`` (not ``none`` or ``recorded``)."""
+    if voice.name in OFFLINE:
+        service = {"festival": FestivalService, "flite": FliteService}[voice.name]
+        return service(rate=rate, cache_dir=str(cache_dir))
+    module, cls, _, _ = SERVICES[voice.name]
+    return getattr(importlib.import_module(module), cls)(global_speed=rate,
+                                                         cache_dir=str(cache_dir))
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One subtitle event: its text, what the voice says, and its audio (None when silent)."""
+
+    text: str
+    speech: str
+    audio: Path | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One caption as narrated: its id, its events and, for a recording, the whole take."""
+
+    id: str
+    caption: str
+    utterances: tuple[Utterance, ...]
+    recording: Path | None = None
+    recording_seconds: float = 0.0
+
+
+class Narrator:
+    """Turns captions into clips for one voice, through the clip cache."""
+
+    def __init__(self, voice: Voice, rate: float = 1.0, cache_dir: Path | None = None) -> None:
+        self.voice, self.rate = voice, rate
+        self.cache_dir = Path(cache_dir or os.environ.get("BP_VOICE_CACHE") or CACHE_DIR)
+        self.synthesized = 0
+        #: Seconds spent making clips that were not in the cache.
+        self.synthesis_seconds = 0.0
+        self.missing: list[str] = []
+        self._services: dict[str, SpeechService] = {}
+
+    def clip(self, clip_id: str, caption: str) -> Clip:
+        """Narrate one caption, or use the teacher's recording of it when there is one."""
+        if self.voice.name == RECORDED:
+            take = self.voice.folder / f"{clip_id}.wav"
+            words = self.voice.folder / f"{clip_id}.txt"
+            if words.is_file():
+                caption = " ".join(words.read_text(encoding="utf-8").split()) or caption
+            if take.is_file():
+                return self._recorded(clip_id, caption, take)
+            self.missing.append(clip_id)
+        utterances = tuple(self._utterance(text) for text in events(caption))
+        return Clip(clip_id, caption, utterances)
+
+    def _utterance(self, text: str) -> Utterance:
+        speech = spoken(text)
+        if self.voice.silent:
+            return Utterance(text, speech)
+        voice = Voice(DEFAULT_VOICE) if self.voice.name == RECORDED else self.voice
+        audio = self._cached(speech, voice)
+        return Utterance(text, speech, audio, duration(audio))
+
+    def _cached(self, speech: str, voice: Voice) -> Path:
+        key = hashlib.sha256(f"{CLIP_FORMAT}\n{voice}\n{self.rate}\n{speech}".encode())
+        path = self.cache_dir / voice.name / f"{key.hexdigest()[:24]}.wav"
+        if path.is_file():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        service = self._services.get(voice.name)
+        if service is None:
+            service = self._services[voice.name] = speech_service(
+                voice, self.rate, self.cache_dir / voice.name / "service")
+        if isinstance(service, OfflineService):
+            # A scratch folder of its own, so renders running at once never share a file.
+            with tempfile.TemporaryDirectory() as scratch:
+                made = service.generate_from_text(speech, cache_dir=scratch)
+                prepare_clip(Path(scratch) / made["original_audio"], path)
+        else:
+            # manim-voiceover's own path: its cache, and its speed change for the rate.
+            made = service._wrap_generate_from_text(speech)
+            prepare_clip(Path(service.cache_dir) / made["final_audio"], path)
+        self.synthesized += 1
+        self.synthesis_seconds += time.perf_counter() - started
+        return path
+
+    def _recorded(self, clip_id: str, caption: str, take: Path) -> Clip:
+        digest = hashlib.sha256(take.read_bytes()).hexdigest()[:24]
+        path = self.cache_dir / RECORDED / f"{digest}.wav"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_clip(take, path)
+        utterances = tuple(Utterance(text, spoken(text)) for text in events(caption))
+        return Clip(clip_id, caption, utterances, path, duration(path))

@@ -1,0 +1,51 @@
+"""Reading numbers back out of captions and of their spoken form, for the narration tests.
+
+Written apart from bpcore.speech, from what a listener hears: a caption's number carries its
+own sign when the minus touches its digits ("-1.57", "(-2.32)"); a minus with spaces around it
+is subtraction. In speech, "negative" signs a number and "minus" subtracts.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WRITTEN = re.compile(r"(?<![\w.])(-?)([0-9]+(?:\.[0-9]+)?)(?![\w])")
+_SAID = re.compile(r"(negative )?([0-9]+(?:\.[0-9]+)?)"
+                   r"(?: times 10 to the power of (negative )?([0-9]+))?")
+
+
+def written_numbers(caption: str) -> list[float]:
+    """The numbers a caption shows, each with its own sign; digits inside names (w1) are not
+    numbers."""
+    values = []
+    for match in _WRITTEN.finditer(caption):
+        before = caption[:match.start()]
+        signed = bool(match[1]) and (not before or before[-1] in " ([,=:")
+        values.append(-float(match[2]) if signed else float(match[2]))
+    return values
+
+
+def said_numbers(speech: str) -> list[float]:
+    """The numbers a voice says, with the signs its words give them. Parameter names are said
+    letter, space, number ("w 1"): those numbers are dropped, as in :func:`written_numbers`."""
+    speech = re.sub(r"\b([wb]) [0-9]+\b", r"\1#", speech)
+    values = []
+    for match in _SAID.finditer(speech):
+        value = float(match[2])
+        if match[4] is not None:
+            value *= 10.0 ** (-int(match[4]) if match[3] else int(match[4]))
+        values.append(-value if match[1] else value)
+    return values
+
+
+def unsigned_numbers(clips) -> list[str]:
+    """Every (caption, speech) of ``clips`` whose speech does not say the caption's numbers,
+    sign for sign: empty when the narration is right."""
+    wrong = []
+    for _, clip in clips:
+        for utterance in clip.utterances:
+            shown, said = written_numbers(utterance.text), said_numbers(utterance.speech)
+            if len(shown) != len(said) or any(abs(a - b) > 1e-9 * max(1.0, abs(a))
+                                               for a, b in zip(shown, said, strict=False)):
+                wrong.append(f"{utterance.text!r} -> {utterance.speech!r}")
+    return wrong
