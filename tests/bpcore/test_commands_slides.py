@@ -136,7 +136,12 @@ def test_slides_end_on_each_beats_still(tiny, tmp_path: Path):
 
 @pytest.fixture
 def built(tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """bp slides with the render replaced by a finished two-slide build; returns the calls."""
+    """bp slides with the render replaced by a finished two-slide build (and a stand-in for
+    the reveal.js copy: the converts below are fakes too); returns the calls."""
+    revealjs = tmp_path / "revealjs"
+    revealjs.mkdir()
+    (revealjs / "package.json").write_text('{"version": "6.0.1"}')
+    monkeypatch.setenv("BP_REVEALJS_DIR", str(revealjs))
     slides_dir = tmp_path / "fake-build" / "slides"
     slides_dir.mkdir(parents=True)
     (slides_dir / "Tiny.json").write_text(json.dumps({"slides": [{}, {}]}))
