@@ -3,9 +3,10 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg \
+APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-dejavu-core \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm \
-	festival festvox-us-slt-hts flite sox
+	festival festvox-us-slt-hts flite sox \
+	chromium chromium-driver
 QUALITY ?= h
 # Open the video when there is a screen to show it on.
 PREVIEW := $(if $(DISPLAY),-p,)
@@ -55,4 +56,4 @@ bench: setup
 	$(PY) bench/render.py --quality h
 
 clean:
-	rm -rf media renders stills slides scripts .cache/slides .pytest_cache
+	rm -rf media renders stills slides scripts pages .cache/slides .pytest_cache

@@ -21,6 +21,7 @@ from bpcore.commands.common import CommandError, describe, is_user_error
 #: Command name -> module defining ``command``. One line per command.
 COMMANDS: dict[str, str] = {
     "check": "bpcore.commands.check",
+    "page": "bpcore.commands.page",
     "render": "bpcore.commands.render",
     "script": "bpcore.commands.script",
     "slides": "bpcore.commands.slides",
@@ -72,6 +73,7 @@ def bp() -> None:
       bp render assets/lessons/*.yaml -q l
       bp script assets/lessons/b3.yaml
       bp slides assets/lessons/b3.yaml --to pdf
+      bp page assets/lessons/*.yaml
       bp trace --help
     """
 

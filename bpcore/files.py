@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -71,6 +72,45 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
         raise
     _fsync_directory(path.parent)
     return path
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a tool to write; renamed over ``path`` when the
+    block ends without an error, removed otherwise (as :func:`atomic_write` does for data).
+
+    The temporary name ends with ``path``'s own suffix, so tools that choose a file format by
+    its extension (ffmpeg, Pillow) write the right one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with replacing(folder / "video.mp4") as tmp:
+    ...     _ = tmp.write_bytes(b"frames")
+    ...     tmp.suffix, tmp.parent == folder, (folder / "video.mp4").exists()
+    ('.mp4', True, False)
+    >>> (folder / "video.mp4").read_bytes(), sorted(p.name for p in folder.iterdir())
+    (b'frames', ['video.mp4'])
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    path = Path(path)
+    mode = _mode_for(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(path.parent)
 
 
 def _mode_for(path: Path) -> int:

@@ -13,22 +13,7 @@ from types import MappingProxyType
 import numpy as np
 
 from bpcore.descent import Descent
-from bpcore.display import fmt
-
-
-def display_unit(value: float, digits: int = 3) -> float:
-    """The size of one unit in the last digit that :func:`~bpcore.display.fmt` shows.
-
-    Examples
-    --------
-    >>> display_unit(2.6066), display_unit(-0.19), display_unit(1234.5), display_unit(0.0)
-    (0.01, 0.001, 1.0, 0.001)
-    """
-    value = abs(float(value))
-    if value == 0 or not np.isfinite(value):
-        return 10.0 ** -digits
-    magnitude = int(np.floor(np.log10(value)))
-    return 10.0 ** -max(digits - 1 - magnitude, 0)
+from bpcore.display import display_unit, fmt
 
 
 def settled_at(

@@ -56,6 +56,8 @@ class AllParams(LessonScene):
     pass drawn on the network, and gradient descent over thousands of steps."""
 
     lesson_name = "all_params"
+    #: The beat whose still makes the thumbnail: the derivatives on the network.
+    thumbnail_beat = "backward-pass"
 
     def construct(self) -> None:
         self.read_lesson()
@@ -486,8 +488,9 @@ class AllParams(LessonScene):
         self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, descent.predicted[0])
         self.ssr_plot = SSRByStep(descent.ssr, width=5.0, height=2.3)
         self.ssr_plot.to_corner(UR, buff=0.45).shift(LEFT * 0.3)
-        self.table = self.descent_table(config.frame_width / 2 - 0.3
-                                        - self.ssr_plot.get_left()[0])
+        self.table = self.descent_table(
+            config.frame_width / 2 - 0.3 - self.ssr_plot.get_left()[0],
+            self.ssr_plot.get_bottom()[1] - 0.55 + config.frame_height / 2 - 0.35)
         self.table.next_to(self.ssr_plot, DOWN, buff=0.55).align_to(self.ssr_plot, LEFT)
         self.counter = self.step_counter(0)
         self.counter.to_corner(UL, buff=0.4)
@@ -517,29 +520,18 @@ class AllParams(LessonScene):
         self.wait(LONG)
         self.still()
 
-    def descent_table(self, room: float) -> ParamTable:
-        """The parameter table at state 0, with room for every value it will show, at most
-        ``room`` wide."""
+    def descent_table(self, room: float, height: float) -> ParamTable:
+        """The parameter table at state 0, with room for every value it will show, as large
+        as fits ``room`` x ``height``."""
         lesson, descent = self.lesson, self.trace.descent
-        n = len(self.order)
-        columns = 2 if n <= 8 else 3
         # The table sizes its value column from the values it starts with; start it on each
         # parameter's widest shown value, then switch to state 0 at once.
         widest = {}
         for name in self.order:
             column = descent.column(name)[list(self.states)]
             widest[name] = max(column, key=lambda v: len(self.shown(v)))
-        size = LABEL_SIZE
-        table = ParamTable(self.order, widest, learning=lesson.optimize, digits=lesson.digits,
-                           max_rows=-(-n // columns), font_size=size)
-        # A smaller font, not a scaled table: its updates draw new values at its font size.
-        # The gaps between columns do not shrink with the font, hence a few tries.
-        for _ in range(4):
-            if table.width <= room:
-                break
-            size *= 0.97 * room / table.width
-            table = ParamTable(self.order, widest, learning=lesson.optimize,
-                               digits=lesson.digits, max_rows=-(-n // columns), font_size=size)
+        table = ParamTable.fitting(self.order, widest, room, height, largest=LABEL_SIZE + 4,
+                                   learning=lesson.optimize, digits=lesson.digits)
         for animation in table.update_to(descent[0].params):
             animation.begin()
             animation.finish()

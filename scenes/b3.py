@@ -45,6 +45,8 @@ class BackpropMainIdeas(LessonScene):
     """Optimize the last bias with the chain rule and gradient descent, step by step."""
 
     lesson_name = "b3"
+    #: The beat whose still makes the thumbnail: the point on the pink SSR curve.
+    thumbnail_beat = "ssr-curve"
 
     def construct(self) -> None:
         self.check_lesson()
@@ -498,7 +500,12 @@ class BackpropMainIdeas(LessonScene):
         fitted = NetworkDiagram(self.trace.network_at(len(descent) - 1), digits=self.lesson.digits,
                                 input_label=self.lesson.labels.x,
                                 output_label=self.lesson.labels.y)
-        fitted.scale_to_fit_width(7.5).to_edge(DOWN, buff=0.4)
+        fitted.scale_to_fit_width(7.5)
+        # A tall (4-node) network shrinks to the room under the two ideas.
+        room = VGroup(one, two).get_bottom()[1] - 0.3 + config.frame_height / 2 - 0.4
+        if fitted.height > room:
+            fitted.scale_to_fit_height(room)
+        fitted.to_edge(DOWN, buff=0.4)
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
                  f"unknown parameter such as {self.bias}, and gradient descent, starting from "
                  f"{self.num(start)}, follows it to the best value, {self.num(end)}.")

@@ -52,6 +52,8 @@ class OptimizeSeveralParameters(LessonScene):
     """The chain rule for each unknown parameter, then gradient descent on all of them."""
 
     lesson_name = "three_params"
+    #: The beat whose still makes the thumbnail: the fit, the SSR falling, the table.
+    thumbnail_beat = "gradient-descent"
 
     def construct(self) -> None:
         self.prepare()
@@ -109,8 +111,9 @@ class OptimizeSeveralParameters(LessonScene):
                                       digits=lesson.digits, input_label=lesson.labels.x,
                                       output_label=lesson.labels.y)
         self.diagram.scale_to_fit_width(config.frame_width - 2)
-        fit_into(self.diagram, config.frame_width - 2, config.frame_height - 3.2)
-        self.diagram.next_to(title, DOWN, buff=0.5)
+        # A 4-node diagram is tall: it may use the height between the title and the legend.
+        fit_into(self.diagram, config.frame_width - 2, config.frame_height - 2.5)
+        self.diagram.next_to(title, DOWN, buff=0.35)
         legend = VGroup(
             Text("red: to be optimized", font=FONT, font_size=LABEL_SIZE, color=LEARNING),
             Text("green: fixed", font=FONT, font_size=LABEL_SIZE, color=FIXED),

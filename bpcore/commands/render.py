@@ -38,7 +38,9 @@ from bpcore.commands.common import (
     describe,
     is_user_error,
     lesson_argument,
+    load_trace,
 )
+from bpcore.commands.page import write_page
 from bpcore.commands.render_scene import (
     QUALITIES,
     REPO_ROOT,
@@ -498,12 +500,16 @@ def _voice_option(value: str | None) -> Voice | None:
                    "default), flite, none (silent), recorded:DIR (your own WAV clips, see "
                    "bp script), or a manim-voiceover service: gtts, azure, openai, "
                    "elevenlabs, gemini.")
+@click.option("--page", is_flag=True,
+              help="Also write each lesson's interactive page beside its video "
+                   "(DIR/<lesson name>.html, as bp page does).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Run the renders on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of "
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
-            force: bool, voice: Voice | None, scheduler: str | None) -> None:
+            force: bool, voice: Voice | None, page: bool,
+            scheduler: str | None) -> None:
     """Render narrated lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
@@ -521,6 +527,7 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
       bp render assets/lessons/b3.yaml --voice none
+      bp render assets/lessons/*.yaml --page
       bp render course/*.yaml -j 4 --force
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
@@ -553,6 +560,10 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
         finally:
             allow_renders()  # after an interrupt, once every worker thread has ended
     ordered = [results[i] for i in range(len(planned))]
+    if page:
+        for result in ordered:
+            if result.status != "failed":
+                write_page(result.lesson_path, load_trace(result.lesson_path), out_dir)
     click.echo(summary_table(ordered))
     failed = sum(r.status == "failed" for r in ordered)
     if failed:

@@ -64,10 +64,14 @@ def command(lessons: tuple[Path, ...], out_dir: Path) -> None:
     words the voice is given (numbers with their signs, "equals" for =).
     The scene is run without drawing a frame, so this takes seconds.
 
+    To narrate a lesson in your own voice, record each clip as a WAV file
+    named by its id (takes/01-network-01.wav, ...), then render with
+    --voice recorded:takes.
+
     \b
-    To narrate a lesson in your own voice:
-      bp script assets/lessons/b3.yaml           # scripts/b3.script.md
-      (record scripts' clips as WAV files named by id, e.g. takes/01-network-01.wav)
+    Examples:
+      bp script assets/lessons/b3.yaml
+      bp script assets/lessons/*.yaml -o scripts
       bp render assets/lessons/b3.yaml --voice recorded:takes
     """
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     AnimationGroup,
@@ -35,7 +36,15 @@ from manim import (
     VMobject,
 )
 
-from kit.network import NetworkDiagram
+from kit.network import (
+    NetworkDiagram,
+    along,
+    along_arrow,
+    edge_of,
+    foreign_edges,
+    name_groups,
+    place,
+)
 from kit.style import BACKGROUND, FONT, LABEL_SIZE
 from kit.text import MINUS, math
 
@@ -44,121 +53,40 @@ GRADIENT = ManimColor("#c2185b")
 TAG_SIZE = LABEL_SIZE
 #: Tag sizes tried in turn until every tag finds a free spot.
 TAG_SHRINK = (1.0, 0.88, 0.76)
-#: Room kept free around each tag, in scene units.
-PAD = 0.06
-#: What a tag lying on a foreign edge costs, against the area (scene units) it overlaps.
-EDGE_COST = 0.05
 
 
 class BackpropDiagram(NetworkDiagram):
-    """The kit's network diagram, with its labels moved apart so that none covers another.
+    """The kit's network diagram, with room after each weight's label for a derivative tag.
 
-    With three or more hidden nodes, or values written after the names, the kit's fixed label
-    spots collide (a middle node's bias runs into an output weight, the output bias into the
-    sum node). Here each label takes the first spot that touches no node, no other label and no
-    edge but its own: biases beside their nodes first, then weights along their edges. The
-    output's name starts where its arrow starts, clear of the sum node.
+    Weight labels sit near the start of their edges (output weights near their hidden node,
+    away from the sum node where those edges converge), so a tag fits after each; the output's
+    name starts where its arrow starts, clear of the sum node, and the output bias sits above
+    the arrow's start.
 
-    Extra named parts: ``label_at``, each weight label's place along its edge (0 to 1), and
-    ``crowded``, True when some label found no free spot (long values on many nodes): show the
-    values elsewhere then, in a table, and draw the diagram with names only.
+    Extra named part: ``label_at``, each weight label's place along its edge (0 to 1).
     """
 
     def __init__(self, *args, **kwargs) -> None:
+        self.label_at: dict[str, float] = {}
         super().__init__(*args, **kwargs)
+
+    def _place_output_text(self) -> None:
         self.output_text.next_to(self.output_arrow, DOWN, buff=0.15)
         self.output_text.align_to(self.output_arrow, LEFT).shift(RIGHT * 0.1)
-        self.label_at: dict[str, float] = {}
-        self.crowded = False
-        self._declutter()
 
-    def _declutter(self) -> None:
-        w_in, w_out, b_in, b_out = name_groups(self)
-        taken = [self.input_node, self.sum_node, *self.hidden_nodes, self.input_text,
-                 self.output_text]
-        arrow = self.output_arrow
-        label = self.labels[b_out]
-        above = label.copy().next_to(arrow, UP, buff=0.12)
-        spots = [above.copy().align_to(arrow, LEFT).shift(RIGHT * 0.1), above.copy(),
-                 above.copy().align_to(arrow, RIGHT)]
-        self._put(label, [m.get_center() for m in spots], taken, foreign_edges(self, b_out))
-        for j, name in enumerate(b_in):
-            label, node = self.labels[name], self.hidden_nodes[j]
-            outer = UP if j < self.network.hidden / 2 else DOWN
-            spots = [label.copy().next_to(node, side, buff=0.08).get_center()
-                     for side in (outer, -outer)]
-            spots += [label.copy().next_to(node, side, buff=0.08).get_center() + shift
-                      for side in (outer, -outer) for shift in (LEFT * 0.5, RIGHT * 0.5)]
-            self._put(label, spots, taken, foreign_edges(self, name))
-        # Output weights sit near their hidden node, away from the sum node where their edges
-        # converge; that leaves room for a derivative tag after each label.
-        for names, edges, home in ((w_out, self.edges_out, 0.3), (w_in, self.edges_in, 0.5)):
-            for name, edge in zip(names, edges, strict=True):
-                shifts = (0.0, 0.06, -0.06, 0.12, -0.12, 0.18, 0.24, 0.3)
-                where = [min(max(home + d, 0.2), 0.8) for d in shifts]
-                chosen = self._put(self.labels[name],
-                                   [along(edge, p) for p in where], taken,
-                                   foreign_edges(self, name))
-                self.label_at[name] = where[chosen]
+    def _spots(self, name: str) -> list[np.ndarray]:
+        if name != self.network.names[-1]:
+            return super()._spots(name)
+        first, *rest = along_arrow(self.labels[name], self.output_arrow, 0.12,
+                                   (LEFT, ORIGIN, RIGHT))
+        return [first + RIGHT * 0.1, *rest]
 
-    def _put(self, label: VMobject, spots, taken: list[VMobject], edges) -> int:
-        chosen, cost = place(label, spots, taken, edges)
-        self.crowded |= cost > 0
-        taken.append(label)
-        return chosen
+    def _weight_home(self, name: str) -> float:
+        return 0.5 if name in name_groups(self)[0] else 0.3
 
-
-def along(edge: VMobject, proportion: float) -> np.ndarray:
-    """The point ``proportion`` of the way along a straight edge, from its start to its end.
-
-    (``point_from_proportion`` counts an arrow's tip outline as length too, which pulls every
-    spot towards the arrow head.)
-    """
-    start, end = edge.get_start(), edge.get_end()
-    return start + proportion * (end - start)
-
-
-def name_groups(diagram: NetworkDiagram) -> tuple[list[str], list[str], list[str], str]:
-    """Input weights, output weights, hidden biases and the output bias, by name."""
-    names, k = diagram.network.names, diagram.network.hidden
-    return list(names[:k]), list(names[k:2 * k]), list(names[2 * k:3 * k]), names[-1]
-
-
-def edge_of(diagram: NetworkDiagram, name: str) -> VMobject | None:
-    """The edge a weight sits on (None for a bias)."""
-    w_in, w_out, _, _ = name_groups(diagram)
-    if name in w_in:
-        return diagram.edges_in[w_in.index(name)]
-    if name in w_out:
-        return diagram.edges_out[w_out.index(name)]
-    return None
-
-
-def foreign_edges(diagram: NetworkDiagram, name: str) -> list[VMobject]:
-    """Every edge (and the output arrow) but the one ``name`` sits on."""
-    own = edge_of(diagram, name)
-    if name == diagram.network.names[-1]:  # the output bias belongs to the output arrow
-        own = diagram.output_arrow
-    return [e for e in (*diagram.edges_in, *diagram.edges_out, diagram.output_arrow)
-            if e is not own]
-
-
-def place(mob: VMobject, spots: list[np.ndarray], taken: list[VMobject],
-          edges: list[VMobject]) -> tuple[int, float]:
-    """Move ``mob`` to the first spot where it touches nothing in ``taken`` and crosses none of
-    ``edges``; if every spot touches something, to the one that touches least. Returns the
-    index of the spot chosen and what it still touches (0 when free)."""
-    best, best_cost = 0, float("inf")
-    for i, spot in enumerate(spots):
-        mob.move_to(spot)
-        cost = sum(_overlap(mob, other) for other in taken)
-        cost += sum(EDGE_COST for e in edges if _crosses(mob, e))
-        if cost == 0:
-            return i, 0.0
-        if cost < best_cost:
-            best, best_cost = i, cost
-    mob.move_to(spots[best])
-    return best, best_cost
+    def _placed(self, name: str, chosen: int) -> None:
+        if edge_of(self, name) is not None:
+            self.label_at[name] = self._weight_spots(name)[chosen]
 
 
 @dataclass
@@ -318,25 +246,3 @@ class BackwardPass(VGroup):
                                   run_time=run_time)
         return AnimationGroup(*pulses, run_time=run_time)
 
-
-def _crosses(tag: VMobject, edge: VMobject, samples: int = 60) -> bool:
-    """Whether the straight ``edge`` passes through ``tag``'s box (grown by PAD)."""
-    low, high = tag.get_corner(DOWN + LEFT)[:2] - PAD, tag.get_corner(UP + RIGHT)[:2] + PAD
-    t = np.linspace(0, 1, samples)[:, None]
-    points = edge.get_start()[:2] * (1 - t) + edge.get_end()[:2] * t
-    return bool(np.any(np.all((points >= low) & (points <= high), axis=1)))
-
-
-def _overlap(a: VMobject, b: VMobject) -> float:
-    """The area where the two bounding boxes (``a`` grown by PAD) overlap; for a node (a
-    circle), how far ``a``'s box reaches into the circle."""
-    (al, ab_), (ar, at) = a.get_corner(DOWN + LEFT)[:2] - PAD, a.get_corner(UP + RIGHT)[:2] + PAD
-    circle = b[0] if isinstance(b, VGroup) and len(b) and isinstance(b[0], Circle) else None
-    if circle is not None:  # half the room: a box's corner rarely meets a round node
-        centre, radius = circle.get_center()[:2], circle.width / 2 + PAD / 2
-        nearest = np.clip(centre, [al + PAD, ab_ + PAD], [ar - PAD, at - PAD])
-        return float(max(radius - np.linalg.norm(nearest - centre), 0.0))
-    (bl, bb), (br, bt) = b.get_corner(DOWN + LEFT)[:2], b.get_corner(UP + RIGHT)[:2]
-    w = min(ar, br) - max(al, bl)
-    h = min(at, bt) - max(ab_, bb)
-    return float(w * h) if w > 0 and h > 0 else 0.0

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Arrow,
@@ -21,6 +23,15 @@ from bpcore.display import fmt
 from bpcore.network import Network
 from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS, TEXT_SCALE
 from kit.text import words
+
+#: Room kept free around each label (and derivative tag), in scene units.
+PAD = 0.06
+#: What a label lying on a foreign edge costs, against the area (scene units) it overlaps.
+EDGE_COST = 0.05
+#: Label sizes tried in turn until every label finds a free spot.
+LABEL_SHRINK = (1.0, 0.9, 0.8, 0.7)
+#: A weight label's spots, as shifts from its home along the edge.
+WEIGHT_SHIFTS = (0.0, 0.06, -0.06, 0.12, -0.12, 0.18, -0.18, 0.24, 0.3)
 
 
 def symbol(name: str) -> str:
@@ -76,27 +87,83 @@ class NetworkDiagram(VGroup):
                                   max_tip_length_to_length_ratio=0.25)
         self.input_text = words(input_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
             self.input_node, DOWN, buff=0.15)
-        # Under the arrow, ending at its tip, and low enough to clear the sum node.
-        self.output_text = words(output_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
-            self.output_arrow, DOWN, buff=0.42).align_to(self.output_arrow, RIGHT)
+        self.output_text = words(output_label, size=LABEL_SIZE * TEXT_SCALE)
 
-        self.labels: dict[str, MarkupText] = {}
-        # Weights sit on their edges where the edges are far apart; each hidden bias sits on
-        # the outer side of its node, so nothing collides for any k.
-        for j in range(k):
-            self.labels[names[j]] = self._label(names[j]).move_to(
-                self.edges_in[j].point_from_proportion(0.58))
-            self.labels[names[k + j]] = self._label(names[k + j]).move_to(
-                self.edges_out[j].point_from_proportion(0.45))
-            side = UP if j < k / 2 else DOWN
-            self.labels[names[2 * k + j]] = self._label(names[2 * k + j]).next_to(
-                self.hidden_nodes[j], side, buff=0.08)
-        b_out = names[-1]
-        self.labels[b_out] = self._label(b_out).next_to(self.output_arrow, UP, buff=0.25)
+        self.labels: dict[str, MarkupText] = {name: self._label(name) for name in names}
+        #: True when some label found no free spot even at the smallest size (long values on
+        #: many nodes): show the values elsewhere then, in a table, with names on the diagram.
+        self.crowded = False
+        self._place_output_text()
+        self._declutter()
 
         self.add(self.edges_in, self.edges_out, self.input_node, self.hidden_nodes,
                  self.sum_node, self.output_arrow, self.input_text, self.output_text,
                  *self.labels.values())
+
+    def _place_output_text(self) -> None:
+        # Under the arrow, ending at its tip, and low enough to clear the sum node.
+        self.output_text.next_to(self.output_arrow, DOWN, buff=0.42)
+        self.output_text.align_to(self.output_arrow, RIGHT)
+
+    # -- where the labels go ----------------------------------------------------------------
+
+    def _declutter(self) -> None:
+        """Each label takes the first of its spots (:meth:`_spots`) that touches no node, no
+        text, no label placed before it and no edge but its own; when some label finds none,
+        every label tries again a size smaller (:data:`LABEL_SHRINK`)."""
+        for shrink in LABEL_SHRINK:
+            self.crowded = False
+            taken = [self.input_node, self.sum_node, *self.hidden_nodes, self.input_text,
+                     self.output_text]
+            w_in, w_out, b_in, b_out = name_groups(self)
+            # The output bias and the hidden biases have the fewest spots: they go first.
+            for name in [b_out, *b_in, *w_out, *w_in]:
+                label = self.labels[name]
+                label.scale(shrink * self._label_height(name) / label.height)
+                chosen, cost = place(label, self._spots(name), taken, foreign_edges(self, name))
+                self._placed(name, chosen)
+                self.crowded |= cost > 0
+                taken.append(label)
+            if not self.crowded:
+                return
+
+    def _label_height(self, name: str) -> float:
+        """A label's height at full size (labels are made once; shrinking scales them)."""
+        if not hasattr(self, "_full_heights"):
+            self._full_heights = {n: m.height for n, m in self.labels.items()}
+        return self._full_heights[name]
+
+    def _spots(self, name: str) -> list[np.ndarray]:
+        """Where ``name``'s label may sit, best first: weights on their edges, a hidden
+        bias beside its node (the outer side first), the output bias above the arrow."""
+        w_in, w_out, b_in, b_out = name_groups(self)
+        label = self.labels[name]
+        if name == b_out:
+            return along_arrow(label, self.output_arrow, 0.25, (ORIGIN, LEFT, RIGHT))
+        if name in b_in:
+            j = b_in.index(name)
+            outer = UP if j < self.network.hidden / 2 else DOWN
+            spots = [beside(label, self.hidden_nodes[j], side, 0.08) for side in (outer, -outer)]
+            return spots + [spot + shift for spot in spots
+                            for shift in (LEFT * 0.5, RIGHT * 0.5)]
+        edge = edge_of(self, name)
+        return [along(edge, p) for p in self._weight_spots(name)]
+
+    def _weight_spots(self, name: str) -> list[float]:
+        """A weight label's spots, as proportions of the way along its edge."""
+        home = self._weight_home(name)
+        return [min(max(home + d, 0.2), 0.8) for d in WEIGHT_SHIFTS]
+
+    def _weight_home(self, name: str) -> float:
+        """Where a weight's label sits on its edge when nothing is in the way (0 to 1): about
+        the middle of an input edge, a little nearer the hidden node on an output edge."""
+        edge = edge_of(self, name)
+        point = edge.point_from_proportion(0.58 if name in name_groups(self)[0] else 0.45)
+        start, end = edge.get_start(), edge.get_end()
+        return float(np.dot(point - start, end - start) / np.dot(end - start, end - start))
+
+    def _placed(self, name: str, chosen: int) -> None:
+        """Hook: ``name``'s label went to spot number ``chosen``."""
 
     def _node(self, center, color, text: str | None = None, glyph: bool = False) -> VGroup:
         circle = Circle(radius=0.36, color=color, stroke_width=4).move_to(center)
@@ -134,3 +201,128 @@ class NetworkDiagram(VGroup):
 
     def color_of(self, name: str):
         return LEARNING if name in self.learning else FIXED
+
+
+def name_groups(diagram: NetworkDiagram) -> tuple[list[str], list[str], list[str], str]:
+    """Input weights, output weights, hidden biases and the output bias, by name."""
+    names, k = diagram.network.names, diagram.network.hidden
+    return list(names[:k]), list(names[k:2 * k]), list(names[2 * k:3 * k]), names[-1]
+
+
+def edge_of(diagram: NetworkDiagram, name: str) -> VMobject | None:
+    """The edge a weight sits on (None for a bias)."""
+    w_in, w_out, _, _ = name_groups(diagram)
+    if name in w_in:
+        return diagram.edges_in[w_in.index(name)]
+    if name in w_out:
+        return diagram.edges_out[w_out.index(name)]
+    return None
+
+
+def foreign_edges(diagram: NetworkDiagram, name: str) -> list[VMobject]:
+    """Every edge (and the output arrow) but the one ``name`` sits on."""
+    own = edge_of(diagram, name)
+    if name == diagram.network.names[-1]:  # the output bias belongs to the output arrow
+        own = diagram.output_arrow
+    return [e for e in (*diagram.edges_in, *diagram.edges_out, diagram.output_arrow)
+            if e is not own]
+
+
+def along(edge: VMobject, proportion: float) -> np.ndarray:
+    """The point ``proportion`` of the way along a straight edge, from its start to its end.
+
+    (``point_from_proportion`` counts an arrow's tip outline as length too, which pulls every
+    spot towards the arrow head.)
+    """
+    start, end = edge.get_start(), edge.get_end()
+    return start + proportion * (end - start)
+
+
+def beside(mob: VMobject, target: VMobject, side: np.ndarray, buff: float) -> np.ndarray:
+    """Where ``mob.next_to(target, side, buff=buff)`` would put ``mob``'s centre (without
+    moving it: copying a glyph path to try a spot costs more than the try)."""
+    extent = mob.width / 2 if side[0] else mob.height / 2
+    return target.get_critical_point(side) + side * (buff + extent)
+
+
+def along_arrow(mob: VMobject, arrow: VMobject, buff: float, aligns) -> list[np.ndarray]:
+    """Centres for ``mob`` just above ``arrow``: centred on it (``ORIGIN``), or flush with its
+    left or right end, for each of ``aligns``."""
+    above = beside(mob, arrow, UP, buff)
+    spots = []
+    for align in aligns:
+        spot = above.copy()
+        if align[0]:
+            spot[0] = arrow.get_critical_point(align)[0] - align[0] * mob.width / 2
+        spots.append(spot)
+    return spots
+
+
+def place(mob: VMobject, spots: list[np.ndarray], taken: list[VMobject],
+          edges: list[VMobject]) -> tuple[int, float]:
+    """Move ``mob`` to the first spot where it touches nothing in ``taken`` and crosses none of
+    ``edges``; if every spot touches something, to the one that touches least. Returns the
+    index of the spot chosen and what it still touches (0 when free)."""
+    # Boxes are measured once: a glyph path's bounding box costs a pass over all its points.
+    low, high = corners(mob)
+    half = (high - low) / 2
+    shapes = [_shape(other) for other in taken]
+    lines = [(e.get_start()[:2], e.get_end()[:2]) for e in edges]
+    best, best_cost = 0, float("inf")
+    for i, spot in enumerate(spots):
+        box = (spot[:2] - half - PAD, spot[:2] + half + PAD)
+        cost = sum(_overlap(box, shape) for shape in shapes)
+        cost += sum(EDGE_COST for line in lines if _crosses(box, line))
+        if cost == 0:
+            best, best_cost = i, 0.0
+            break
+        if cost < best_cost:
+            best, best_cost = i, cost
+    mob.move_to(spots[best])
+    return best, best_cost
+
+
+def corners(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
+    """The lower left and upper right corners of ``mob``'s bounding box, in x and y."""
+    return mob.get_corner(DOWN + LEFT)[:2], mob.get_corner(UP + RIGHT)[:2]
+
+
+def crosses(mob: VMobject, edge: VMobject) -> bool:
+    """Whether the straight ``edge`` passes through ``mob``'s box (grown by PAD)."""
+    low, high = corners(mob)
+    return _crosses((low - PAD, high + PAD), (edge.get_start()[:2], edge.get_end()[:2]))
+
+
+def overlap(a: VMobject, b: VMobject) -> float:
+    """The area where the two bounding boxes (``a`` grown by PAD) overlap; for a node (a
+    circle), how far ``a``'s box reaches into the circle."""
+    low, high = corners(a)
+    return _overlap((low - PAD, high + PAD), _shape(b))
+
+
+def _shape(mob: VMobject) -> tuple:
+    """A node as ("circle", centre, radius), anything else as ("box", low, high)."""
+    circle = mob[0] if isinstance(mob, VGroup) and len(mob) and isinstance(mob[0], Circle) \
+        else None
+    if circle is not None:
+        return "circle", circle.get_center()[:2], circle.width / 2
+    return ("box", *corners(mob))
+
+
+def _overlap(box: tuple[np.ndarray, np.ndarray], shape: tuple) -> float:
+    (al, ab), (ar, at) = box
+    if shape[0] == "circle":  # half the room: a box's corner rarely meets a round node
+        _, centre, radius = shape
+        nearest = np.clip(centre, [al + PAD, ab + PAD], [ar - PAD, at - PAD])
+        return float(max(radius + PAD / 2 - np.linalg.norm(nearest - centre), 0.0))
+    _, (bl, bb), (br, bt) = shape
+    w = min(ar, br) - max(al, bl)
+    h = min(at, bt) - max(ab, bb)
+    return float(w * h) if w > 0 and h > 0 else 0.0
+
+
+def _crosses(box: tuple[np.ndarray, np.ndarray], line, samples: int = 60) -> bool:
+    low, high = box
+    t = np.linspace(0, 1, samples)[:, None]
+    points = line[0] * (1 - t) + line[1] * t
+    return bool(np.any(np.all((points >= low) & (points <= high), axis=1)))

@@ -2,13 +2,15 @@
 
 A :class:`~manim.Text` costs a Pango layout, an SVG file and an SVG parse: 40 to 120 ms, and a
 descent shows hundreds of different numbers (a table of values and a step counter at every
-state). Numbers use a dozen characters, so :func:`numeral` lays out, once per font, size and
-weight, one short line with each character between two zeros (``0102...0``). From it come
-each character's outline and its distance to a zero either side; the lesson font has no
-kerning between these characters, so those distances give every pair's spacing. A number is
-then put together from copies of those outlines, placed as Pango places them: the same shapes
-at the same places as ``Text(number)`` (tests/scenes/test_kit_numerals.py), for a few hundred
-microseconds instead of 40 ms or more.
+state). Numbers use two dozen *tokens* (digits, point, minus sign, and for scientific notation
+`` × `` and superscript digits), so :func:`numeral` lays out, once per font, size and weight,
+one short line with each token between two zeros (``0102...0``). From it come each token's
+outline and its distance to a zero either side; the lesson font has no kerning between these
+characters, so those distances give every pair's spacing (`` × `` is one token, spaces
+included, since a space has no outline to measure). A number is then put together from copies
+of those outlines, placed as Pango places them: the same shapes at the same places as
+``Text(number)`` (tests/scenes/test_kit_numerals.py), for a few hundred microseconds instead of
+40 ms or more.
 
 Strings with other characters fall back to a plain Text.
 """
@@ -21,35 +23,58 @@ import numpy as np
 from manim import NORMAL, ORIGIN, Text, VGroup, VMobject
 
 from kit.style import FONT, INK, LABEL_SIZE
-from kit.text import MINUS, shown
+from kit.text import MINUS, TIMES, shown
 
-#: The characters numbers are made of (the display rule writes no exponents).
-CHARS = "0123456789." + MINUS
+SUPERSCRIPT_DIGITS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+#: What numbers are made of: the display rule's digits, point and minus sign, and for
+#: scientific notation (``2.14 × 10⁻¹⁰``) the spaced times sign and superscripts.
+TOKENS = (*"0123456789.", MINUS, f" {TIMES} ", *SUPERSCRIPT_DIGITS, "\u207b")
 
 
-def reference_line(chars: str = CHARS) -> str:
-    """Each character between zeros: every spacing a number needs, from one Pango layout.
+def tokens(text: str) -> list[str] | None:
+    """``text`` cut into :data:`TOKENS`, or None when something else is in it.
+
+    Examples
+    --------
+    >>> tokens("2.1 \u00d7 10\u207b\u2075")
+    ['2', '.', '1', ' × ', '1', '0', '⁻', '⁵']
+    >>> tokens("n/a") is None
+    True
+    """
+    out, i = [], 0
+    while i < len(text):
+        token = next((t for t in TOKENS if text.startswith(t, i)), None)
+        if token is None:
+            return None
+        out.append(token)
+        i += len(token)
+    return out or None
+
+
+def reference_line(chosen=TOKENS) -> str:
+    """Each token between zeros: every spacing a number needs, from one Pango layout.
 
     Examples
     --------
     >>> reference_line("01.")
     '00010.0'
     """
-    return "0" + "".join(c + "0" for c in chars)
+    return "0" + "".join(t + "0" for t in chosen)
 
 
 class _Glyphs:
-    """One font, size and weight: each character's outline (left edge at x = 0, on the shared
-    baseline) and the distance from each character's left edge to the next one's."""
+    """One font, size and weight: each token's outline (left edge at x = 0, on the shared
+    baseline) and the distance from each token's left edge to the next one's."""
 
     # The spacing of a pair a, b is (a to 0) + (0 to b) - (0 to 0): no kerning in between.
 
     def __init__(self, font: str, size: float, weight: str) -> None:
-        line = reference_line()
-        text = Text(line, font=font, font_size=size, weight=weight, color=INK)
+        line = tokens(reference_line())
+        # Text has one glyph per character but spaces; each token has one such character.
+        text = Text("".join(line), font=font, font_size=size, weight=weight, color=INK)
         glyphs = text.submobjects
         if len(glyphs) != len(line):  # a font that merges characters: no shortcuts
-            raise ValueError(f"{font}: {len(glyphs)} glyphs for {len(line)} characters")
+            raise ValueError(f"{font}: {len(glyphs)} glyphs for {len(line)} tokens")
         lefts = [g.points[:, 0].min() for g in glyphs]
         self.outlines: dict[str, np.ndarray] = {}
         for char, glyph, left in zip(line, glyphs, lefts, strict=True):
@@ -62,7 +87,7 @@ class _Glyphs:
             if a == "0":
                 from_zero.setdefault(b, lefts[i + 1] - lefts[i])
         self.advance = {(a, b): to_zero[a] + from_zero[b] - to_zero["0"]
-                        for a in CHARS for b in CHARS}
+                        for a in TOKENS for b in TOKENS}
         self.style = {"stroke_width": glyphs[0].get_stroke_width(),
                       "fill_opacity": glyphs[0].get_fill_opacity()}
 
@@ -83,13 +108,13 @@ class Numeral(VGroup):
     text: str
 
 
-def _number_glyphs(text: str, glyphs: _Glyphs, first_left: float) -> list[np.ndarray]:
-    """The outlines of ``text``'s glyphs, the first one's left edge at ``first_left``."""
+def _number_glyphs(cut: list[str], glyphs: _Glyphs, first_left: float) -> list[np.ndarray]:
+    """The outlines of the tokens ``cut``, the first one's left edge at ``first_left``."""
     parts, x = [], first_left
-    for i, char in enumerate(text):
-        parts.append(glyphs.outlines[char] + np.array([x, 0.0, 0.0]))
-        if i + 1 < len(text):
-            x += glyphs.advance[(char, text[i + 1])]
+    for i, token in enumerate(cut):
+        parts.append(glyphs.outlines[token] + np.array([x, 0.0, 0.0]))
+        if i + 1 < len(cut):
+            x += glyphs.advance[(token, cut[i + 1])]
     return parts
 
 
@@ -101,18 +126,15 @@ def _one_path(outlines: list[np.ndarray], color, style: dict) -> VMobject:
     return path
 
 
-def _settable(text: str) -> bool:
-    return bool(text) and all(c in CHARS for c in text)
-
-
 def numeral(text: str, color=INK, size: float = LABEL_SIZE, weight: str = NORMAL,
             font: str = FONT) -> VGroup:
-    """``text`` (digits, a point, minus signs) as ``Text(text, ...)`` would draw it, centred
-    on the origin like a new Text, as one path. Other strings are set by a Text."""
-    if not _settable(text):
+    """``text`` (made of :data:`TOKENS`) as ``Text(text, ...)`` would draw it, centred on the
+    origin like a new Text, as one path. Other strings are set by a Text."""
+    cut = tokens(text)
+    if cut is None:
         return Text(text, font=font, font_size=size, weight=weight, color=color)
     glyphs = _glyphs(font, size, weight)
-    group = Numeral(_one_path(_number_glyphs(text, glyphs, 0.0), color, glyphs.style))
+    group = Numeral(_one_path(_number_glyphs(cut, glyphs, 0.0), color, glyphs.style))
     group.move_to(ORIGIN)
     group.text = text
     return group
@@ -142,7 +164,8 @@ def numeral_line(before: str, number: str, after: str = "", color=INK,
     from one cached layout, the number from :func:`numeral`'s glyphs, each placed where Pango
     puts it (the words about the number must not kern with it: put spaces between).
     ``text`` is the whole line (without spaces, as Text has it)."""
-    if not _settable(number):
+    cut = tokens(number)
+    if cut is None:
         return Text(before + number + after, font=font, font_size=size, weight=weight,
                     color=color)
     key = (before, after, font, float(size), weight)
@@ -153,12 +176,12 @@ def numeral_line(before: str, number: str, after: str = "", color=INK,
     # Pango starts the number where it started the reference's 0; each character's left
     # edge sits its side bearing past that point, and the words after it move by the
     # difference between the two numbers' advances.
-    first = line.zero_left + adv[("0", number[0])] - adv[("0", "0")]
-    digits = _number_glyphs(number, glyphs, first)
+    first = line.zero_left + adv[("0", cut[0])] - adv[("0", "0")]
+    digits = _number_glyphs(cut, glyphs, first)
     lift = np.array([0.0, line.zero_bottom - glyphs.outlines["0"][:, 1].min(), 0.0])
     digits = [d + lift for d in digits]  # onto the line's baseline
     last_left = digits[-1][:, 0].min()
-    moved = np.array([last_left + adv[(number[-1], "0")] - line.zero_left - adv[("0", "0")],
+    moved = np.array([last_left + adv[(cut[-1], "0")] - line.zero_left - adv[("0", "0")],
                       0.0, 0.0])
     outlines = [*line.before, *digits, *(p + moved for p in line.after)]
     group = Numeral(_one_path(outlines, color, line.style))
@@ -173,4 +196,4 @@ def number(value: float, digits: int, color=INK, size: float = LABEL_SIZE,
     return numeral(shown(value, digits), color, size, weight)
 
 
-__all__ = ["numeral", "numeral_line", "number", "Numeral", "reference_line", "CHARS"]
+__all__ = ["numeral", "numeral_line", "number", "Numeral", "reference_line", "tokens", "TOKENS"]

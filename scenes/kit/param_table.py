@@ -22,6 +22,9 @@ from kit.numerals import numeral
 from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED, TEXT_SCALE
 from kit.text import joined, shown, typeset
 
+#: The space between two columns, in scene units (it does not scale with the font).
+COLUMN_GAP = 0.5
+
 
 class ParamTable(VGroup):
     """Parameter names with their values, coloured by state.
@@ -78,7 +81,7 @@ class ParamTable(VGroup):
         per_column = int(np.ceil(len(self.names) / columns))
         label_width = max(r.name.width for r in self.rows.values())
         row_height = max(max(r.name.height, r.value.height) for r in self.rows.values())
-        column_width = label_width + 0.15 + value_width + 0.5
+        column_width = label_width + 0.15 + value_width + COLUMN_GAP
         for i, name in enumerate(self.names):
             col, line = divmod(i, per_column)
             row = self.rows[name]
@@ -180,6 +183,38 @@ class ParamTable(VGroup):
     def highlight(self, names: Iterable[str]) -> VGroup:
         """The rows of ``names``, for Indicate or a surrounding box."""
         return VGroup(*(self.rows[n] for n in names if n in self.rows))
+
+    @classmethod
+    def fitting(cls, names: Sequence[str], values: Mapping[str, float], width: float,
+                height: float, largest: float = LABEL_SIZE + 6, most_columns: int = 3,
+                **kwargs) -> ParamTable:
+        """The table in the largest font (at most ``largest``) that fits ``width`` x
+        ``height``, in whichever number of columns (1 to ``most_columns``) allows the largest.
+
+        A smaller font, not a scaled table: later updates draw new values at the table's font
+        size. The gaps between columns do not shrink with the font: each column count is laid
+        out once at ``largest``, the font that fits is worked out from it, and the table is
+        made at that size (a little smaller again if rounding left it too wide).
+        """
+        count = len(names)
+        best_size, best_rows = 0.0, count
+        for columns in range(1, most_columns + 1):
+            rows = -(-count // columns)
+            if columns > 1 and rows == -(-count // (columns - 1)):
+                continue  # the same layout as one column fewer
+            probe = cls(names, values, font_size=largest, max_rows=rows, **kwargs)
+            gaps = COLUMN_GAP * (columns - 1)
+            size = largest * min(1.0, (width - gaps) / max(probe.width - gaps, 1e-6),
+                                 height / max(probe.height, 1e-6))
+            if size > best_size:
+                best_size, best_rows = size, rows
+        table = cls(names, values, font_size=best_size, max_rows=best_rows, **kwargs)
+        for _ in range(3):
+            if table.width <= width and table.height <= height:
+                break
+            best_size *= 0.98 * min(width / table.width, height / table.height)
+            table = cls(names, values, font_size=best_size, max_rows=best_rows, **kwargs)
+        return table
 
     @staticmethod
     def columns_needed(count: int, max_rows: int = 7) -> int:

@@ -1,29 +1,26 @@
-"""The StatQuest look, named once: colors, sizes and fonts used by every scene."""
+"""The StatQuest look for scenes: bpcore.palette's colors as Manim colors, sizes, pacing."""
 
 from manim import BLACK, WHITE, ManimColor, MarkupText, Text
 
-BACKGROUND = WHITE
-INK = ManimColor("#222222")  # text, axes and data points
-MUTED = ManimColor("#8a8a8a")  # secondary text and guides
+from bpcore import palette
+
+BACKGROUND = ManimColor(palette.BACKGROUND)
+INK = ManimColor(palette.INK)  # text, axes and data points
+MUTED = ManimColor(palette.MUTED)  # secondary text and guides
 
 # One color per hidden node, in order: blue (top), orange (bottom), then more for k > 2.
-NODE_COLORS = (
-    ManimColor("#1f78d1"),
-    ManimColor("#f28e1c"),
-    ManimColor("#8e44ad"),
-    ManimColor("#8c564b"),
-)
-NODE_COLOR_NAMES = ("blue", "orange", "purple", "brown")
-SQUIGGLE = ManimColor("#1e9e3e")  # green squiggle: the network's prediction
-SSR_CURVE = ManimColor("#e0509b")  # pink SSR curve
-FIXED = ManimColor("#1e9e3e")  # parameters already optimized (or held fixed)
-LEARNING = ManimColor("#d62728")  # parameters being optimized
-RESIDUAL = ManimColor("#555555")
-HIGHLIGHT = ManimColor("#d62728")  # the red box of x-axis coordinates
-TANGENT = ManimColor("#222222")
-BAM = ManimColor("#d62728")
+NODE_COLORS = tuple(ManimColor(c) for c in palette.NODE_COLORS)
+NODE_COLOR_NAMES = palette.NODE_COLOR_NAMES
+SQUIGGLE = ManimColor(palette.SQUIGGLE)  # green squiggle: the network's prediction
+SSR_CURVE = ManimColor(palette.SSR_CURVE)  # pink SSR curve
+FIXED = ManimColor(palette.FIXED)  # parameters already optimized (or held fixed)
+LEARNING = ManimColor(palette.LEARNING)  # parameters being optimized
+RESIDUAL = ManimColor(palette.RESIDUAL)
+HIGHLIGHT = ManimColor(palette.HIGHLIGHT)  # the red box of x-axis coordinates
+TANGENT = ManimColor(palette.TANGENT)
+BAM = ManimColor(palette.BAM)
 
-FONT = "DejaVu Sans"
+FONT = palette.FONT
 # Titles, labels and numbers alike: every Text is set in the lesson font unless it says otherwise.
 Text.set_default(font=FONT)
 MarkupText.set_default(font=FONT)

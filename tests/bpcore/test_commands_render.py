@@ -63,7 +63,8 @@ def test_help_explains_the_options():
     """bp render --help shows every option and examples."""
     result = run("--help")
     assert result.exit_code == 0
-    for option in ("--quality", "--jobs", "--output", "--force", "--scheduler", "Examples:"):
+    for option in ("--quality", "--jobs", "--output", "--force", "--page", "--scheduler",
+                   "Examples:"):
         assert option in result.stdout
 
 
@@ -149,7 +150,7 @@ def test_failures_are_isolated(tiny, tmp_path: Path):
     exploding = tiny("exploding", "This one will explode")
     out = tmp_path / "videos"
     result = run(*map(str, [good[0], broken, good[1], exploding]), "-q", "l", "-j", "2",
-                 "-o", str(out))
+                 "-o", str(out), "--page")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     for lesson, title in zip(good, ["First tiny", "Second tiny"], strict=True):
@@ -168,6 +169,8 @@ def test_failures_are_isolated(tiny, tmp_path: Path):
     expected = (len("First tiny") + len("b3 ends at 2.61.")) / 15
     assert expected <= float(table["first.yaml"][1]) <= expected + 2 / 15
     assert not (out / "broken.mp4").exists() and not (out / "exploding.mp4").exists()
+    assert (out / "first.html").exists() and (out / "second.html").exists()  # --page
+    assert not (out / "broken.html").exists() and not (out / "exploding.html").exists()
     assert not list(out.glob(".*.part"))
     assert "[4/4]" in result.stderr  # overall progress
 
@@ -187,8 +190,10 @@ def test_up_to_date_outputs_are_skipped(tiny, tmp_path: Path):
                                                           "two.yaml": "skipped"}
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
-    forced = run(str(one), "-q", "l", "-o", str(out), "--force")
+    forced = run(str(one), "-q", "l", "-o", str(out), "--force", "--page")
     assert rows(forced)["one.yaml"][0] == "rendered"
+    assert "<title>One</title>" in (out / "one.html").read_text()  # the page beside the video
+    assert not (out / "two.html").exists()
     assert (out / "one.mp4").stat().st_mtime_ns > before["one.mp4"]
 
     two.write_text(two.read_text().replace('"Two"', '"Two, changed"'))

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcore.descent import Descent
-from bpcore.display import fmt
+from bpcore.display import display_unit, fmt
 from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.progress import display_unit, settled_at, step_schedule
+from bpcore.progress import settled_at, step_schedule
 from bpcore.trace import LessonTrace, trace_lesson
 
 
@@ -128,7 +128,9 @@ def test_a_parameter_still_moving_at_the_end_has_not_settled():
 
 
 @pytest.mark.parametrize("value,unit", [(2.6066, 0.01), (-1.2159, 0.01), (0.102, 0.001),
-                                         (15.7, 0.1), (1234.5, 1.0)])
+                                         (15.7, 0.1), (1234.5, 1.0),
+                                         (2.14e-10, 1e-12), (-6.4e-5, 1e-7),
+                                         (3.2e12, 1e10)])
 def test_display_unit(value, unit):
     """The unit of the last shown digit matches what fmt rounds to."""
     assert display_unit(value) == pytest.approx(unit)

@@ -17,12 +17,8 @@ from bpcore.trace import trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
-from kit.backward import (  # noqa: E402
-    BackpropDiagram,
-    BackwardPass,
-    along,
-    foreign_edges,
-)
+from kit.backward import BackpropDiagram, BackwardPass  # noqa: E402
+from kit.network import along, crosses, foreign_edges  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -73,10 +69,8 @@ def test_tags_and_labels_never_overlap(k: int) -> None:
     backward = BackwardPass(diagram, gradients(net))
     assert not diagram.crowded and not backward.crowded
     assert collisions(diagram, backward) == []
-    from kit.backward import _crosses
-
     for name, tag in backward.tags.items():
-        crossed = [e for e in foreign_edges(diagram, name) if _crosses(tag, e)]
+        crossed = [e for e in foreign_edges(diagram, name) if crosses(tag, e)]
         assert not crossed, f"tag {name} lies on another edge"
     assert set(backward.tags) == set(net.names)
 
@@ -90,10 +84,10 @@ def test_the_shipped_lessons_values_fit_on_the_diagram() -> None:
 
 
 def test_crowded_values_are_reported() -> None:
-    """Long values on a 4-node diagram cannot all find room: the diagram says so (the scene
-    then shows the values in a table), and a names-only diagram has room."""
-    net = Network.from_params("sigmoid", {n: -0.00123 for n in param_names(4)})
-    assert BackpropDiagram(net, digits=3).crowded
+    """Values too long to fit on a 4-node diagram even with the labels shrunk are reported (the
+    scene then shows the values in a table), and a names-only diagram has room."""
+    net = Network.from_params("sigmoid", {n: -0.0012345678 for n in param_names(4)})
+    assert BackpropDiagram(net, digits=8).crowded
     assert not BackpropDiagram(net).crowded
 
 

@@ -15,9 +15,14 @@ if str(SCENES_DIR) not in sys.path:
 
 from kit.numerals import numeral, numeral_line  # noqa: E402
 from kit.style import FONT, INK, LEARNING  # noqa: E402
-from kit.text import MINUS  # noqa: E402
+from kit.text import MINUS, shown  # noqa: E402
 
-NUMBERS = ["0", "1", "17", "8000", f"{MINUS}1.57", "0.000123", f"{MINUS}12.34", "20.4"]
+#: The display rule's own texts, scientific notation included (every superscript digit, the
+#: superscript minus, the times sign), with a typographic minus sign.
+NUMBERS = ["0", "1", "17", "8000", f"{MINUS}1.57", "0.000123", f"{MINUS}12.34", "20.4",
+           shown(2.1403e-10, 3), shown(-6.4187e-5, 3), shown(3.2e12, 3),
+           shown(-1.2345678e86, 4), shown(7.0e-79, 3), shown(9.1e-6, 2),
+           shown(4.5e-34, 3)]
 #: A pixel at 1080p is 0.0074 scene units; the glyphs must agree far closer than that.
 TOLERANCE = 1e-5
 
@@ -68,8 +73,9 @@ def test_numeral_line_is_the_text(before: str, after: str) -> None:
 
 
 def test_other_strings_fall_back_to_text() -> None:
-    """Anything but digits, a point and minus signs is set by Pango itself."""
+    """Anything but the display rule's characters is set by Pango itself."""
     from manim import Text
 
     assert isinstance(numeral("0.36 - (0.258) = 0.102"), Text)
     assert isinstance(numeral_line("Step ", "n/a"), Text)
+    assert isinstance(numeral("2e-10"), Text)

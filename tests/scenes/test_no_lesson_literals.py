@@ -53,7 +53,7 @@ def shown_numbers() -> dict[str, str]:
         for value in values:
             for digits in {lesson.digits, 2}:
                 text = fmt(value, digits).lstrip("-")
-                if float(text) * 2 != round(float(text) * 2):
+                if not layout_value(text):
                     numbers.setdefault(text, path.stem)
         settled = settled_at(d, lesson.digits, lesson.descent.min_step_size).values()
         for count in (d.updates, lesson.descent.max_steps, *(s for s in settled if s)):
@@ -69,9 +69,20 @@ def patterns() -> list[tuple[str, re.Pattern[str]]]:
             for n in sorted(shown_numbers())]
 
 
+def layout_value(shown: str) -> bool:
+    """A round number (a multiple of 0.5) that a scene may use for a size; a number in
+    scientific notation (2.14 × 10⁻¹⁰) never is."""
+    try:
+        value = float(shown)
+    except ValueError:
+        return False
+    return value * 2 == round(value * 2)
+
+
 def distinctive(text: str) -> bool:
-    """At least three significant digits: a number a layout constant would not hold by chance."""
-    return len(text.replace(".", "").lstrip("0")) >= 3
+    """At least three significant digits (of the mantissa, in scientific notation): a number a
+    layout constant would not hold by chance."""
+    return len(re.sub(r"\D", "", text.split(" ")[0]).lstrip("0")) >= 3
 
 
 def lesson_literals(source: str, name: str = "<scene>") -> list[str]:
