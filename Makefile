@@ -11,7 +11,7 @@ QUALITY ?= h
 # Open the video when there is a screen to show it on.
 PREVIEW := $(if $(DISPLAY),-p,)
 
-.PHONY: setup system-packages video test lint stills bench clean
+.PHONY: setup system-packages video test fuzz lint stills bench bench-trace clean
 
 # reveal.js for offline HTML slide decks (bp slides), from npm, in a git-ignored folder.
 REVEALJS_VERSION := 6.0.1
@@ -49,11 +49,22 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
+# Hypothesis fuzzing of lesson files with many more documents than `make test` runs, each run
+# with fresh random seeds: FUZZ_EXAMPLES=20000 make fuzz for a night.
+FUZZ_EXAMPLES ?= 2000
+fuzz: setup
+	BP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q -p no:cacheprovider \
+		tests/bpcore/test_fuzz_lessons.py -k documents
+
 stills: setup
 	$(VENV)/bin/bp stills assets/lessons/b3.yaml -o stills/b3
 
 bench: setup
 	$(PY) bench/render.py --quality h
+
+# Time and peak memory of `bp trace` at 10^3 .. 10^6 steps (about 20 minutes on 2 busy cores).
+bench-trace: setup
+	$(PY) bench/trace.py
 
 clean:
 	rm -rf media renders stills slides scripts pages .cache/slides .pytest_cache

@@ -10,22 +10,18 @@ track is then set to :data:`TARGET_LUFS` integrated loudness with a true peak of
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
 import re
 import subprocess
-import tempfile
 import wave
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bpcore.errors import BpError
-from bpcore.files import _mode_for, atomic_write
+from bpcore.files import atomic_write, replacing
 
 SAMPLE_RATE = 48_000
 TARGET_LUFS = -16.0
@@ -89,12 +85,10 @@ def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
              "areverse")
     args = ["-y", "-i", str(source), "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le"]
 
-    def convert(out: Path) -> None:
+    with replacing(target) as out:
         _ffmpeg(*args[:3], *(["-af", trims] if trim else []), *args[3:], str(out))
         if trim and duration(out) < 0.05:
             _ffmpeg(*args, str(out))
-
-    _write_through(target, convert)
 
 
 def measure(path: Path) -> Loudness:
@@ -132,32 +126,15 @@ def normalize(source: Path, target: Path) -> None:
         if before.true_peak + gain > ceiling:
             limit = 10 ** ((ceiling - INTERSAMPLE_MARGIN) / 20)
             filters.append(f"alimiter=limit={limit:.4f}:level=disabled:attack=5:release=50")
-        chain = ",".join(filters)
-        _write_through(target, lambda out, chain=chain: _ffmpeg(
-            "-y", "-i", str(source), "-af", chain, "-ar", str(SAMPLE_RATE), "-ac", "1",
-            "-c:a", "pcm_s16le", str(out)))
+        with replacing(target) as out:
+            _ffmpeg("-y", "-i", str(source), "-af", ",".join(filters), "-ar", str(SAMPLE_RATE),
+                    "-ac", "1", "-c:a", "pcm_s16le", str(out))
         after = measure(target)
         over, short = after.true_peak - ceiling, TARGET_LUFS - after.integrated
         if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE:
             return
         # The limiter took some loudness with the peaks (give it back), or a peak stands over.
         gain += short if over <= 0 else -over
-
-
-def _write_through(target: Path, make: Callable[[Path], object]) -> None:
-    """Let ``make`` write a file beside ``target`` under a hidden name, then rename it over
-    ``target``: readers see the old file or the new one, and a failure leaves no trace."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                suffix=f".tmp{target.suffix}")
-    os.close(fd)
-    try:
-        make(Path(name))
-        os.chmod(name, _mode_for(target))
-        os.replace(name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
 
 
 def read_clip(path: Path) -> np.ndarray:
@@ -203,6 +180,7 @@ def mux_voice(video: Path, track: Path) -> None:
     ffmpeg's mp4 muxer records the AAC encoder's delay in an edit list, so the audio stream
     lasts exactly as long as the track, and so as the video.
     """
-    _write_through(video, lambda out: _ffmpeg(
-        "-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a", "-c:v", "copy",
-        "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(out)))
+    with replacing(video) as out:
+        _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
+                "-c:v", "copy", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart",
+                str(out))

@@ -1,9 +1,10 @@
-"""Gradient descent over any subset of the parameters, every step kept."""
+"""Gradient descent over any subset of the parameters, every step kept compactly."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -37,35 +38,43 @@ class Descent:
     ``params[i]`` holds every parameter after ``i`` updates (canonical order);
     ``gradient[i]`` and ``step_size[i]`` hold the optimized parameters' values there
     (order of :attr:`optimize`). The last row is where descent stopped: its step was not taken.
+
+    Only the parameters, SSR and gradient are stored, a few numbers per step, so a descent of a
+    million steps fits in well under 100 MB; ``predicted``, ``residuals`` and ``step_size``
+    are recomputed from them exactly (the same operations as during descent) when first asked
+    for, and :meth:`predicted_at` gives any steps without the whole array.
     """
 
     names: tuple[str, ...]
     optimize: tuple[str, ...]
     learning_rate: float
     params: Array
-    predicted: Array
-    residuals: Array
     ssr: Array
     gradient: Array
-    step_size: Array
     status: str
+    network: Network
+    x: Array
+    y: Array
+    _cache: dict[str, Array] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ssr)
 
     def __getitem__(self, i: int) -> DescentStep:
         i = range(len(self))[i]
+        predicted = self.predicted_at([i])[0]
         return DescentStep(
             index=i,
             params=MappingProxyType(dict(zip(self.names, self.params[i].tolist(), strict=True))),
-            predicted=self.predicted[i],
-            residuals=self.residuals[i],
+            predicted=predicted,
+            residuals=readonly(self.y - predicted),
             ssr=float(self.ssr[i]),
             gradient=MappingProxyType(
                 dict(zip(self.optimize, self.gradient[i].tolist(), strict=True))
             ),
             step_size=MappingProxyType(
-                dict(zip(self.optimize, self.step_size[i].tolist(), strict=True))
+                dict(zip(self.optimize, (self.gradient[i] * self.learning_rate).tolist(),
+                         strict=True))
             ),
         )
 
@@ -78,9 +87,54 @@ class Descent:
     def final(self) -> DescentStep:
         return self[-1]
 
+    @property
+    def predicted(self) -> Array:
+        """The network's output at the data, one row per step."""
+        if "predicted" not in self._cache:
+            self._cache["predicted"] = self.predicted_at(slice(None))
+        return self._cache["predicted"]
+
+    @property
+    def residuals(self) -> Array:
+        """Observed minus predicted, one row per step."""
+        if "residuals" not in self._cache:
+            self._cache["residuals"] = readonly(self.y - self.predicted)
+        return self._cache["residuals"]
+
+    @property
+    def step_size(self) -> Array:
+        """``learning_rate * gradient``: the change each update made (the last was not made)."""
+        if "step_size" not in self._cache:
+            self._cache["step_size"] = readonly(self.gradient * self.learning_rate)
+        return self._cache["step_size"]
+
+    def predicted_at(self, steps: slice | Sequence[int] | Array) -> Array:
+        """The network's output at the data for the states ``steps`` (a slice or indices).
+
+        Examples
+        --------
+        >>> net = Network.from_params("relu", {"w1": 1, "w2": 1, "b1": 0, "b2": 0})
+        >>> d = descend(net, [0, 1], [0, 2], ["b2"], learning_rate=0.25)
+        >>> d.predicted_at([0, 1]).tolist(), d.predicted_at(slice(-1, None)).tolist()
+        ([[0.0, 1.0], [0.5, 1.5]], [[0.5, 1.5]])
+        """
+        params = self.params[steps]
+        rows = np.empty((len(params), self.x.size))
+        net = self.network
+        # In blocks, so the (steps, hidden, points) intermediates stay small.
+        for low in range(0, len(params), _BLOCK):
+            rows[low : low + _BLOCK] = forward_arrays(
+                params[low : low + _BLOCK], net.hidden, net.activation, self.x)[-1]
+        rows.setflags(write=False)
+        return rows
+
     def column(self, name: str) -> Array:
         """One parameter's value at every step."""
         return self.params[:, self.names.index(name)]
+
+
+#: Steps per block when recomputing predictions: bounded temporaries, few numpy calls.
+_BLOCK = 4096
 
 
 def descend(
@@ -91,6 +145,7 @@ def descend(
     learning_rate: float,
     min_step_size: float = 0.001,
     max_steps: int = 1000,
+    bound: float = sys.float_info.max,
 ) -> Descent:
     """Run gradient descent on the parameters in ``optimize``; the others stay fixed.
 
@@ -98,10 +153,13 @@ def descend(
     state whose every ``|step size|`` is below ``min_step_size`` (status ``"converged"``; that
     step is not taken) or after ``max_steps`` updates (status ``"max_steps"``).
 
+    A value beyond ``±bound`` (any parameter, gradient, step or the SSR) counts as
+    divergence; by default that is any infinite or NaN value.
+
     Raises
     ------
     DivergenceError
-        When a value becomes infinite or NaN; the message names the step and learning rate.
+        When a value leaves ``±bound``; the message names the step and learning rate.
 
     Examples
     --------
@@ -124,40 +182,48 @@ def descend(
 
     values = network.values.copy()
     k, activation = network.hidden, network.activation
-    params, predicted, ssrs, grads, steps = [], [], [], [], []
+    # Preallocated for every possible step: the pages a short descent never touches are never
+    # committed, and the rows are trimmed in place at the end, without a copy.
+    capacity = max_steps + 1
+    params = np.empty((capacity, values.size))
+    ssrs = np.empty(capacity)
+    grads = np.empty((capacity, rows.size))
     status = "max_steps"
+    count = 0
     with np.errstate(all="ignore"):  # overflow is caught below as divergence, with context
-        for i in range(max_steps + 1):
+        for i in range(capacity):
             hidden_x, hidden_y, _, _, pred = forward_arrays(values, k, activation, x)
             jac = jacobian_arrays(values, k, activation, x, hidden_x, hidden_y)
             grad = jac[rows] @ (-2.0 * (y - pred))
             step = grad * learning_rate
             ssr = float(np.sum((y - pred) ** 2))
-            if not (np.isfinite(ssr) and np.all(np.isfinite(step)) and np.all(np.isfinite(values))):
+            if not (ssr <= bound and np.all(np.abs(step) <= bound)
+                    and np.all(np.abs(grad) <= bound) and np.all(np.abs(values) <= bound)):
                 raise DivergenceError(
                     f"gradient descent diverged at step {i} with learning rate {learning_rate}: "
                     f"SSR is {ssr:g}; use a smaller learning_rate"
                 )
-            params.append(values.copy())
-            predicted.append(pred)
-            ssrs.append(ssr)
-            grads.append(grad)
-            steps.append(step)
+            params[i] = values
+            ssrs[i] = ssr
+            grads[i] = grad
+            count = i + 1
             if np.all(np.abs(step) < min_step_size):
                 status = "converged"
                 break
             if i < max_steps:
                 values[rows] -= step
-    predicted_arr = np.array(predicted)
+    for array in (params, ssrs, grads):
+        array.resize((count, *array.shape[1:]), refcheck=False)
+        array.setflags(write=False)
     return Descent(
         names=network.names,
         optimize=tuple(optimize),
         learning_rate=float(learning_rate),
-        params=readonly(params),
-        predicted=readonly(predicted_arr),
-        residuals=readonly(y - predicted_arr),
-        ssr=readonly(ssrs),
-        gradient=readonly(grads),
-        step_size=readonly(steps),
+        params=params,
+        ssr=ssrs,
+        gradient=grads,
         status=status,
+        network=network,
+        x=x,
+        y=y,
     )

@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
@@ -50,37 +51,59 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     (b'replaced', ['trace.json'])
     >>> import shutil; shutil.rmtree(folder)
     """
-    path = Path(path)
     if isinstance(data, str):
         payload = data.encode("utf-8")
     elif isinstance(data, bytes | bytearray | memoryview):
         payload = bytes(data)
     else:
         raise TypeError(f"atomic_write needs str or bytes, got {type(data).__name__}")
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(path.parent)
-    return path
+    with atomic_writer(path, binary=True) as handle:
+        handle.write(payload)
+    return Path(path)
 
 
 @contextlib.contextmanager
-def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside ``path`` for a tool to write; renamed over ``path`` when the
-    block ends without an error, removed otherwise (as :func:`atomic_write` does for data).
+def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False,
+                  suffix: str = ".tmp") -> Iterator[IO[Any]]:
+    """Open ``path`` for writing so that it appears whole or not at all: for streamed output.
 
-    The temporary name ends with ``path``'s own suffix, so tools that choose a file format by
-    its extension (ffmpeg, Pillow) write the right one.
+    Yields a file in the same directory, named ``.<name>.<random><suffix>`` (text is UTF-8 with
+    no newline translation). When the block ends normally the file is flushed to disk and
+    renamed over ``path``; when it raises, the file is removed and ``path`` is untouched.
+    The permission bits are those :func:`atomic_write` gives.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_writer(folder / "steps.csv") as out:
+    ...     for i in range(3):
+    ...         _ = out.write(f"{i}\\n")
+    >>> (folder / "steps.csv").read_text()
+    '0\\n1\\n2\\n'
+    >>> try:
+    ...     with atomic_writer(folder / "steps.csv") as out:
+    ...         _ = out.write("half")
+    ...         raise RuntimeError("interrupted")
+    ... except RuntimeError:
+    ...     pass
+    >>> (folder / "steps.csv").read_text(), sorted(p.name for p in folder.iterdir())
+    ('0\\n1\\n2\\n', ['steps.csv'])
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    with replacing(path, suffix=suffix) as tmp, open(tmp, "wb" if binary else "w", **text) as out:
+        yield out
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a tool to write; flushed to disk and renamed over
+    ``path`` when the block ends without an error, removed otherwise (as :func:`atomic_write`
+    does for data). The permission bits are those :func:`atomic_write` gives.
+
+    The temporary name is ``.<name>.<random><suffix>``, the suffix by default ``path``'s own,
+    so tools that choose a file format by its extension (ffmpeg, Pillow) write the right one.
 
     Examples
     --------
@@ -97,14 +120,15 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     path = Path(path)
     mode = _mode_for(path)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                suffix=path.suffix if suffix is None else suffix)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, mode)  # like any new file, not mkstemp's 0o600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,24 @@ from bpcore.network import Network, param_names, readonly
 from bpcore.voice import DEFAULT_VOICE, RATE_RANGE, Voice
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
+
+# Limits, each with the reason a message gives. A lesson is a page of YAML that a video shows
+# whole: these bound the work and memory any file can ask for, whoever wrote it.
+#: Bytes in a lesson file; the shipped ones are under 2 kB.
+MAX_FILE_BYTES = 1_000_000
+#: Data points (and sweep probes): more dots than a plot in a video can show apart.
+MAX_POINTS = 100
+#: Hidden nodes: more curves than a network diagram in a video can show.
+MAX_HIDDEN = 8
+#: Numbers a descent's trace may keep over all its steps: what memory allows (8 bytes each).
+MAX_TRACE_NUMBERS = 25_000_000
+#: Smallest span of the data's x values: the finest axis the scenes draw (kit.plots).
+MIN_SPAN = 1e-6
+#: Characters in a title or an axis label: what fits across the screen.
+MAX_TEXT = 200
+#: Largest magnitude of any number a lesson shows (inputs, curves, SSR, steps): beyond it the
+#: network's values, and the arithmetic that draws them, overflow.
+VALUE_LIMIT = 1e100
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +106,11 @@ class Lesson:
         """Read and validate a lesson file; errors name the file and the key."""
         path = Path(path)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise LessonError(path, "", f"the file has {size:,} bytes, more than the limit "
+                                  f"of {MAX_FILE_BYTES:,}: a lesson is a page of YAML that a "
+                                  f"video shows whole")
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise LessonError(path, "", "no such file; expected a lesson .yaml file") from None
@@ -112,6 +136,9 @@ class Lesson:
         """
         try:
             raw = yaml.safe_load(text)
+        except RecursionError:
+            raise LessonError(source, "", "the YAML is nested too deeply; a lesson is a mapping "
+                              "of plain lists and numbers") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -161,6 +188,8 @@ class _Reader:
                             "float") from None
         if not math.isfinite(number):
             raise self.fail(key, f"expected a finite number, got {value}")
+        if abs(number) > VALUE_LIMIT:
+            raise self.fail(key, too_large(number))
         return number
 
     def positive(self, value: Any, key: str) -> float:
@@ -169,22 +198,32 @@ class _Reader:
             raise self.fail(key, f"expected a number > 0, got {number:g}")
         return number
 
-    def integer(self, value: Any, key: str, low: int, high: int) -> int:
+    def integer(self, value: Any, key: str, low: int, high: int, why: str = "") -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, f"expected a whole number, got {_kind(value)}")
         if not low <= value <= high:
-            raise self.fail(key, f"expected a whole number from {low} to {high:,}, got {value:,}")
+            raise self.fail(key, f"expected a whole number from {low} to {high:,}, got "
+                            f"{value:,}{why if value > high else ''}")
         return value
 
     def text(self, value: Any, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+        if len(value) > MAX_TEXT:
+            raise self.fail(key, f"expected at most {MAX_TEXT} characters, got {len(value):,}: "
+                            "the text must fit across the screen")
+        if any(unicodedata.category(c) in _UNPRINTABLE for c in value):
+            raise self.fail(key, "expected text on one line, got control characters, line "
+                            "breaks or unpaired surrogates")
         return value
 
-    def numbers(self, value: Any, key: str, min_len: int = 1) -> tuple[float, ...]:
+    def numbers(self, value: Any, key: str, min_len: int = 1,
+                max_len: int = MAX_POINTS, why: str = "") -> tuple[float, ...]:
         if not isinstance(value, list) or len(value) < min_len:
-            raise self.fail(key, f"expected a list of at least {min_len} number(s), "
-                            f"got {_kind(value)}")
+            what = f"a list of at least {min_len} number(s)" if min_len else "a list of numbers"
+            raise self.fail(key, f"expected {what}, got {_kind(value)}")
+        if len(value) > max_len:
+            raise self.fail(key, f"expected at most {max_len} numbers, got {len(value):,}{why}")
         return tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(value))
 
     def lesson(self, raw: Any, digest: str) -> Lesson:
@@ -200,6 +239,15 @@ class _Reader:
         names = network.names
         optimize = self.optimize(top["optimize"], names)
         descent = self.descent(top["descent"])
+        # Each step keeps every parameter and each optimized one's gradient; a scene that draws
+        # the path also asks for the predictions at every point.
+        per_step = len(names) + len(optimize) + len(x)
+        if descent.max_steps * per_step > MAX_TRACE_NUMBERS:
+            raise self.fail("descent.max_steps", f"{descent.max_steps:,} steps of {per_step} "
+                            f"numbers each ({len(names)} parameters, {len(optimize)} optimized, "
+                            f"{len(x)} data points) exceed the {MAX_TRACE_NUMBERS:,} numbers a "
+                            f"trace may keep ({MAX_TRACE_NUMBERS * 8 // 10**6} MB of memory); "
+                            f"expected at most {MAX_TRACE_NUMBERS // per_step:,} steps")
         sweep = self.sweep(top["sweep"], names) if top.get("sweep") is not None else None
         labels = self.labels(top.get("labels", {}))
         digits = 3
@@ -212,12 +260,18 @@ class _Reader:
 
     def data(self, raw: Any) -> tuple[Array, Array]:
         data = self.mapping(raw, "data", ("x", "y"), ())
-        x, y = self.numbers(data["x"], "data.x"), self.numbers(data["y"], "data.y")
+        why = ": a plot in a video cannot show more points apart"
+        x = self.numbers(data["x"], "data.x", why=why)
+        y = self.numbers(data["y"], "data.y", why=why)
         if len(x) != len(y):
             raise self.fail("data.y", f"expected as many values as data.x ({len(x)}), "
                             f"got {len(y)}")
         if len(set(x)) < 2:
             raise self.fail("data.x", "expected at least two different x values")
+        if max(x) - min(x) < MIN_SPAN:
+            raise self.fail("data.x", f"the values span only {max(x) - min(x):g}; expected a "
+                            f"span of at least {MIN_SPAN:g}, the finest x axis a video draws "
+                            f"(use larger units)")
         return readonly(x), readonly(y)
 
     def network(self, raw: Any) -> Network:
@@ -231,9 +285,10 @@ class _Reader:
             raise self.fail("network.params", f"expected a mapping of parameter names to "
                             f"numbers, got {_kind(params)}")
         hidden = _hidden_nodes(params)
-        if not 1 <= hidden <= 8:
-            raise self.fail("network.params", "expected biases b1..b(k+1) for k = 1 to 8 hidden "
-                            "nodes, e.g. b1, b2, b3 for two")
+        if not 1 <= hidden <= MAX_HIDDEN:
+            raise self.fail("network.params", f"expected biases b1..b(k+1) for k = 1 to "
+                            f"{MAX_HIDDEN} hidden nodes, e.g. b1, b2, b3 for two (a network "
+                            f"diagram in a video cannot show more)")
         expected = param_names(hidden)
         for name in params:
             if name not in expected:
@@ -254,8 +309,8 @@ class _Reader:
                             f"{', '.join(names)}, got {_kind(raw)}")
         for i, name in enumerate(raw):
             if name not in names:
-                raise self.fail(f"optimize[{i}]", f"{name!r} is not a parameter; expected one "
-                                f"of {', '.join(names)}")
+                raise self.fail(f"optimize[{i}]", f"{_name(name)} is not a parameter; expected "
+                                f"one of {', '.join(names)}")
         if len(set(raw)) != len(raw):
             raise self.fail("optimize", "expected each parameter at most once")
         # Canonical order, so traces and tables list parameters the same way everywhere.
@@ -267,7 +322,9 @@ class _Reader:
         min_step = self.number(d.get("min_step_size", 0.001), "descent.min_step_size")
         if min_step < 0:
             raise self.fail("descent.min_step_size", f"expected a number >= 0, got {min_step:g}")
-        steps = self.integer(d.get("max_steps", 1000), "descent.max_steps", 1, MAX_STEPS_CAP)
+        steps = self.integer(d.get("max_steps", 1000), "descent.max_steps", 1, MAX_STEPS_CAP,
+                             why=": a longer descent takes minutes and hundreds of MB to trace, "
+                                 "and no video shows more steps")
         return DescentSettings(rate, min_step, steps)
 
     def sweep(self, raw: Any, names: tuple[str, ...]) -> SweepSettings:
@@ -280,8 +337,11 @@ class _Reader:
         if len(bounds) != 2 or bounds[0] >= bounds[1]:
             raise self.fail("sweep.range", f"expected [low, high] with low < high, got "
                             f"{list(bounds)}")
-        probes = self.numbers(s["probes"], "sweep.probes") if "probes" in s else ()
-        samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000)
+        probes = (self.numbers(s["probes"], "sweep.probes", min_len=0,
+                               why=": each probe is a point the video shows")
+                  if "probes" in s else ())
+        samples = self.integer(s.get("samples", 121), "sweep.samples", 2, 10_000,
+                               why=": a curve on screen needs no more")
         return SweepSettings(param, (bounds[0], bounds[1]), probes, samples)
 
     def narration(self, raw: Any) -> NarrationSettings:
@@ -306,6 +366,11 @@ class _Reader:
                       self.text(labels.get("y", default.y), "labels.y"))
 
 
+#: Unicode categories a title or label may not hold: control characters (tabs, line breaks,
+#: escapes), line and paragraph separators, and the lone surrogates a YAML escape can make,
+#: which no file or screen can encode.
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
 _EXPONENT = r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+"
 
 _EXPECT = {
@@ -324,6 +389,19 @@ _EXPECT = {
 }
 
 
+def too_large(value: float) -> str:
+    """The message for a lesson number whose size makes the network's values overflow.
+
+    Examples
+    --------
+    >>> too_large(-1e308)
+    "-1e+308 is too large: the network's values overflow; keep the lesson's numbers, and what \
+the network makes of them, within ±1e+100"
+    """
+    return (f"{value:g} is too large: the network's values overflow; keep the lesson's numbers, "
+            f"and what the network makes of them, within ±{VALUE_LIMIT:g}")
+
+
 def _hidden_nodes(params: Mapping[Any, Any]) -> int:
     """Guess the number of hidden nodes from the parameter names, for the clearest message.
 
@@ -339,6 +417,11 @@ def _hidden_nodes(params: Mapping[Any, Any]) -> int:
     if not candidates:
         return biases - 1
     return min(candidates, key=lambda k: len(names.symmetric_difference(param_names(k))))
+
+
+def _name(value: Any) -> str:
+    """A would-be name for a message, never expanding a nested value (a YAML alias bomb)."""
+    return repr(value) if isinstance(value, str) else _kind(value)
 
 
 def _join(key: str, name: Any) -> str:

@@ -146,12 +146,23 @@ def forward_arrays(
 
     This is the one implementation of the network's math; :meth:`Network.forward` wraps it in a
     trace and gradient descent calls it directly to stay fast over thousands of steps.
+    ``values`` may also hold one parameter vector per row (shape ``(steps, params)``): every
+    result then gains that leading axis, with the same numbers as row by row.
+
+    Examples
+    --------
+    >>> values = np.array([[1.0, 2.0, 0.0, 0.5], [1.0, 3.0, 0.0, 0.5]])  # w1, w2, b1, b2
+    >>> relu = get_activation("relu")
+    >>> forward_arrays(values, 1, relu, np.array([1.0, 2.0]))[-1].tolist()
+    [[2.5, 4.5], [3.5, 6.5]]
+    >>> forward_arrays(values[1], 1, relu, np.array([1.0, 2.0]))[-1].tolist()
+    [3.5, 6.5]
     """
     k = hidden
-    w_in, w_out = values[:k, None], values[k : 2 * k, None]
-    b_in, b_out = values[2 * k : 3 * k, None], values[3 * k]
+    w_in, w_out = values[..., :k, None], values[..., k : 2 * k, None]
+    b_in, b_out = values[..., 2 * k : 3 * k, None], values[..., 3 * k, None]
     hidden_x = w_in * x + b_in
     hidden_y = activation(hidden_x)
     scaled = w_out * hidden_y
-    summed = scaled.sum(axis=0)
+    summed = scaled.sum(axis=-2)
     return hidden_x, hidden_y, scaled, summed, summed + b_out

@@ -8,25 +8,22 @@ is written under a temporary name beside its final path and renamed into place
 of one. A video is changed in place the same way: the new streams go to a temporary copy that
 then replaces it.
 
-The render path calls them after manim has written the movie: :func:`read_sections` gives
-each beat's start from manim's section index and :func:`beat_chapters` makes them chapters;
-:func:`publish` then runs the rest for one video: :func:`add_chapters` (into the mp4 and
-``<name>.chapters.txt``), :func:`add_subtitles` (the ``.srt`` as a soft track, and ``.vtt``),
-:func:`burn_captions` on request (``<name>.captioned.mp4``) and :func:`make_thumbnail`
-(``<name>.thumbnail.png``).
+The render path (scenes/kit/lesson_scene.py's file writer) calls :func:`publish` once manim
+has written the movie, with each beat's title and start as chapters: :func:`add_chapters`
+(into the mp4 and ``<name>.chapters.txt``), :func:`add_subtitles` (the ``.srt`` as a soft
+track, and ``.vtt``), :func:`burn_captions` on request (``<name>.captioned.mp4``) and
+:func:`make_thumbnail` (``<name>.thumbnail.png``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from bpcore.errors import BpError
@@ -63,73 +60,6 @@ class Chapter:
 
     title: str
     start: float
-
-
-def read_sections(index: str | os.PathLike[str],
-                  frame_rate: float | None = None) -> list[tuple[str, float, float]]:
-    """Each section of a manim render as ``(name, start, duration)``, in seconds.
-
-    With ``save_sections = True`` manim writes ``<media>/videos/<scene file>/<quality>/
-    sections/<Scene>.json``: a list with one entry per non-empty section (its ``name``, its
-    own video file and that video's ``duration``, ``nb_frames`` and ``avg_frame_rate``), in
-    order. Sections are cut at frames, so their lengths (frames over frame rate) add up to
-    the movie's: each start is the sum of the lengths before it. The frame rate is the
-    render's (``config.frame_rate``); by default the average rate rounded to a whole number,
-    as manim's rates are.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> index = Path(tempfile.mkdtemp()) / "B3.json"
-    >>> _ = index.write_text('[{"name": "01-network", "duration": "30.866667"},'
-    ...                      ' {"name": "02-hidden-curves", "duration": "12.0"}]')
-    >>> read_sections(index)
-    [('01-network', 0.0, 30.866667), ('02-hidden-curves', 30.866667, 12.0)]
-    """
-    path = Path(index)
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        sections, start = [], 0.0
-        for entry in entries:
-            duration = _section_length(entry, frame_rate)
-            sections.append((str(entry["name"]), round(start, 6), duration))
-            start += duration
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise PublishError(f"{path}: not a manim section index ({exc})") from None
-    return sections
-
-
-def beat_chapters(sections: Sequence[tuple[str, float, float]],
-                  titles: Mapping[str, str] | None = None) -> list[Chapter]:
-    """Chapters from a lesson render's sections (:func:`read_sections`): lesson scenes name
-    each section ``NN-<beat>`` (``01-network``); a beat's chapter title is ``titles[beat]``,
-    or else the beat's name in words.
-
-    Examples
-    --------
-    >>> beat_chapters([("01-network", 0.0, 30.9), ("02-hidden-curves", 30.9, 12.0)],
-    ...               {"hidden-curves": "The hidden nodes' curves"})
-    [Chapter(title='Network', start=0.0), Chapter(title="The hidden nodes' curves", start=30.9)]
-    """
-    titles = titles or {}
-    chapters = []
-    for name, start, _ in sections:
-        number, _, beat = name.partition("-")
-        beat = beat if number.isdigit() and beat else name
-        chapters.append(Chapter(titles.get(beat) or beat.replace("-", " ").capitalize(), start))
-    return chapters
-
-
-def _section_length(entry: Mapping, frame_rate: float | None) -> float:
-    """A section's length: its frame count over the frame rate when manim gives the count
-    (exact; the container's duration, and the average rate derived from it, can be off by a
-    fraction of a frame), else its duration."""
-    try:
-        rate = frame_rate or round(float(Fraction(str(entry["avg_frame_rate"]))))
-        return round(int(entry["nb_frames"]) / rate, 6)
-    except (KeyError, ValueError, ZeroDivisionError):
-        return float(entry["duration"])
 
 
 def clock(seconds: float) -> str:

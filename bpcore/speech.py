@@ -10,7 +10,7 @@ The rules, in order:
 - ``d SSR / d b3`` becomes "the derivative of SSR with respect to b 3";
 - a number's own minus sign (attached to it: "-1.57") is said "negative", while a minus between
   two terms ("0 - 1", with spaces) is said "minus";
-- numbers whose fixed notation would be read digit by digit (below 0.001 or from a million up),
+- numbers whose fixed notation would be read digit by digit (below 0.0001 or from a million up),
   and numbers written as ``2.14 × 10⁻¹⁰`` or ``2.14e-10``, are said as "2.14 times 10 to the
   power of negative 10";
 - ``=``, ``+``, ``×``, ``*``, ``→``, ``²``, ``≈`` and ``/`` are said as words, and a number
@@ -22,6 +22,8 @@ The rules, in order:
 from __future__ import annotations
 
 import re
+
+from bpcore.display import FIRST_SCIENTIFIC, SMALLEST_FIXED
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 #: Unicode minus signs a caption might use for a negative number.
@@ -102,7 +104,8 @@ def _say_magnitude(match: re.Match[str]) -> str:
     """A plain number as it is said: tiny and huge ones in powers of ten, the rest as written."""
     text = match[0]
     value = float(text)
-    if value == 0 or 1e-3 <= value < 1e6:
+    # The display rule's own bounds: what it writes out in full is said as written.
+    if value == 0 or 10.0**SMALLEST_FIXED <= value < 10.0**FIRST_SCIENTIFIC:
         return text
     significant = len(text.replace(".", "").strip("0")) if "." in text else len(
         text.rstrip("0"))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bpcore.activations import Array
 from bpcore.chain import Derivative, Fit, chain_rule, fit
 from bpcore.descent import Descent, descend
-from bpcore.errors import DivergenceError
-from bpcore.lesson import Lesson
+from bpcore.errors import DivergenceError, LessonError
+from bpcore.lesson import VALUE_LIMIT, Lesson, too_large
 from bpcore.network import ForwardTrace, Network, readonly
 from bpcore.sweep import Sweep, sweep
 
@@ -70,10 +71,13 @@ class LessonTrace:
 
 
 def trace_lesson(lesson: Lesson) -> LessonTrace:
-    """Compute a lesson's trace.
+    """Compute a lesson's trace, every number in it within ``±VALUE_LIMIT``.
 
     Raises
     ------
+    LessonError
+        When the start (forward pass, SSR, chain rule, curves) or the sweep leaves
+        ``±VALUE_LIMIT``: the message names the lesson number that makes it overflow.
     DivergenceError
         When gradient descent diverges; the message names the lesson file.
 
@@ -85,11 +89,26 @@ def trace_lesson(lesson: Lesson) -> LessonTrace:
     (20.4, -15.7)
     >>> trace.sweep.probe_ssr.round(2).tolist()
     [20.42, 7.77, 1.11, 0.46]
+    >>> text = LESSONS_DIR.joinpath("b3.yaml").read_text().replace("0.5, 1.0]", "0.5, 1.0e+60]")
+    >>> trace_lesson(Lesson.from_text(text, "big.yaml"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    bpcore.errors.LessonError: big.yaml: data.x[2]: 1e+60 is too large: ...
     """
+    grid = readonly(np.linspace(lesson.x.min(), lesson.x.max(), GRID_SAMPLES))
+    with np.errstate(all="ignore"):  # overflow is found below and reported as such
+        start = lesson.network
+        chain = chain_rule(start, lesson.x, lesson.y)
+        start_fit = fit(start, lesson.x, lesson.y)
+        derived = [*_curves(start.forward(grid)), *_curves(start_fit.forward),
+                   start_fit.residuals, start_fit.ssr,
+                   *(f.values for d in chain.values() for f in d.factors),
+                   *(d.terms for d in chain.values()), *(d.total for d in chain.values())]
+    _check(lesson, derived, _network_inputs(lesson))
     settings = lesson.descent
     try:
         descent = descend(lesson.network, lesson.x, lesson.y, lesson.optimize,
-                          settings.learning_rate, settings.min_step_size, settings.max_steps)
+                          settings.learning_rate, settings.min_step_size, settings.max_steps,
+                          bound=VALUE_LIMIT)
     except DivergenceError as exc:
         raise DivergenceError(f"{lesson.source}: descent.learning_rate: {exc}") from None
     result = None
@@ -99,7 +118,35 @@ def trace_lesson(lesson: Lesson) -> LessonTrace:
             # The descent point slides along this curve, so it must cover the whole path.
             path = descent.column(lesson.sweep.param)
             low, high = min(low, float(path.min())), max(high, float(path.max()))
-        result = sweep(lesson.network, lesson.x, lesson.y, lesson.sweep.param,
-                       np.linspace(low, high, lesson.sweep.samples), lesson.sweep.probes)
-    grid = readonly(np.linspace(lesson.x.min(), lesson.x.max(), GRID_SAMPLES))
+        with np.errstate(all="ignore"):
+            result = sweep(lesson.network, lesson.x, lesson.y, lesson.sweep.param,
+                           np.linspace(low, high, lesson.sweep.samples), lesson.sweep.probes)
+        probes = [(f"sweep.probes[{i}]", v) for i, v in enumerate(lesson.sweep.probes)]
+        for (key, value), ssr in zip(probes, result.probe_ssr.tolist(), strict=True):
+            _check(lesson, [ssr], [(key, value)])
+        _check(lesson, [result.values, result.ssr],
+               [(f"sweep.range[{i}]", v) for i, v in enumerate(lesson.sweep.range)])
     return LessonTrace(lesson, descent, result, grid)
+
+
+def _network_inputs(lesson: Lesson) -> list[tuple[str, float]]:
+    """The lesson numbers the network's values at the start are made of, with their keys."""
+    return [*((f"data.x[{i}]", v) for i, v in enumerate(lesson.x.tolist())),
+            *((f"data.y[{i}]", v) for i, v in enumerate(lesson.y.tolist())),
+            *((f"network.params.{n}", v) for n, v in lesson.network.params.items())]
+
+
+def _curves(forward: ForwardTrace) -> list[Array]:
+    return [forward.hidden_x, forward.hidden_y, forward.scaled, forward.summed, forward.predicted]
+
+
+def _check(lesson: Lesson, derived: list[Any], inputs: list[tuple[str, float]]) -> None:
+    """Refuse ``derived`` values beyond ``±VALUE_LIMIT``, naming the largest of ``inputs``.
+
+    When finite numbers overflow, the largest of them is the one to make smaller; the
+    message names it by its key.
+    """
+    for value in derived:
+        if not np.all(np.abs(value) <= VALUE_LIMIT):  # NaN fails too
+            key, culprit = max(inputs, key=lambda item: abs(item[1]))
+            raise LessonError(lesson.source, key, too_large(culprit))

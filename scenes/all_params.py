@@ -121,7 +121,7 @@ class AllParams(LessonScene):
     # -- beat 1: the network, every parameter red ---------------------------------------------
 
     def show_network(self) -> None:
-        self.beat("network")
+        self.beat("network", "The network, every parameter unknown")
         lesson, start = self.lesson, self.trace.start
         title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.35)
         if title.width > config.frame_width - 1:
@@ -254,7 +254,7 @@ class AllParams(LessonScene):
         return fractions, total
 
     def derive_chain_rule(self) -> None:
-        self.beat("chain-rule")
+        self.beat("chain-rule", "The chain rule through the hidden layer")
         w1, b1 = self.w_in[0], self.b_in[0]
         top_out = self.w_out[0]
         fractions, total = self.derivative_lines(w1, TEXT_SIZE + 2)
@@ -353,7 +353,7 @@ class AllParams(LessonScene):
     # -- beat 3: the backward pass on the network --------------------------------------------
 
     def show_backward_pass(self) -> None:
-        self.beat("backward-pass")
+        self.beat("backward-pass", "The backward pass")
         lesson = self.lesson
         heading = Text("The backward pass", font_size=TITLE_SIZE - 12, color=INK)
         heading.to_edge(UP, buff=0.3)
@@ -401,7 +401,7 @@ class AllParams(LessonScene):
     # -- beat 4: the first step --------------------------------------------------------------
 
     def take_first_step(self) -> None:
-        self.beat("first-step")
+        self.beat("first-step", "The first step")
         d = self.trace.descent
         first, second = d[0], d[1] if len(d) > 1 else d[0]
         table = self.step_table(first, second)
@@ -479,7 +479,7 @@ class AllParams(LessonScene):
     # -- beat 5: thousands of steps ------------------------------------------------------------
 
     def descend(self) -> None:
-        self.beat("gradient-descent")
+        self.beat("gradient-descent", "Gradient descent")
         lesson, descent = self.lesson, self.trace.descent
         self.data_axes = self.make_data_axes()
         self.data_axes.scale(0.95).to_corner(DL, buff=0.35)
@@ -595,7 +595,7 @@ class AllParams(LessonScene):
     # -- beat 6: where the fit lands ---------------------------------------------------------
 
     def show_landing(self) -> None:
-        self.beat("landing")
+        self.beat("landing", "Where the fit lands")
         descent, c = self.trace.descent, self.comparison
         final = descent.final.params
         self.play(FadeAway(self.ssr_plot, self.table, self.counter), run_time=SHORT)
@@ -686,7 +686,7 @@ class AllParams(LessonScene):
     # -- beat 7: summary -----------------------------------------------------------------------
 
     def summarize(self) -> None:
-        self.beat("summary")
+        self.beat("summary", "Summary")
         descent = self.trace.descent
         heading = Text("Backpropagation, all the way back", font_size=TITLE_SIZE - 8,
                        color=INK).to_edge(UP, buff=0.5)

@@ -80,7 +80,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 1 -----------------------------------------------------------------------------
 
     def show_network(self) -> None:
-        self.beat("network")
+        self.beat("network", "The network and its parameters")
         lesson = self.lesson
         title = Text(lesson.title, font_size=TITLE_SIZE - 8, color=INK).to_edge(UP, buff=0.4)
         if title.width > config.frame_width - 1:
@@ -117,7 +117,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 2 -----------------------------------------------------------------------------
 
     def show_hidden_curves(self) -> None:
-        self.beat("hidden-curves")
+        self.beat("hidden-curves", "The hidden nodes' curves")
         lesson, curves = self.lesson, self.curves
         every_x = curves.hidden_x
         ax_range = nice_range(every_x.ravel(), ticks=4)
@@ -184,7 +184,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 3 -----------------------------------------------------------------------------
 
     def show_squiggle(self) -> None:
-        self.beat("squiggle")
+        self.beat("squiggle", "The green squiggle")
         curves, b0 = self.curves, self.lesson.network.params[self.bias]
         summed = curve(self.data_axes, self.trace.grid, curves.summed, SQUIGGLE)
         added = " plus ".join(self.color_names)
@@ -208,7 +208,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 4 -----------------------------------------------------------------------------
 
     def show_residuals(self) -> None:
-        self.beat("residuals")
+        self.beat("residuals", "Residuals and SSR")
         lesson, start = self.lesson, self.start
         self.say("The squiggle is far from the data. A residual is an observed value minus "
                  "the predicted one: here " + ", ".join(
@@ -261,7 +261,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 5 -----------------------------------------------------------------------------
 
     def show_ssr_curve(self) -> None:
-        self.beat("ssr-curve")
+        self.beat("ssr-curve", f"SSR as {self.bias} changes")
         sweep = self.trace.sweep
         if sweep is None:
             raise SystemExit(f"error: {self.lesson.source}: sweep: scenes/b3.py draws SSR "
@@ -299,7 +299,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 6 -----------------------------------------------------------------------------
 
     def derive_chain_rule(self) -> None:
-        self.beat("chain-rule")
+        self.beat("chain-rule", "The chain rule")
         b, n = self.b, len(self.lesson.x)
         graphs = VGroup(self.fit_group, self.ssr_axes, self.ssr_dots, self.pink)
         self.play(FadeAway(graphs), run_time=SHORT)
@@ -365,7 +365,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 7 -----------------------------------------------------------------------------
 
     def descend(self) -> None:
-        self.beat("gradient-descent")
+        self.beat("gradient-descent", "Gradient descent")
         descent, lesson = self.trace.descent, self.lesson
         rate = self.num(descent.learning_rate)
         self.play(self.derivative.animate.scale(0.7).to_corner(UL, buff=0.3), run_time=MEDIUM)
@@ -482,7 +482,7 @@ class BackpropMainIdeas(LessonScene):
     # -- beat 8 -----------------------------------------------------------------------------
 
     def summarize(self) -> None:
-        self.beat("summary")
+        self.beat("summary", "Summary")
         descent = self.trace.descent
         start, end = descent[0].params[self.bias], descent.final.params[self.bias]
         heading = Text("The main ideas of backpropagation", font_size=TITLE_SIZE - 6,

@@ -100,7 +100,7 @@ class OptimizeSeveralParameters(LessonScene):
     # -- beat 1: the network ----------------------------------------------------------------
 
     def show_network(self) -> None:
-        self.beat("network")
+        self.beat("network", "The network and what to optimize")
         lesson = self.lesson
         title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.4)
         fit_into(title, config.frame_width - 1, 1)
@@ -166,7 +166,7 @@ class OptimizeSeveralParameters(LessonScene):
                         .set_stroke(opacity=opacity) for j in range(self.k)))
 
     def show_starting_fit(self) -> None:
-        self.beat("starting-fit")
+        self.beat("starting-fit", "The starting fit")
         lesson, start = self.lesson, self.curves[0]
         panel = self.fit_panel(0, 5.0, 5.0)
         panel.to_corner(DR, buff=0.4)
@@ -224,7 +224,7 @@ class OptimizeSeveralParameters(LessonScene):
         return tex
 
     def derive_chain_rule(self) -> None:
-        self.beat("chain-rule")
+        self.beat("chain-rule", "The chain rule for each parameter")
         n = len(self.lesson.x)
         ssr = math(r"\mathrm{SSR} = \sum_{i=1}^{" + str(n) + r"} (\mathrm{Observed}_i - "
                       r"\mathrm{Predicted}_i)^2", color=INK, font_size=TEXT_SIZE)
@@ -356,7 +356,7 @@ class OptimizeSeveralParameters(LessonScene):
         return grid
 
     def take_first_step(self) -> None:
-        self.beat("first-step")
+        self.beat("first-step", "The first step")
         d, lr = self.descent, self.num(self.descent.learning_rate)
         self.panel = self.fit_panel(0, 4.9, 5.8)
         self.panel.to_corner(DL, buff=0.4)
@@ -417,7 +417,7 @@ class OptimizeSeveralParameters(LessonScene):
     # -- beat 5: gradient descent -----------------------------------------------------------
 
     def descend(self) -> None:
-        self.beat("gradient-descent")
+        self.beat("gradient-descent", "Gradient descent")
         d = self.descent
         width = PANEL_RIGHT - PANEL_LEFT
         self.ssr_plot = SSRByStep(d.ssr, width=4.2, height=2.5)
@@ -507,7 +507,7 @@ class OptimizeSeveralParameters(LessonScene):
     # -- beat 6: summary --------------------------------------------------------------------
 
     def summarize(self) -> None:
-        self.beat("summary")
+        self.beat("summary", "Summary")
         d = self.descent
         heading = Text("Several parameters, the same two ideas", font_size=TITLE_SIZE - 8,
                        color=INK).to_edge(UP, buff=0.4)

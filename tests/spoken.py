@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import re
 
-_WRITTEN = re.compile(r"(?<![\w.])(-?)([0-9]+(?:\.[0-9]+)?)(?![\w])")
+_WRITTEN = re.compile(r"(?<![\w.])(-?)([0-9]+(?:\.[0-9]+)?)(?: × 10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?"
+                      r"(?![\w])")
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SAID = re.compile(r"(negative )?([0-9]+(?:\.[0-9]+)?)"
                    r"(?: times 10 to the power of (negative )?([0-9]+))?")
 
 
 def written_numbers(caption: str) -> list[float]:
-    """The numbers a caption shows, each with its own sign; digits inside names (w1) are not
-    numbers."""
+    """The numbers a caption shows, each with its own sign ("2.14 × 10⁻¹⁰" is one number);
+    digits inside names (w1) are not numbers."""
     values = []
     for match in _WRITTEN.finditer(caption):
         before = caption[:match.start()]
         signed = bool(match[1]) and (not before or before[-1] in " ([,=:")
-        values.append(-float(match[2]) if signed else float(match[2]))
+        value = float(match[2])
+        if match[3]:
+            value *= 10.0 ** int(match[3].translate(_SUPERSCRIPT))
+        values.append(-value if signed else value)
     return values
 
 

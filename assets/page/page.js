@@ -166,10 +166,48 @@
     return (value < 0 ? "-" : "") + digits;
   }
 
+  // |value| to `digits` significant digits as [digit string, power of ten of the first digit],
+  // rounded half to even on the exact binary value, as Python's "%.{digits-1}e" does.
+  function scientific(value, digits) {
+    F64[0] = Math.abs(value);
+    const bits = U64[0];
+    const exponent = Number((bits >> 52n) & 0x7ffn);
+    const fraction = bits & 0xfffffffffffffn;
+    const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
+    const shift = (exponent === 0 ? -1074 : exponent - 1075);
+    let power = Math.floor(Math.log10(Math.abs(value)));
+    for (;;) {
+      const unit = power - (digits - 1);  // the last digit's place: units of 10^unit
+      let numerator = shift >= 0 ? mantissa << BigInt(shift) : mantissa;
+      let denominator = shift >= 0 ? 1n : 1n << BigInt(-shift);
+      if (unit >= 0) denominator *= 10n ** BigInt(unit); else numerator *= 10n ** BigInt(-unit);
+      let units = numerator / denominator;
+      const twice = 2n * (numerator - units * denominator);
+      if (twice > denominator || (twice === denominator && units % 2n === 1n)) units += 1n;
+      const text = units.toString();
+      // log10 can be off by one near a power of ten, and rounding can carry into a new digit.
+      if (text.length > digits) power += 1;
+      else if (text.length < digits) power -= 1;
+      else return [text, power];
+    }
+  }
+
+  const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3",
+    4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
+
+  // bpcore.display.fmt: below 10^-4 and from 10^6 on, "2.14 × 10⁻¹⁰"; else fixed notation.
   function fmt(value, digits) {
     if (digits === undefined) digits = 3;
     if (value === 0) return "0";
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+    const [significant, power] = scientific(value, Math.max(digits, 1));
+    if (power < -4 || power >= 6) {
+      let mantissa = significant.length > 1 ? significant[0] + "." + significant.slice(1)
+        : significant;
+      if (mantissa.includes(".")) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
+      const exponent = String(power).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]);
+      return (value < 0 ? "-" : "") + mantissa + " \u00d7 10" + exponent;
+    }
     const magnitude = Math.floor(Math.log10(Math.abs(value)));
     const decimals = Math.max(digits - 1 - magnitude, 0);
     let text = fixed(value, decimals);

@@ -50,7 +50,7 @@ def summary(trace: LessonTrace) -> str:
     >>> from bpcore.commands.common import load_trace
     >>> summary(load_trace(LESSONS_DIR / "b3.yaml")).split("; ")
     ['scene b3, softplus, 2 hidden nodes, optimizes b3',
-     'converged after 9 updates, SSR 20.4 -> 0.0000642']
+     'converged after 9 updates, SSR 20.4 -> 6.42 × 10⁻⁵']
     """
     lesson, descent = trace.lesson, trace.descent
     k = lesson.network.hidden

@@ -10,12 +10,12 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TextIO, TypeVar
 
 import click
 
 from bpcore.errors import BpError
-from bpcore.files import atomic_write
+from bpcore.files import atomic_writer
 from bpcore.lesson import Lesson
 from bpcore.trace import LessonTrace, trace_lesson
 
@@ -114,8 +114,11 @@ def load_trace(path: Path) -> LessonTrace:
     return trace_lesson(Lesson.from_file(path))
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically; a failure leaves any existing file untouched.
+def write_output(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Call ``write`` with a file that becomes ``path`` only if it returns: atomic, streamed.
+
+    A failure (an error inside ``write`` or a file that cannot be written) leaves any existing
+    file untouched and no temporary file behind.
 
     Raises
     ------
@@ -126,18 +129,35 @@ def write_output(path: Path, text: str) -> None:
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> write_output(folder / "b3.csv", "step,b3\\n")
+    >>> write_output(folder / "b3.csv", lambda out: out.write("step,b3\\n"))
     >>> (folder / "b3.csv").read_text()
     'step,b3\\n'
     >>> try:
-    ...     write_output(folder / "missing" / "b3.csv", "")
+    ...     write_output(folder / "missing" / "b3.csv", lambda out: None)
     ... except CommandError as exc:
     ...     print(exc.format_message().split(": ", 1)[1])
     cannot write the output file (No such file or directory)
     >>> import shutil; shutil.rmtree(folder)
     """
     try:
-        atomic_write(path, text)
+        with atomic_writer(path) as out:
+            write(out)
     except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
         reason = exc.strerror or str(exc)
         raise CommandError(f"{path}: cannot write the output file ({reason})") from None
+
+
+class EchoStream:
+    """A minimal text stream writing through :func:`click.echo` (stdout, also under CliRunner).
+
+    Examples
+    --------
+    >>> _ = EchoStream().write("step,b3\\n")
+    step,b3
+    """
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)

@@ -27,7 +27,8 @@ def write_page(lesson: Path, trace: LessonTrace, out_dir: Path) -> Path:
     >>> import shutil; shutil.rmtree(folder)
     """
     output = out_dir / f"{lesson.stem}.html"
-    write_output(output, render_page(trace))
+    page = render_page(trace)
+    write_output(output, lambda out: out.write(page))
     return output
 
 

@@ -6,6 +6,11 @@ temporary name and renamed into place (:func:`install`), so a final path never h
 half-written file. A small sidecar file beside them (``.<stem>.render.json``) records the key
 they were made from (:func:`render_key`); a lesson whose key has not changed is skipped.
 
+Each output is rendered under its lock (``.<stem>.render.lock``, :func:`output_lock`): a second
+``bp render`` of the same output waits for the first, then skips it if it is now up to date.
+Whoever takes the lock first removes what a killed render left (``.part`` copies, its work
+folder), so a ``kill -9`` never leaves anything that breaks or clutters the next run.
+
 Locally up to ``-j`` manim processes run at once; with ``--scheduler`` the same jobs
 (:func:`run_job`) go to a Dask cluster through ``client.get_executor()``.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -52,12 +58,14 @@ from bpcore.commands.render_scene import (
     stop_renders,
 )
 from bpcore.errors import BpError
-from bpcore.files import _mode_for, atomic_write
+from bpcore.files import atomic_write, atomic_writer
 from bpcore.lesson import Lesson
 from bpcore.trace import trace_lesson
 from bpcore.voice import RECORDED, Voice
 
 BPCORE_DIR = Path(__file__).resolve().parent.parent
+#: What the scene writes beside its video to publish it (scenes/kit/lesson_scene.py).
+PUBLISHED = (".vtt", ".chapters.txt", ".thumbnail.png")
 #: How manim's log announces each finished animation.
 ANIMATION = re.compile(r"Animation (\d+) ?:")
 
@@ -73,6 +81,7 @@ class RenderJob:
     output: Path
     key: str
     voice: Voice | None = None
+    burn: bool = False
 
     @property
     def captions(self) -> Path:
@@ -81,6 +90,12 @@ class RenderJob:
     @property
     def sidecar(self) -> Path:
         return sidecar_path(self.output)
+
+    @property
+    def extras(self) -> tuple[Path, ...]:
+        """The files a render writes beside the video and captions, for publishing."""
+        made = [self.output.with_suffix(s) for s in PUBLISHED]
+        return (*made, self.output.with_suffix(".captioned.mp4")) if self.burn else tuple(made)
 
 
 @dataclass(frozen=True)
@@ -131,7 +146,7 @@ def code_digest(scene: Path) -> str:
 
 
 def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = None,
-               voice: Voice | None = None) -> str:
+               voice: Voice | None = None, burn: bool = False) -> str:
     """What a video depends on: the lesson file's content, the code, the quality and the voice
     (for recordings, the recordings themselves).
 
@@ -148,7 +163,7 @@ def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = Non
     code = code if code is not None else code_digest(scene)
     voice = voice or lesson.narration.voice
     text = (f"lesson {lesson.digest}\nscene {scene.name}\ncode {code}\nquality {quality}\n"
-            f"voice {voice}\n")
+            f"voice {voice}\nburn {burn}\n")
     digest = hashlib.sha256(text.encode())
     if voice.name == RECORDED and voice.folder.is_dir():
         for take in sorted(voice.folder.glob("*.*")):
@@ -173,6 +188,8 @@ def up_to_date(job: RenderJob) -> RenderResult | None:
         return None
     if record.get("captions") and not job.captions.is_file():
         return None
+    if not all(extra.is_file() for extra in job.extras):
+        return None
     return RenderResult(job.lesson_path, "skipped", job.output, record.get("video_seconds"),
                         record.get("render_seconds"))
 
@@ -187,7 +204,7 @@ def install(source: Path, target: Path) -> None:
 
     If the copy fails or is interrupted, the temporary file is removed and ``target`` keeps what
     it had (or stays absent). Only a hard kill can leave a hidden ``.<name>.*.part`` file behind,
-    never a partial ``target``.
+    never a partial ``target``; the next render of that output removes it (:func:`leftovers`).
 
     Examples
     --------
@@ -198,18 +215,94 @@ def install(source: Path, target: Path) -> None:
     (b'video', ['b3.mp4', 'new.mp4'])
     >>> shutil.rmtree(folder)
     """
-    fd, staged = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    with atomic_writer(target, binary=True, suffix=".part") as out, open(source, "rb") as src:
+        copy_stream(src, out)
+
+
+def lock_path(output: Path) -> Path:
+    """The lock file of one output, beside it.
+
+    Examples
+    --------
+    >>> lock_path(Path("renders/b3.mp4")).as_posix()
+    'renders/.b3.render.lock'
+    """
+    return output.with_name(f".{output.stem}.render.lock")
+
+
+def work_prefix(output: Path) -> str:
+    """The name start of the hidden work folders that renders of ``output`` make beside it."""
+    return f".{output.stem}.render."
+
+
+def leftovers(output: Path) -> list[Path]:
+    """What renders of ``output`` that were killed left beside it: ``.part`` copies, ``.tmp``
+    sidecars and work folders. Only safe to remove while holding :func:`output_lock`.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (".b3.mp4.x1.part", ".b3.srt.x2.part", "..b3.render.json.x3.tmp",
+    ...              ".b3.v2.mp4.x4.part", "b3.mp4", ".b3.render.lock"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> (folder / ".b3.render.k5.work").mkdir()
+    >>> sorted(p.name for p in leftovers(folder / "b3.mp4"))
+    ['..b3.render.json.x3.tmp', '.b3.mp4.x1.part', '.b3.render.k5.work', '.b3.srt.x2.part']
+    >>> shutil.rmtree(folder)
+    """
+    sidecar = sidecar_path(output)
+    copies = [output, *(output.with_suffix(s) for s in (".srt", *PUBLISHED, ".captioned.mp4"))]
+    # Exact names only: a lesson b3.v2 has outputs that start like b3's.
+    patterns = [*(f".{glob_escape(copy.name)}.*.part" for copy in copies),
+                f".{glob_escape(sidecar.name)}.*.tmp", f"{glob_escape(work_prefix(output))}*.work"]
+    return sorted({p for pattern in patterns for p in output.parent.glob(pattern)})
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters made literal.
+
+    Examples
+    --------
+    >>> glob_escape("lesson[1]*.mp4")
+    'lesson[[]1[]][*].mp4'
+    """
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[bool]:
+    """Hold ``output``'s lock for a render; yields whether it had to wait for another one.
+
+    The lock is an ``flock`` on a hidden file beside the output, so the kernel releases it when
+    its holder ends in any way, ``kill -9`` included; the file itself stays (removing a lock
+    file races with the next locker). On taking the lock, the :func:`leftovers` of killed
+    renders are removed.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".b3.mp4.x1.part").write_bytes(b"half a video")
+    >>> with output_lock(folder / "b3.mp4") as waited:
+    ...     waited, sorted(p.name for p in folder.iterdir())
+    (False, ['.b3.render.lock'])
+    >>> shutil.rmtree(folder)
+    """
+    fd = os.open(lock_path(output), os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            copy_stream(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(staged, _mode_for(target))  # like any new file, not mkstemp's 0o600
-        os.replace(staged, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(staged)
-        raise
+        waited = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"{output}: another bp render is making it; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        for path in leftovers(output):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        yield waited
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def video_seconds(video: Path) -> float | None:
@@ -228,7 +321,7 @@ def video_seconds(video: Path) -> float | None:
 def find_video(media_dir: Path, scene: Path, quality: str) -> Path:
     """The video manim wrote for ``scene`` into ``media_dir``."""
     folder = media_dir / "videos" / scene.stem / QUALITIES[quality]
-    videos = sorted(folder.glob("*.mp4"))
+    videos = sorted(p for p in folder.glob("*.mp4") if not p.name.endswith(".captioned.mp4"))
     if len(videos) != 1:
         found = ", ".join(p.name for p in videos) or "none"
         raise CommandError(f"{scene}: expected one video from manim in {folder}, found {found}")
@@ -244,6 +337,12 @@ def publish(job: RenderJob, video: Path, captions: Path | None, seconds: float |
         install(captions, job.captions)
     else:
         job.captions.unlink(missing_ok=True)
+    for extra in job.extras:
+        made = video.with_name(video.stem + extra.name.removeprefix(job.output.stem))
+        if made.is_file():
+            install(made, extra)
+        else:
+            extra.unlink(missing_ok=True)
     record = {"key": job.key, "lesson": str(job.lesson_path), "scene": job.scene.name,
               "quality": job.quality, "video_seconds": seconds, "render_seconds": round(took, 1),
               "captions": captions is not None,
@@ -251,23 +350,34 @@ def publish(job: RenderJob, video: Path, captions: Path | None, seconds: float |
     atomic_write(job.sidecar, json.dumps(record, indent=2) + "\n")
 
 
-def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None) -> RenderResult:
+def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> RenderResult:
     """Render one lesson and publish it; any failure comes back as a ``failed`` result.
 
     This is what runs on a worker: a local thread driving its manim process, or a Dask worker.
+    It holds the output's lock throughout; when it had to wait for another render of the same
+    output that left it up to date, it skips.
     """
     start = time.monotonic()
     try:
-        with tempfile.TemporaryDirectory(prefix=f"bp-render-{job.output.stem}-") as work:
-            media = Path(work) / "media"
-            voice = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
-            run_manim(job.lesson_path, job.lesson, job.quality, media, voice, scene=job.scene,
-                      on_line=on_line)
-            video = find_video(media, job.scene, job.quality)
-            captions = video.with_suffix(".srt")
-            seconds = video_seconds(video)
-            took = time.monotonic() - start
-            publish(job, video, captions if captions.is_file() else None, seconds, took)
+        with output_lock(job.output, on_wait) as waited:
+            done = up_to_date(job) if waited else None
+            if done is not None:
+                return done
+            # The work folder sits beside the output, so the next render can remove it after
+            # a kill -9 (a folder in /tmp would stay until reboot).
+            with tempfile.TemporaryDirectory(dir=job.output.parent, suffix=".work",
+                                             prefix=work_prefix(job.output)) as work:
+                media = Path(work) / "media"
+                env = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
+                env["BP_BURN_CAPTIONS"] = "1" if job.burn else "0"
+                run_manim(job.lesson_path, job.lesson, job.quality, media, env,
+                          scene=job.scene, on_line=on_line)
+                video = find_video(media, job.scene, job.quality)
+                captions = video.with_suffix(".srt")
+                seconds = video_seconds(video)
+                took = time.monotonic() - start
+                publish(job, video, captions if captions.is_file() else None, seconds, took)
     except Exception as exc:  # noqa: BLE001 - one lesson's failure must not stop the others
         message = describe(exc) if is_user_error(exc) or isinstance(exc, CommandError) \
             else f"{type(exc).__name__}: {exc}"
@@ -368,7 +478,7 @@ def summary_table(results: list[RenderResult]) -> str:
 
 
 def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
-         voice: Voice | None = None) -> Iterator[RenderJob | RenderResult]:
+         voice: Voice | None = None, burn: bool = False) -> Iterator[RenderJob | RenderResult]:
     """For each lesson, in order: a job to run, or the result it already has (bad, up to date).
 
     ``voice`` overrides each lesson's own; either way it is checked here, before any render.
@@ -404,7 +514,8 @@ def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,
         if speaker.folder is not None:  # a render runs in another folder
             speaker = Voice(speaker.name, speaker.folder.absolute())
         job = RenderJob(path, lesson, scene, quality, output,
-                        render_key(lesson, scene, quality, codes[folder], speaker), speaker)
+                        render_key(lesson, scene, quality, codes[folder], speaker, burn),
+                        speaker, burn)
         skipped = None if force else up_to_date(job)
         yield skipped or job
 
@@ -451,7 +562,7 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
             # Absolute paths: a Dask worker runs in a folder of its own.
             anywhere = replace(job, lesson_path=job.lesson_path.absolute(),
                                output=job.output.absolute())
-            args = (anywhere, progress.watcher(job)) if local else (anywhere,)
+            args = (anywhere, progress.watcher(job), progress.say) if local else (anywhere,)
             futures[pool.submit(run_job, *args)] = (index, job)
         for future in cf.as_completed(futures):
             index, job = futures[future]
@@ -500,6 +611,9 @@ def _voice_option(value: str | None) -> Voice | None:
                    "default), flite, none (silent), recorded:DIR (your own WAV clips, see "
                    "bp script), or a manim-voiceover service: gtts, azure, openai, "
                    "elevenlabs, gemini.")
+@click.option("--burn-captions", "burn", is_flag=True,
+              help="Also write DIR/<lesson name>.captioned.mp4, with the captions drawn into "
+                   "the picture (for players and sites without subtitles).")
 @click.option("--page", is_flag=True,
               help="Also write each lesson's interactive page beside its video "
                    "(DIR/<lesson name>.html, as bp page does).")
@@ -508,31 +622,34 @@ def _voice_option(value: str | None) -> Voice | None:
                    "here; -j is then up to the cluster. Needs the 'cluster' extra, and workers "
                    "that see this project and the output folder at the same paths.")
 def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: Path,
-            force: bool, voice: Voice | None, page: bool,
+            force: bool, voice: Voice | None, burn: bool, page: bool,
             scheduler: str | None) -> None:
     """Render narrated lesson videos with captions, several at once.
 
     Each LESSON is rendered by the scene its file names (scenes/<scene>.py)
     to DIR/<lesson name>.mp4, with the captions in DIR/<lesson name>.srt.
     The video speaks its captions in the lesson's voice (--voice to
-    change it; --voice none for a silent video).
-    A video that is up to date (same lesson file, same code, same quality)
-    is skipped unless --force. A lesson that fails is reported with its
-    error and the others still render; the exit code is then 2. Files
-    appear in DIR only once complete. Ctrl-C or SIGTERM stops the running
-    renders and exits with 130 or 143; finished videos stay.
+    change it; --voice none for a silent video), carries its beats as
+    chapters and its captions as a subtitle track, and comes with
+    <lesson name>.vtt, .chapters.txt (for a video site's description) and
+    .thumbnail.png (1280x720) beside it. A video that is up to date (same
+    lesson file, same code, same quality) is skipped unless --force. A
+    lesson that fails is reported with its error and the others still
+    render; the exit code is then 2. Files appear in DIR only once
+    complete. Ctrl-C or SIGTERM stops the running renders and exits with 130
+    or 143; finished videos stay.
 
     \b
     Examples:
       bp render assets/lessons/*.yaml
       bp render assets/lessons/b3.yaml -q l -o drafts
       bp render assets/lessons/b3.yaml --voice none
-      bp render assets/lessons/*.yaml --page
+      bp render assets/lessons/*.yaml --page --burn-captions
       bp render course/*.yaml -j 4 --force
       bp render course/*.yaml --scheduler tcp://scheduler:8786
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    planned = list(plan(lessons, out_dir, quality, force, voice))
+    planned = list(plan(lessons, out_dir, quality, force, voice, burn))
     results: dict[int, RenderResult] = {}
     progress = Progress(len(planned))
     todo = []

@@ -21,7 +21,7 @@ SCENES_DIR = REPO_ROOT / "scenes"
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 #: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
 SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR", "BP_VOICE",
-                   "BP_SCRIPT")
+                   "BP_SCRIPT", "BP_BURN_CAPTIONS")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 
 from bpcore.commands.common import lesson_argument
 from bpcore.commands.render_scene import QUALITIES, quality_option, run_manim
+from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
 from bpcore.trace import trace_lesson
 
@@ -36,7 +36,7 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
       bp stills assets/lessons/b3.yaml --format svg
     """
     parsed = Lesson.from_file(lesson)
-    trace_lesson(parsed)  # a diverging descent fails here, before any render
+    trace_lesson(parsed)  # a diverging or overflowing lesson fails here, before any render
     out_dir = out_dir or Path("stills") / lesson.stem
     click.echo(f"Rendering {lesson} at {QUALITIES[quality]} for stills...", err=True)
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
@@ -47,9 +47,8 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
         out_dir.mkdir(parents=True, exist_ok=True)
         images = sorted(frames.glob(f"*.{format_}"))
         for image in images:
-            # Same file system as out_dir is not guaranteed: copy beside, then rename.
-            staged = out_dir / f".{image.name}.part"
-            staged.write_bytes(image.read_bytes())
-            os.replace(staged, out_dir / image.name)
+            # Copied beside the target under a unique temporary name, then renamed: two runs
+            # into one folder never write the same temporary file.
+            atomic_write(out_dir / image.name, image.read_bytes())
             click.echo(out_dir / image.name)
     click.echo(f"{len(images)} stills in {out_dir}", err=True)

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import click
 
-from bpcore.commands.common import lesson_argument, load_trace, output_option, write_output
-from bpcore.export import FORMATS, trace_to_text
+from bpcore.commands.common import (
+    EchoStream,
+    lesson_argument,
+    load_trace,
+    output_option,
+    write_output,
+)
+from bpcore.export import FORMATS, write_trace
 
 SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 
@@ -17,7 +23,10 @@ SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv
 @click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default=None,
               help="Output format. Default: from the -o file's extension, else json.")
 @output_option("Write the trace to FILE (atomically) instead of printing it.")
-def command(lesson: Path, format_: str | None, output: Path | None) -> None:
+@click.option("--every", metavar="N", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Keep every N-th descent step (and always the first and the last), for a "
+                   "smaller file from a long descent; each step keeps its index.")
+def command(lesson: Path, format_: str | None, output: Path | None, every: int) -> None:
     """Compute LESSON's trace and print it as JSON, YAML or CSV.
 
     JSON and YAML hold the whole trace: the lesson, every gradient-descent step
@@ -25,6 +34,9 @@ def command(lesson: Path, format_: str | None, output: Path | None) -> None:
     the final state, the SSR sweep, the forward pass, chain-rule factors and
     curves at the start. CSV has one row per step: step, every parameter,
     ssr, then gradient_<name> and step_size_<name> per optimized parameter.
+
+    The output is written as it is made, so even a million-step descent needs
+    little memory; --every N thins the steps of a long descent.
 
     Nothing is written if the lesson is bad or the descent diverges: the error
     goes to stderr and the exit code is 2.
@@ -34,12 +46,13 @@ def command(lesson: Path, format_: str | None, output: Path | None) -> None:
       bp trace assets/lessons/b3.yaml
       bp trace assets/lessons/all_params.yaml -o all_params.csv
       bp trace assets/lessons/b3.yaml --format yaml -o b3.trace.yaml
+      bp trace long_descent.yaml --every 100 -o long.csv
     """
     if format_ is None:
         suffix = output.suffix.lower() if output is not None else ""
         format_ = SUFFIX_FORMATS.get(suffix, "json")
-    text = trace_to_text(load_trace(lesson), format_)
+    trace = load_trace(lesson)
     if output is None:
-        click.echo(text, nl=False)
+        write_trace(trace, format_, EchoStream(), every)
     else:
-        write_output(output, text)
+        write_output(output, lambda out: write_trace(trace, format_, out, every))

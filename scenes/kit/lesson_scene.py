@@ -39,6 +39,7 @@ from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.publish import Chapter, publish
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
@@ -146,6 +147,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     """
 
     lesson_name = "b3"
+    #: The beat whose still makes the video's thumbnail (None: the first beat's).
+    thumbnail_beat: str | None = None
     #: manim-slides: no reversed copy of each slide's video (a slide deck only plays forward).
     skip_reversing = True
 
@@ -166,6 +169,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)
         self.beats: list[str] = []
+        #: (title, start in seconds) of each beat: the video's chapters.
+        self.chapters: list[tuple[str, float]] = []
+        #: The thumbnail beat's still, as a picture (kept when a movie is written).
+        self.thumbnail: Image.Image | None = None
         #: Every clip narrated so far, with the beat it belongs to.
         self.clips: list[tuple[str, Clip]] = []
         #: Where each piece of speech starts (scene seconds): the voice track's recipe.
@@ -182,10 +189,15 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value with one digit fewer, for narration ("about 7.8")."""
         return fmt(value, max(self.lesson.digits - 1, 1))
 
-    def beat(self, name: str) -> None:
-        """Start a beat: close the previous one (caption, still) and open a section."""
+    def beat(self, name: str, title: str | None = None) -> None:
+        """Start a beat: close the previous one (caption, still) and open a section.
+
+        ``name`` names the section and the still (``03-squiggle``); ``title`` is the beat's
+        chapter title in the video (by default the name in words).
+        """
         self._close_beat()
         self.beats.append(name)
+        self.chapters.append((title or name.replace("-", " ").capitalize(), self.time))
         self._still_taken = False
         # manim-slides makes next_section start a slide; slides start at stills instead.
         Scene.next_section(self, f"{len(self.beats):02d}-{name}")
@@ -202,6 +214,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         if first and slides_requested():
             self._flush_caption()
             self.next_slide()
+        if first and self.beats[-1] == (self.thumbnail_beat or self.beats[0]) \
+                and write_to_movie() and not slides_requested():
+            self.renderer.update_frame(self)
+            self.thumbnail = Image.fromarray(self.renderer.get_frame()).convert("RGB")
         if self._stills_dir is None:
             return
         self._stills_dir.mkdir(parents=True, exist_ok=True)
@@ -238,9 +254,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     def tear_down(self) -> None:
         self._close_beat()
         writer = self.renderer.file_writer
-        if isinstance(writer, LessonFileWriter) and self.voice_track:
-            writer.voice_track, writer.seconds = self.voice_track, self.time
-            writer.narrator = self.narrator
+        if isinstance(writer, LessonFileWriter) and not slides_requested():
+            writer.scene = self  # what it needs to finish the video: voice, chapters, ...
         script = os.environ.get("BP_SCRIPT")
         if script:
             atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")
@@ -294,27 +309,43 @@ class LessonScene(RedrawWhatMoves, scene_base()):
 
 
 class LessonFileWriter(SceneFileWriter):
-    """Manim's file writer, plus the voice track: once the movie is written, the narration
-    clips are laid at their times, set to published-video loudness and muxed in as AAC."""
+    """Manim's file writer, then what makes a lesson video ready to publish.
 
-    voice_track: list[tuple[float, Path]] = []
-    seconds = 0.0
-    narrator: Narrator | None = None
+    Once manim has written the movie and its captions: the narration clips are laid at their
+    times, set to published-video loudness and muxed in as AAC; the beats become the mp4's
+    chapters (and ``<name>.chapters.txt``); the captions a soft subtitle track (and
+    ``<name>.vtt``); the thumbnail beat's still ``<name>.thumbnail.png``. With
+    ``BP_BURN_CAPTIONS=1``, ``<name>.captioned.mp4`` has the captions drawn in.
+    """
+
+    #: The scene being written, handed over when it ends (none for slides).
+    scene: LessonScene | None = None
 
     def finish(self) -> None:
         super().finish()
-        if not (self.voice_track and write_to_movie() and self.movie_file_path.is_file()):
-            return
-        started = time.perf_counter()
-        with tempfile.TemporaryDirectory() as scratch:
-            raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
-            assemble(self.voice_track, self.seconds, raw)
-            normalize(raw, loud)
-            mux_voice(self.movie_file_path, loud)
-        # One line bench/render.py reads: what narration cost this render.
-        logger.info(f"Narration: {len(self.voice_track)} clips, {self.narrator.synthesized} "
-                    f"synthesized in {self.narrator.synthesis_seconds:.1f} s; voice track "
-                    f"finished in {time.perf_counter() - started:.1f} s")
+        scene = self.scene
+        if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
+            return  # slides, a dry run, or a scene without animations
+        video = self.movie_file_path
+        if scene.voice_track:
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory() as scratch:
+                raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
+                assemble(scene.voice_track, scene.time, raw)
+                normalize(raw, loud)
+                mux_voice(video, loud)
+            # One line bench/render.py reads: what narration cost this render.
+            narrator = scene.narrator
+            logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
+                        f"synthesized in {narrator.synthesis_seconds:.1f} s; voice track "
+                        f"finished in {time.perf_counter() - started:.1f} s")
+        try:
+            publish(video, [Chapter(title, start) for title, start in scene.chapters],
+                    video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
+                    burn=os.environ.get("BP_BURN_CAPTIONS") == "1")
+        except BpError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
 
 class _RGBContext(cairo.Context):

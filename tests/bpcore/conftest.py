@@ -44,6 +44,7 @@ class BadLesson:
     key: str
     expect: tuple[str, ...]
     diverges: bool = False  # refused by the trace (descent), not by loading
+    overflows: bool = False  # refused by the trace (derived values overflow), not by loading
 
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -72,6 +73,14 @@ def _rename(path: str, new: str) -> Callable[[dict[str, Any]], None]:
         for p in parents:
             data = data[p]
         data[new] = data.pop(last)
+
+    return edit
+
+
+def _all(*edits: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        for one in edits:
+            one(data)
 
     return edit
 
@@ -128,13 +137,32 @@ BAD_LESSONS = [
               ("expected at least two different x values",)),
     BadLesson("optimize-twice", edited(_set("optimize", ["b3", "w3", "b3"])), "optimize",
               ("expected each parameter at most once",)),
-    BadLesson("too-many-hidden-nodes", edited(_set("network.params", {
-        **{f"w{i}": 0.5 for i in range(1, 19)}, **{f"b{i}": 0.0 for i in range(1, 11)}})),
-              "network.params", ("k = 1 to 8 hidden nodes",)),
     BadLesson("digits-zero", edited(_set("display", {"digits": 0})), "display.digits",
               ("expected a whole number from 1 to 8", "got 0")),
     BadLesson("digits-too-many", edited(_set("display", {"digits": 9})), "display.digits",
               ("expected a whole number from 1 to 8", "got 9")),
+    BadLesson("too-many-points", edited(_set("data", {"x": [i / 200 for i in range(101)],
+                                                      "y": [0.0] * 101})),
+              "data.x", ("expected at most 100 numbers, got 101", "a plot")),
+    BadLesson("too-many-probes", edited(_set("sweep.probes", [1.0] * 150)), "sweep.probes",
+              ("expected at most 100 numbers, got 150", "each probe is a point")),
+    BadLesson("too-many-hidden-nodes", edited(_set("network.params", {
+        **{f"w{i}": 1.0 for i in range(1, 19)}, **{f"b{i}": 0.0 for i in range(1, 11)}})),
+              "network.params", ("1 to 8 hidden nodes", "cannot show more")),
+    BadLesson("trace-too-big", edited(_all(_set("data", {"x": [i / 60 for i in range(60)],
+                                                         "y": [0.0] * 60}),
+                                           _set("descent.max_steps", 1_000_000))),
+              "descent.max_steps", ("numbers a trace may keep", "expected at most")),
+    BadLesson("x-span-too-narrow", edited(_set("data.x", [0.0, 1e-9, 2e-9])), "data.x",
+              ("span only 2e-09", "at least 1e-06")),
+    BadLesson("control-character-title", edited(_set("title", "two\nlines")), "title",
+              ("expected text on one line",)),
+    BadLesson("huge-number", edited(_set("data.x", [0.0, 0.5, -1e308])), "data.x[2]",
+              ("-1e+308 is too large", "the network's values overflow")),
+    BadLesson("overflowing-product", edited(_set("data.x", [0.0, 0.5, 3e60])), "data.x[2]",
+              ("3e+60 is too large", "the network's values overflow"), overflows=True),
+    BadLesson("overflowing-sweep", edited(_set("sweep.range", [0.0, 1e60])), "sweep.range[1]",
+              ("1e+60 is too large", "the network's values overflow"), overflows=True),
     BadLesson("diverging-learning-rate", edited(_set("descent.learning_rate", 100)),
               "descent.learning_rate", ("diverged", "learning rate 100"), diverges=True),
 ]

@@ -273,7 +273,9 @@ def test_trace_into_a_closed_pipe_exits_quietly():
     first = proc.stdout.readline()
     proc.stdout.close()  # what head does after its line
     stderr = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 0
+    # click ends a command whose stdout closed with 1 (0 if it broke only at the final
+    # flush); either way nothing is said: no "error:" line, no traceback.
+    assert proc.wait(timeout=120) in (0, 1)
     assert first.startswith(b"step,w1,") and stderr == ""
 
 

@@ -158,3 +158,26 @@ def test_script_lists_each_clip_with_its_spoken_form(lesson: Path, tmp_path: Pat
     assert clips[1]["caption"] == "b3 ends at 2.61." and clips[1]["spoken"] == "b 3 ends at 2.61."
     markdown = (tmp_path / "scripts" / "tiny.script.md").read_text()
     assert "**02-result-01**" in markdown and "b 3 ends at 2.61." in markdown
+
+
+@pytest.mark.render
+def test_render_publishes_beside_the_video(lesson: Path, tmp_path: Path) -> None:
+    """bp render --burn-captions: beside the narrated video, its .vtt, chapter list and
+    thumbnail, and a captioned cut as long as the video; the mp4 holds chapters and a
+    subtitle track."""
+    out = tmp_path / "out"
+    result = invoke("render", str(lesson), "-q", "l", "--voice", "none", "--burn-captions",
+                    "-o", str(out))
+    assert result.exit_code == 0, result.output
+    for suffix in (".vtt", ".chapters.txt", ".thumbnail.png", ".captioned.mp4"):
+        assert (out / f"tiny{suffix}").is_file(), suffix
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-show_streams", "-show_format",
+         "-of", "json", str(out / "tiny.mp4")], capture_output=True, text=True,
+        check=True).stdout)
+    assert [c["tags"]["title"] for c in probe["chapters"]] == ["Title", "Result"]
+    assert any(s["codec_name"] == "mov_text" for s in probe["streams"])
+    cut = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-of", "json", str(out / "tiny.captioned.mp4")],
+        capture_output=True, text=True, check=True).stdout)
+    assert abs(float(cut["format"]["duration"]) - float(probe["format"]["duration"])) <= 1 / 15

@@ -249,3 +249,35 @@ def test_trace_to_text_dispatches_and_refuses_unknown_formats():
     assert trace_to_text(t, "json") == trace_to_json(t)
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         trace_to_text(t, "xml")
+
+
+@pytest.mark.parametrize("every", [1, 7, 8000, 10**6])
+def test_every_keeps_every_nth_step_and_the_last(every):
+    """--every N keeps steps 0, N, 2N, ... and the last, each equal to the full export's step."""
+    t = traced("all_params")
+    full = trace_to_dict(t)["steps"]
+    thinned = json.loads(trace_to_json(t, every=every))["steps"]
+    last = len(full) - 1
+    assert [s["index"] for s in thinned] == sorted({*range(0, last + 1, every), last})
+    assert thinned == [full[s["index"]] for s in thinned]
+    rows = list(csv.reader(io.StringIO(trace_to_csv(t, every=every))))[1:]
+    assert [int(r[0]) for r in rows] == [s["index"] for s in thinned]
+
+
+def test_steps_are_written_in_blocks(monkeypatch):
+    """The writers make one write per block of steps, never the whole trace in one string."""
+    import bpcore.export as export
+
+    monkeypatch.setattr(export, "BLOCK", 1000)
+    writes = []
+
+    class Recorder(io.StringIO):
+        def write(self, text):
+            writes.append(len(text))
+            return super().write(text)
+
+    out = Recorder()
+    export.write_trace(traced("all_params"), "json", out)
+    assert json.loads(out.getvalue()) == trace_to_dict(traced("all_params"))
+    step_bytes = len(out.getvalue()) / 8001
+    assert max(writes) < 1100 * step_bytes + 200_000  # a block of steps, or the sweep/curves

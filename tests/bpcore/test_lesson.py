@@ -102,9 +102,9 @@ def test_lesson_is_immutable():
 def test_bad_lesson_is_refused_with_file_key_and_expectation(bad_lesson):
     """Each bad input raises an error naming the file, the key path and what was expected."""
     case, path = bad_lesson
-    if case.diverges:
-        lesson = Lesson.from_file(path)  # valid as a file: the descent is what fails
-        with pytest.raises(DivergenceError) as info:
+    if case.diverges or case.overflows:
+        lesson = Lesson.from_file(path)  # valid as a file: the trace is what fails
+        with pytest.raises(DivergenceError if case.diverges else LessonError) as info:
             trace_lesson(lesson)
     else:
         with pytest.raises(LessonError) as info:

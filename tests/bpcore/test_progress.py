@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bpcore.descent import Descent
 from bpcore.display import display_unit, fmt
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.network import Network
 from bpcore.progress import settled_at, step_schedule
 from bpcore.trace import LessonTrace, trace_lesson
 
@@ -58,10 +59,16 @@ def hand_made_descent() -> Descent:
     optimized = values[:, :3]
     # new = old - step; the last row's step (not taken) continues each parameter's pattern.
     steps = np.vstack([optimized[:-1] - optimized[1:], [[-0.0009, 0.0008, 1.0]]])
-    zeros = np.zeros((8, 1))
-    return Descent(names=("a", "b", "c", "d"), optimize=("a", "b", "c"), learning_rate=0.1,
-                   params=values, predicted=zeros, residuals=zeros, ssr=np.zeros(8),
-                   gradient=steps / 0.1, step_size=steps, status="max_steps")
+    return made_up_descent(("a", "b", "c", "d"), ("a", "b", "c"), values, steps)
+
+
+def made_up_descent(names, optimize, values, steps) -> Descent:
+    """A descent with the given values and step sizes (learning rate 1, so the step sizes are
+    the gradients as given); its network and data are placeholders, never evaluated here."""
+    placeholder = Network.from_params("relu", {"w1": 0.0, "w2": 0.0, "b1": 0.0, "b2": 0.0})
+    return Descent(names=names, optimize=optimize, learning_rate=1.0, params=np.array(values),
+                   ssr=np.zeros(len(values)), gradient=np.array(steps), status="max_steps",
+                   network=placeholder, x=np.zeros(1), y=np.zeros(1))
 
 
 @pytest.mark.parametrize(("digits", "min_step", "expected"), [
@@ -111,10 +118,7 @@ def test_settling_agrees_with_the_definition(steps, start, digits, min_step):
     """On random one-parameter descents, settled_at gives the brute-force definition's state."""
     steps = np.array(steps)
     values = start - np.concatenate([[0.0], np.cumsum(steps[:-1])])
-    zeros = np.zeros((len(steps), 1))
-    d = Descent(names=("p",), optimize=("p",), learning_rate=1.0, params=values[:, None],
-                predicted=zeros, residuals=zeros, ssr=np.zeros(len(steps)),
-                gradient=steps[:, None], step_size=steps[:, None], status="max_steps")
+    d = made_up_descent(("p",), ("p",), values[:, None], steps[:, None])
     assert settled_at(d, digits, min_step)["p"] == settled_by_definition(values, steps, digits,
                                                                          min_step)
 

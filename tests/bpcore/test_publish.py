@@ -23,7 +23,6 @@ from bpcore.publish import (
     burn_captions,
     make_thumbnail,
     publish,
-    read_sections,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -201,24 +200,6 @@ def test_thumbnail_is_720p_with_a_title_legible_at_180p(tmp_path: Path) -> None:
     below = small[dark_rows[-1] + 1:]
     pink = (below[..., 0] > 180) & (below[..., 1] < 140) & (below[..., 2] > 110)
     assert pink.sum() > 20
-
-
-def test_section_index_gives_each_start(tmp_path: Path) -> None:
-    """Starts are the running sum of the sections' lengths, counted in frames where manim
-    gives a frame count (its average rate, derived from a container duration a little off,
-    is not trusted), else from the duration."""
-    index = tmp_path / "B3.json"
-    index.write_text(json.dumps([
-        {"name": "01-network", "nb_frames": "430", "duration": "28.666667",
-         "avg_frame_rate": "15/1"},
-        {"name": "02-hidden-curves", "nb_frames": "816", "duration": "54.398372",
-         "avg_frame_rate": "12533760/835559"},
-        {"name": "03-squiggle", "duration": "1.5"}]))
-    assert read_sections(index) == [
-        ("01-network", 0.0, pytest.approx(430 / 15)),
-        ("02-hidden-curves", pytest.approx(430 / 15), pytest.approx(816 / 15)),
-        ("03-squiggle", pytest.approx(1246 / 15), 1.5)]
-    assert read_sections(index, frame_rate=30)[1][1] == pytest.approx(430 / 30)
 
 
 def test_failures_leave_the_video_as_it_was(lesson, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ B3_SCENE = SCENES_DIR / "b3.py"
 B3_LESSON = LESSONS_DIR / "b3.yaml"
 #: Environment variables the scenes read; a developer's shell (or the suite's silent default,
 #: tests/conftest.py) must not leak them into a render: each render says what it wants.
-SCENE_ENV = ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE", "BP_SCRIPT")
+SCENE_ENV = ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE", "BP_SCRIPT", "BP_BURN_CAPTIONS")
 #: Generous: a -ql render takes about a minute and a half on two busy cores.
 RENDER_TIMEOUT = 900
 
