@@ -125,8 +125,12 @@ class Lesson:
             raise LessonError(path, "", "no such file; expected a lesson .yaml file") from None
         except IsADirectoryError:
             raise LessonError(path, "", "is a directory; expected a lesson .yaml file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LessonError(path, "", f"cannot be read ({exc})") from None
+        except OSError as exc:  # the path is already named: only the reason
+            raise LessonError(path, "", f"cannot be read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise LessonError(path, "", f"cannot be read (not UTF-8 text: byte "
+                              f"{exc.object[exc.start]:#04x} at {exc.start}); expected a "
+                              "lesson .yaml file") from None
         return cls.from_text(text, source=str(path))
 
     @classmethod

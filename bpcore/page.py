@@ -49,8 +49,10 @@ def slider_range(values: np.ndarray, low: float | None = None,
     pad = max((high - low) / 2, 1.0)
     step = 10.0 ** (math.floor(math.log10(high - low + 2 * pad)) - 3)
     decimals = max(0, -round(math.log10(step)))
-    return (round(math.floor((low - pad) / step) * step, decimals),
-            round(math.ceil((high + pad) / step) * step, decimals), step)
+    # Snap quotients a rounding error away from a whole number (-0.22 / 0.001 is
+    # -219.99999999999997) to it, so an end is not pushed a whole step inward.
+    return (round(math.floor(round((low - pad) / step, 6)) * step, decimals),
+            round(math.ceil(round((high + pad) / step, 6)) * step, decimals), step)
 
 
 def float64_base64(values: np.ndarray) -> str:

@@ -560,7 +560,7 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
     previous = None
     if threading.current_thread() is threading.main_thread():
         def on_term(signum, frame):
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt(signum)  # the command's exit code names the signal
 
         previous = signal.signal(signal.SIGTERM, on_term)
     futures: dict[cf.Future, tuple[int, RenderJob]] = {}
@@ -645,7 +645,8 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
     lesson that fails is reported with its error and the others still
     render; the exit code is then 2. Files appear in DIR only once
     complete. Warnings about a lesson's descent (see bp check --help) are
-    printed first; --strict fails those lessons.
+    printed first; --strict fails those lessons. Ctrl-C or SIGTERM stops
+    the running renders and exits with 130 or 143; finished videos stay.
 
     \b
     Examples: (course/ stands for your own folder of lesson files)
@@ -676,6 +677,12 @@ def command(lessons: tuple[Path, ...], quality: str, jobs: int | None, out_dir: 
             with executor_for(scheduler, workers) as pool:
                 for index, result in run_all(pool, todo, progress, local=scheduler is None):
                     results[index] = result
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see run_all)
+            signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+            progress.say(f"error: interrupted by {signal.Signals(signum).name}: the running "
+                         "renders were stopped; finished videos are kept, no partial file is "
+                         "left")
+            raise click.exceptions.Exit(128 + signum) from None  # as a shell reports a signal
         finally:
             allow_renders()  # after an interrupt, once every worker thread has ended
     ordered = [results[i] for i in range(len(planned))]

@@ -260,3 +260,55 @@ def test_no_bpcore_file_imports_manim():
     offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
                  if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+# ---- pipes and unreadable files -------------------------------------------------------------
+
+def test_trace_into_a_closed_pipe_exits_quietly():
+    """`bp trace ... | head -1`: when the reader stops early, bp stops without a traceback or an
+    error line (the CSV of all_params, megabytes, cannot fit in the pipe's buffer)."""
+    lesson = str(LESSONS_DIR / "all_params.yaml")
+    proc = subprocess.Popen([sys.executable, "-m", "bpcore", "trace", lesson, "--format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line
+    stderr = proc.stderr.read().decode()
+    # click ends a command whose stdout closed with 1 (0 if it broke only at the final
+    # flush); either way nothing is said: no "error:" line, no traceback.
+    assert proc.wait(timeout=120) in (0, 1)
+    assert first.startswith(b"step,w1,") and stderr == ""
+
+
+def test_unreadable_lesson_file_is_a_clean_error(tmp_path, monkeypatch):
+    """A lesson file the user may not read: exit 2 and one line naming it and the reason.
+
+    The suite runs as root in CI, and chmod 000 does not stop root from reading, so the read
+    fails here as the system would fail it for another user: with PermissionError.
+    """
+    locked = tmp_path / "locked.yaml"
+    locked.write_text(Path(B3).read_text())
+    read_text = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    for command in ("trace", "check"):
+        result = run(command, str(locked))
+        assert_clean_failure(result)
+        assert result.stderr == f"error: {locked}: cannot be read (Permission denied)\n"
+
+
+def test_lesson_file_that_is_not_text_is_a_clean_error(tmp_path):
+    """A lesson file whose bytes are not UTF-8 (an image saved as .yaml) is refused in one line,
+    read for real in a separate process."""
+    binary = tmp_path / "picture.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    proc = subprocess.run([sys.executable, "-m", "bpcore", "trace", str(binary)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"error: {binary}: cannot be read (not UTF-8 text: byte 0x89 "
+                                  "at 0)")
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

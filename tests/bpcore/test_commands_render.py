@@ -6,12 +6,15 @@ The renders use the two-beat scene ``fixtures/scenes/tiny.py`` (found through BP
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from bpcore.cli import bp
 from bpcore.commands import render
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
 
 
@@ -43,9 +47,11 @@ def run(*args: str):
 
 
 def rows(result) -> dict[str, list[str]]:
-    """The summary table on stdout, by lesson file name."""
+    """The summary table on stdout (of a CliRunner result, or a finished process's output),
+    by lesson file name."""
     table = {}
-    for line in result.stdout.splitlines()[1:]:
+    stdout = result if isinstance(result, str) else result.stdout
+    for line in stdout.splitlines()[1:]:
         cells = line.split()
         table[Path(cells[0]).name] = cells[1:]
     return table
@@ -106,6 +112,31 @@ def test_render_modules_do_not_import_manim():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_lessons_with_the_same_file_name_do_not_share_a_video(tiny, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """Two lessons called lesson.yaml in different folders, rendered into one folder: the
+    first renders to lesson.mp4, the second fails with an error naming both files and asks to
+    rename one; the first's video is not overwritten."""
+    first, second = tmp_path / "unit1" / "lesson.yaml", tmp_path / "unit2" / "lesson.yaml"
+    for path in (first, second):
+        path.parent.mkdir()
+        path.write_text(TINY)
+
+    def fake_run_job(job, *callbacks, **named):  # no manim: what matters is which jobs run
+        job.output.write_text(str(job.lesson_path))
+        return render.RenderResult(job.lesson_path, "rendered", job.output, 1.0, 0.1)
+
+    monkeypatch.setattr(render, "run_job", fake_run_job)
+    out = tmp_path / "out"
+    result = run(str(first), str(second), "-q", "l", "-o", str(out))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"error: {second}: same output {out / 'lesson.mp4'} as {first}; rename one of " \
+           "them" in result.stderr
+    statuses = [line.split()[:2] for line in result.stdout.splitlines()[1:]]
+    assert statuses == [[str(first), "rendered"], [str(second), "failed"]]
+    assert (out / "lesson.mp4").read_text() == str(first.absolute())
 
 
 # ---- rendering -----------------------------------------------------------------------------
@@ -260,32 +291,183 @@ def test_failed_render_keeps_the_previous_video(tiny, tmp_path: Path):
     assert not list(out.glob(".*.part"))
 
 
-# ---- Dask ----------------------------------------------------------------------------------
+# ---- processes -----------------------------------------------------------------------------
+
+def processes() -> dict[int, tuple[int, str]]:
+    """Every running process: pid -> (parent pid, command line), read from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # ended meanwhile
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z":
+            found[int(entry.name)] = (int(ppid), cmdline)
+    return found
+
+
+def wait_for(what: Callable[[], object], timeout: float = 300.0, message: str = ""):
+    """Poll ``what`` until it returns something true, and return that."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if found := what():
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting: {message}")
+
+
+def manim_rendering(name: str, bp: subprocess.Popen | None = None) -> int | None:
+    """The pid of the manim process rendering lesson ``name`` (its media folder, a hidden work
+    folder in the output folder, names it); fails the test if ``bp`` ended meanwhile."""
+    if bp is not None and bp.poll() is not None:
+        pytest.fail(f"bp ended before its render started:\n{bp.communicate()}")
+    for pid, (_, cmdline) in processes().items():
+        if " manim render " in cmdline and f"/.{name}.render." in cmdline:
+            return pid
+    return None
+
+
+def stop(pid: int | None) -> None:
+    """Kill a process the test started, if it is still there."""
+    if pid is not None and pid in processes():
+        os.kill(pid, signal.SIGKILL)
+
 
 @pytest.mark.render
-def test_renders_on_a_dask_cluster(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """--scheduler runs the renders on a (local) Dask cluster, with the same outputs and table.
+@pytest.mark.parametrize(("signum", "finished"), [(signal.SIGTERM, True),
+                                                  (signal.SIGINT, False)],
+                         ids=["SIGTERM", "ctrl-c"])
+def test_an_interrupt_stops_the_renders(tiny, tmp_path: Path, signum: int, finished: bool):
+    """SIGTERM or Ctrl-C (SIGINT) while manim renders: the manim process stops, bp says it was
+    interrupted and exits with 128 + the signal's number, and the output folder holds no
+    partial file, only the video that had finished."""
+    lessons = [tiny("stall", "This one will stall")]
+    lessons += [tiny("quick", "Quick")] if finished else []
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "bpcore", "render", *map(str, lessons),
+                             "-q", "l", "-j", "2", "-o", str(out)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    manim = None
+    try:
+        manim = wait_for(lambda: manim_rendering("stall", proc), message="manim for stall.yaml")
+        assert processes()[manim][0] == proc.pid
+        if finished:
+            wait_for(lambda: (out / ".quick.render.json").exists(), message="quick.mp4")
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 128 + signum, stderr
+        assert f"error: interrupted by {signal.Signals(signum).name}" in stderr
+        assert "Traceback" not in stderr
+        assert manim not in processes()
+        # Nothing of the interrupted render, not even its work folder; its lock file (a
+        # render's lock on its output, kept by design) may stay.
+        names = sorted(p.name for p in out.iterdir() if not p.name.endswith(".render.lock"))
+        assert [n for n in names if "stall" in n] == [], names
+        if finished:
+            assert {"quick.mp4", "quick.srt", ".quick.render.json"} <= set(names), names
+        else:
+            assert names == []
+    finally:
+        stop(proc.pid)
+        stop(manim)
 
-    A BP_SLIDES=1 left in the shell does not turn the videos into slides.
+
+# ---- Dask, across real processes ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Dask scheduler and a worker (under its nanny), each a process of its own on 127.0.0.1,
+    as `dask scheduler` and `dask worker` start them; yields the scheduler's address.
+
+    The scheduler gives up on a task at the first worker that dies with it (allowed-failures
+    0), so that test does not wait for retries. The worker's shell leaks BP_SLIDES, which must
+    not turn its videos into slides.
     """
-    distributed = pytest.importorskip("distributed")
-    monkeypatch.setenv("BP_SLIDES", "1")
-    monkeypatch.setenv("BP_SLIDES_DIR", str(tmp_path / "leaked"))
+    import distributed  # in the dev extra: no skip, a missing Dask is a failure
+
+    work = tmp_path_factory.mktemp("dask")
+    info = work / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+               str(REPO), os.environ.get("PYTHONPATH")])),
+           "BP_SCENES_DIR": str(FIXTURES / "scenes"), "BP_SLIDES": "1",
+           "BP_SLIDES_DIR": str(work / "leaked"),
+           "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    started = [subprocess.Popen(
+        [*dask, "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
+         str(info)], env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)]
+    try:
+        wait_for(info.exists, 60, "the scheduler's address")
+        address = json.loads(info.read_text())["address"]
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "2",
+             "--host", "127.0.0.1", "--no-dashboard"], env=env, cwd=work,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=120)
+        yield address
+        assert not (work / "leaked").exists(), "BP_SLIDES leaked into a video render"
+    finally:
+        for proc in reversed(started):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.mark.render
+def test_a_worker_that_dies_fails_its_lesson(tiny, tmp_path: Path, dask_cluster: str):
+    """When the Dask worker rendering a lesson is killed mid-render, bp does not hang: the
+    lesson is reported failed (the worker died), exit 2, and no file is left in the output."""
+    lesson = tiny("stall", "This one will stall on the worker")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "bpcore", "render", str(lesson), "-q", "l",
+                             "-o", str(out), "--scheduler", dask_cluster], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    manim = None
+    try:
+        manim = wait_for(lambda: manim_rendering("stall", proc), message="manim on the worker")
+        worker = processes()[manim][0]
+        assert worker != proc.pid  # rendered by another process: the worker
+        os.kill(worker, signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 2, stderr
+        assert "Traceback" not in stderr
+        assert f"error: {lesson}: KilledWorker" in stderr
+        assert rows(stdout)["stall.yaml"][0] == "failed"
+        # No video, captions or record; the dead worker's hidden work folder may remain (a
+        # killed process cannot clean up after itself).
+        assert [p.name for p in out.iterdir() if not p.name.startswith(".stall.render.")] == []
+    finally:
+        stop(proc.pid)
+        stop(manim)  # orphaned by its worker
+
+
+@pytest.mark.render
+def test_renders_on_a_dask_cluster(tiny, tmp_path: Path, dask_cluster: str):
+    """--scheduler runs the renders on a Dask scheduler and worker in other processes, with the
+    same outputs and table as a local render; a bad lesson fails before reaching the cluster."""
+    import distributed
+
+    with distributed.Client(dask_cluster, timeout="30s") as client:
+        client.wait_for_workers(1, timeout=120)  # a worker killed by another test is back
     lessons = [tiny("dask_one", "Dask one"), tiny("dask_two", "Dask two"),
                tiny("dask_bad", text="title: [unclosed\n")]
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
-        result = run(*map(str, lessons), "-q", "l", "-o", str(out),
-                     "--scheduler", cluster.scheduler_address)
+    result = run(*map(str, lessons), "-q", "l", "-o", str(out), "--scheduler", dask_cluster)
     assert result.exit_code == 2, result.output
-    assert "on the Dask cluster at" in result.stderr
+    assert f"on the Dask cluster at {dask_cluster}" in result.stderr
     assert {n: r[0] for n, r in rows(result).items()} == {
         "dask_one.yaml": "rendered", "dask_two.yaml": "rendered", "dask_bad.yaml": "failed"}
     for name in ("dask_one", "dask_two"):
         assert (out / f"{name}.mp4").stat().st_size > 1000
         assert "b3 ends at" in (out / f"{name}.srt").read_text()
-    assert not (tmp_path / "leaked").exists()
 
 
 def test_jobs_travel_to_other_processes(tiny):

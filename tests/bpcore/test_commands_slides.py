@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -129,3 +130,165 @@ def test_slides_end_on_each_beats_still(tiny, tmp_path: Path):
     deck = json.loads(config.read_text())
     assert [s["notes"] for s in deck["slides"]] == ["Tiny lesson", "b3 ends at 2.61."]
     assert all(s["file"] == s["rev_file"] for s in deck["slides"])  # no reversed videos
+
+
+# ---- failures and replacing a deck, without rendering --------------------------------------
+
+@pytest.fixture
+def built(tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """bp slides with the render replaced by a finished two-slide build (and a stand-in for
+    the reveal.js copy: the converts below are fakes too); returns the calls."""
+    revealjs = tmp_path / "revealjs"
+    revealjs.mkdir()
+    (revealjs / "package.json").write_text('{"version": "6.0.1"}')
+    monkeypatch.setenv("BP_REVEALJS_DIR", str(revealjs))
+    slides_dir = tmp_path / "fake-build" / "slides"
+    slides_dir.mkdir(parents=True)
+    (slides_dir / "Tiny.json").write_text(json.dumps({"slides": [{}, {}]}))
+    calls = []
+
+    def build(lesson_path, lesson, quality, force):
+        calls.append(lesson_path)
+        return slides_dir
+
+    monkeypatch.setattr(slides, "build_slides", build)
+    return calls
+
+
+def fake_convert(content: str):
+    """A manim-slides convert that writes ``content`` (and, for HTML, an assets folder)."""
+    def convert(slides_dir, scene, to, dest, title):
+        dest.write_text(content)
+        if to == "html":
+            assets = dest.parent / f"{dest.stem}_assets"
+            assets.mkdir()
+            (assets / "reveal.js").write_text(content)
+
+    return convert
+
+
+def test_a_new_deck_replaces_the_old_one_and_its_assets(tiny, built, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    """Made again, a deck and its assets folder hold only the new files; no staging folder
+    is left beside them."""
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (deck / "tiny.html").write_text("old deck")
+    (deck / "tiny_assets").mkdir()
+    (deck / "tiny_assets" / "stale.mp4").write_text("old video")
+    monkeypatch.setattr(slides, "convert", fake_convert("new deck"))
+    result = run(str(tiny), "-o", str(deck / "tiny.html"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(deck / "tiny.html")
+    assert "2 slides in" in result.stderr
+    assert (deck / "tiny.html").read_text() == "new deck"
+    assert sorted(p.name for p in (deck / "tiny_assets").iterdir()) == ["reveal.js"]
+    assert sorted(p.name for p in deck.iterdir()) == ["tiny.html", "tiny_assets"]
+
+
+def test_failed_convert_keeps_the_old_deck(tiny, built, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch):
+    """When manim-slides convert fails, exit 2 with its last line; the old PDF stays as it was
+    and nothing else is left in the folder."""
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (deck / "tiny.pdf").write_text("old deck")
+
+    def failing_run(args, **kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "Traceback ...\nValueError: no frames\n")
+
+    monkeypatch.setattr(slides.subprocess, "run", failing_run)
+    result = run(str(tiny), "--to", "pdf", "-o", str(deck / "tiny.pdf"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr == "error: manim-slides convert --to pdf failed: ValueError: no " \
+                            "frames\n"
+    assert (deck / "tiny.pdf").read_text() == "old deck"
+    assert [p.name for p in deck.iterdir()] == ["tiny.pdf"]
+
+
+def test_convert_that_writes_nothing_is_a_failure(tiny, built, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch):
+    """A convert that exits 0 without writing the deck is reported, not taken for success."""
+    monkeypatch.setattr(slides.subprocess, "run",
+                        lambda args, **kw: subprocess.CompletedProcess(args, 0, "", ""))
+    result = run(str(tiny), "--to", "pptx", "-o", str(tmp_path / "tiny.pptx"))
+    assert result.exit_code == 2
+    assert result.stderr == "error: manim-slides convert --to pptx failed: exit code 0\n"
+    assert list(tmp_path.glob("*.pptx")) == [] and list(tmp_path.glob(".tiny.pptx.*")) == []
+
+
+def test_a_deck_loading_from_the_network_is_refused(tiny, built, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    """An HTML deck that would fetch reveal.js from a CDN is not installed: exit 2 naming the
+    link; the old deck and its assets stay."""
+    deck = tmp_path / "deck"
+    (deck / "tiny_assets").mkdir(parents=True)
+    (deck / "tiny.html").write_text("old deck")
+    monkeypatch.setattr(slides, "convert", fake_convert(
+        '<script src="https://cdn.example/reveal.js"></script>'))
+    result = run(str(tiny), "-o", str(deck / "tiny.html"))
+    assert result.exit_code == 2
+    assert "would load https://cdn.example/reveal.js from the network" in result.stderr
+    assert (deck / "tiny.html").read_text() == "old deck"
+    assert sorted(p.name for p in deck.iterdir()) == ["tiny.html", "tiny_assets"]
+
+
+def test_without_manim_slides_the_install_is_explained(tiny, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch):
+    """Without manim-slides installed, bp slides says how to install it, before anything else."""
+    find_spec = slides.importlib.util.find_spec
+    monkeypatch.setattr(slides.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "manim_slides" else find_spec(name, *a))
+    result = run(str(tiny), "-o", str(tmp_path / "deck.pdf"))
+    assert result.exit_code == 2
+    assert result.stderr == "error: bp slides needs manim-slides; install it with " \
+                            "pip install -e '.[slides]'\n"
+    assert not (tmp_path / "builds").exists()
+
+
+def test_missing_revealjs_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A reveal.js copy lacking a file the template loads is named, with the fix."""
+    copy = tmp_path / "reveal.js"
+    copy.mkdir()
+    (copy / "package.json").write_text('{"version": "6.0.1"}')
+    monkeypatch.setenv("BP_REVEALJS_DIR", str(copy))
+    with pytest.raises(slides.CommandError, match=r"dist/.*missing from the reveal.js package"):
+        slides.offline_cache(tmp_path / "cache")
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_build_without_exactly_one_presentation_is_an_error(tmp_path: Path, count: int):
+    """A slides folder holding no presentation, or two, is reported with what it found."""
+    for i in range(count):
+        (tmp_path / f"Scene{i}.json").write_text('{"slides": []}')
+    with pytest.raises(slides.CommandError, match=f"expected one presentation.*found {count}"):
+        slides.presentation(tmp_path)
+
+
+def test_output_folder_that_cannot_be_made_is_a_clean_error(tiny, tmp_path: Path):
+    """An -o path under a file (not a folder) fails in one line naming it, exit 2."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run(str(tiny), "--to", "pdf", "-o", str(blocker / "deck.pdf"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {blocker}: ")
+    assert not (tmp_path / "builds").exists()
+
+
+@pytest.mark.parametrize("error", [RuntimeError("manim crashed"), KeyboardInterrupt()],
+                         ids=["failed", "interrupted"])
+def test_a_render_that_stops_leaves_no_build(tiny, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             error: BaseException):
+    """A slide render that fails or is interrupted removes its half-made build folder, so the
+    next run renders again instead of reusing it."""
+    def stop(*args, **kwargs):
+        (args[3] / "partial.mp4").parent.mkdir(parents=True, exist_ok=True)
+        (args[3] / "partial.mp4").write_text("half")
+        raise error
+
+    monkeypatch.setattr(slides, "run_manim", stop)
+    lesson = slides.Lesson.from_file(tiny)
+    with pytest.raises(type(error)):
+        slides.build_slides(tiny, lesson, "l", force=False)
+    assert list((tmp_path / "builds").iterdir()) == []

@@ -79,3 +79,25 @@ def test_svg_stills_are_vector_drawings(tmp_path: Path, monkeypatch: pytest.Monk
         assert paths, f"{path.name} draws nothing"
     # The test scene's second beat shows a #cc0000 dot: colours must come out in RGB order.
     assert "rgb(80%,0%,0%)" in images[1].read_text()
+
+
+def test_diverging_lesson_fails_before_rendering(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lesson whose descent diverges is named with its key and learning rate, exit 2, before
+    manim starts; no stills folder appears."""
+    from bpcore.commands import stills
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("manim was started for a diverging lesson")
+
+    monkeypatch.setattr(stills, "run_manim", no_render)
+    lesson = tmp_path / "diverging.yaml"
+    lesson.write_text((FIXTURES / "tiny.yaml").read_text().replace("learning_rate: 0.1",
+                                                                    "learning_rate: 100"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(bp, ["stills", str(lesson), "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {lesson}: descent.learning_rate: ")
+    assert "diverged" in result.stderr and "learning rate 100" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not out.exists()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcore.descent import Descent
 from bpcore.display import display_unit, fmt
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.network import Network
 from bpcore.progress import settled_at, step_schedule
 from bpcore.trace import LessonTrace, trace_lesson
 
@@ -40,15 +43,84 @@ def test_three_params_settle_on_the_shown_final_values():
     assert {settled[n] for n in d.names if n not in d.optimize} == {0}
 
 
-def test_settling_by_the_stopping_rule():
-    """A parameter whose step size stays below min_step_size has settled, even while its shown
-    value still changes: the b3 lesson converges, so b3 settles no later than its last state."""
-    t = trace("b3")
-    d = t.descent
-    assert d.status == "converged"
-    settled = settled_at(d, digits=6, min_step_size=t.lesson.descent.min_step_size)
-    first_small = next(i for i, s in enumerate(d.step_size[:, 0]) if abs(s) < 0.001)
-    assert settled["b3"] == first_small
+def hand_made_descent() -> Descent:
+    """Eight states of a made-up descent, chosen so that each settling rule decides something.
+
+    ``a`` creeps up by 0.0009 a step: every step is below 0.001, yet it shows 1 until state 5
+    and 1.01 from state 6 (1.0054 rounds up). ``b`` falls 4, 2, 1, then creeps down by 0.0008 a
+    step, showing 0.999, 0.998, 0.998, 0.997, 0.996. ``c`` falls by 1 a step to the end: still
+    moving. ``d`` is not optimized.
+    """
+    a = [1.0 + 0.0009 * i for i in range(8)]
+    b = [4.0, 2.0, 1.0] + [1.0 - 0.0008 * i for i in range(1, 6)]
+    c = [10.0 - i for i in range(8)]
+    d = [0.5] * 8
+    values = np.array([a, b, c, d]).T
+    optimized = values[:, :3]
+    # new = old - step; the last row's step (not taken) continues each parameter's pattern.
+    steps = np.vstack([optimized[:-1] - optimized[1:], [[-0.0009, 0.0008, 1.0]]])
+    return made_up_descent(("a", "b", "c", "d"), ("a", "b", "c"), values, steps)
+
+
+def made_up_descent(names, optimize, values, steps) -> Descent:
+    """A descent with the given values and step sizes (learning rate 1, so the step sizes are
+    the gradients as given); its network and data are placeholders, never evaluated here."""
+    placeholder = Network.from_params("relu", {"w1": 0.0, "w2": 0.0, "b1": 0.0, "b2": 0.0})
+    return Descent(names=names, optimize=optimize, learning_rate=1.0, params=np.array(values),
+                   ssr=np.zeros(len(values)), gradient=np.array(steps), status="max_steps",
+                   network=placeholder, x=np.zeros(1), y=np.zeros(1))
+
+
+@pytest.mark.parametrize(("digits", "min_step", "expected"), [
+    # By the stopping rule (0.001): a's steps are all small, so a has settled from state 0 even
+    # though its shown value changes at state 6; b's steps are small from state 2 on; c never
+    # stops moving by 1 a step; d is fixed.
+    (3, 0.001, {"a": 0, "b": 2, "c": None, "d": 0}),
+    # Without a stopping rule only the shown value counts: a shows its final 1.01 from state 6;
+    # b's last step, 0.0008, is at least half a unit of its last digit (0.001 for 0.996):
+    # still visibly moving.
+    (3, 0.0, {"a": 6, "b": None, "c": None, "d": 0}),
+    # At 2 digits b shows 1 from state 2 on (0.9992 ... 0.996 all round to 1), and its last
+    # step is below half of 0.01; a shows 1 throughout.
+    (2, 0.0, {"a": 0, "b": 2, "c": None, "d": 0}),
+    # A stopping rule of 2 settles c (steps of 1) from state 0, and b from state 1: its first
+    # step, 2, is not below 2.
+    (3, 2.0, {"a": 0, "b": 1, "c": 0, "d": 0}),
+])
+def test_settling_on_a_hand_made_descent(digits, min_step, expected):
+    """On a descent written out by hand, each parameter settles at the state worked out by hand
+    from the two rules (small steps, or the final shown value) and the still-moving check."""
+    d = hand_made_descent()
+    assert [fmt(v) for v in d.column("a")].index("1.01") == 6  # the premise of the comments
+    assert dict(settled_at(d, digits, min_step)) == expected
+
+
+def settled_by_definition(values, steps, digits: int, min_step: float) -> int | None:
+    """The settling state read straight off settled_at's docstring, by brute force."""
+    final = fmt(values[-1], digits)
+    unit = 10.0 ** (-digits) if values[-1] == 0 else 10.0 ** -max(
+        digits - 1 - int(np.floor(np.log10(abs(values[-1])))), 0)
+    if abs(steps[-1]) >= min_step and abs(steps[-1]) >= unit / 2:
+        return None
+    for s in range(len(values)):
+        if all(abs(steps[t]) < min_step or fmt(values[t], digits) == final
+               for t in range(s, len(values))):
+            return s
+    raise AssertionError("the last state always qualifies")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.0004, -0.0004, 0.003, -0.003, 0.02, -0.2, 1.0]),
+                min_size=1, max_size=25),
+       st.sampled_from([1.0, -0.0995, 2.345, 99.95]), st.integers(1, 4),
+       st.sampled_from([0.0, 0.001, 0.01]))
+def test_settling_agrees_with_the_definition(steps, start, digits, min_step):
+    """On random one-parameter descents, settled_at gives the brute-force definition's state."""
+    steps = np.array(steps)
+    values = start - np.concatenate([[0.0], np.cumsum(steps[:-1])])
+    d = made_up_descent(("p",), ("p",), values[:, None], steps[:, None])
+    assert settled_at(d, digits, min_step)["p"] == settled_by_definition(values, steps, digits,
+                                                                         min_step)
 
 
 def test_a_parameter_still_moving_at_the_end_has_not_settled():

@@ -1,10 +1,10 @@
 """The all_params scene: it renders, its captions and sections carry the trace, the fit it draws
-sits where the trace says, and a 3-ReLU-node lesson on 5 points renders too.
+sits where the trace says, and a 3-ReLU-node lesson on 5 points is told as well.
 
-Two renders run in the background, started together when this module's tests begin: a real -ql
-render of the shipped lesson (video, captions, sections, stills) and a dry run of the relu3
-fixture. Meanwhile the geometry tests build the scene in this process with animations skipped;
-the tests that read the renders come last.
+A real -ql render of the shipped lesson (video, captions, sections, stills) runs in the
+background, started when this module's tests begin. Meanwhile the geometry tests build the scene
+in this process with animations skipped, for the shipped lesson, the relu3 fixture and a
+one-node sigmoid lesson; the tests that read the render come last.
 """
 
 from __future__ import annotations
@@ -99,14 +99,11 @@ class Run:
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    """The shipped lesson's real -ql render (stills on, narrated in the lesson's voice) and the
-    relu3 fixture's dry run (silent), both started at once."""
+    """The shipped lesson's real -ql render, stills on, narrated in the lesson's voice."""
     work = tmp_path_factory.mktemp("all-params")
     runs = {
         "video": Run(work / "video", ("--disable_caching",),
                      {"BP_STILLS_DIR": str(work / "video" / "stills")}),
-        "relu3": Run(work / "relu3", ("--dry_run",), {"BP_LESSON": str(RELU3),
-                                                      "BP_VOICE": "none"}),
     }
     for run in runs.values():
         run.start()
@@ -117,8 +114,8 @@ def renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]
 
 @pytest.fixture(scope="module", autouse=True)
 def _start_renders_early(request: pytest.FixtureRequest) -> None:
-    """Start the renders as soon as this module's tests begin (when some selected test reads
-    them), so the in-process builds below run while manim renders."""
+    """Start the render as soon as this module's tests begin (when some selected test reads
+    it), so the in-process builds below run while manim renders."""
     here = Path(request.node.path)
     if any(Path(item.path) == here and "renders" in getattr(item, "fixturenames", ())
            for item in request.session.items):
@@ -162,7 +159,7 @@ def test_relu3_fixture_is_sane(relu3) -> None:
     assert np.all(np.isfinite(d.params)) and np.all(np.isfinite(d.ssr))
     assert d.final.ssr < 0.05 * d[0].ssr
     # Every hidden node is alive at the start: some data point reaches its ReLU's slope.
-    assert np.all((relu3.chain_at(0)[f"b{j}"].factors[2].values > 0).any() for j in (1, 2, 3))
+    assert all((relu3.chain_at(0)[f"b{j}"].factors[2].values > 0).any() for j in (1, 2, 3))
     assert not compare_to_lesson(relu3, LESSONS_DIR / "b3.yaml").comparable
 
 
@@ -350,9 +347,3 @@ def test_one_section_and_one_still_per_beat(renders) -> None:
         t += length
     stills = sorted(p.stem for p in (run.workdir / "stills").glob("*.png"))
     assert stills == names
-
-
-@pytest.mark.render
-def test_relu3_lesson_renders(renders) -> None:
-    """BP_LESSON=the relu3 fixture: `manim -ql --dry_run scenes/all_params.py` exits 0."""
-    renders["relu3"].succeeded()
