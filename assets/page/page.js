@@ -137,28 +137,28 @@
   const F64 = new Float64Array(1);
   const U64 = new BigUint64Array(F64.buffer);
 
-  // Python's round(value, decimals) then "%.{decimals}f": round half to even on the exact
-  // binary value. toFixed rounds ties away from zero and switches to exponents at 1e21, so the
-  // digits come from exact integer arithmetic instead.
-  function fixed(value, decimals) {
+  // round(|value| / 10^unit) as a BigInt, half to even on the exact binary value: the digits
+  // Python's formatting prints (toFixed rounds ties away from zero and switches to exponents
+  // at 1e21, so the digits come from exact integer arithmetic instead).
+  function scaledUnits(value, unit) {
     F64[0] = Math.abs(value);
     const bits = U64[0];
     const exponent = Number((bits >> 52n) & 0x7ffn);
     const fraction = bits & 0xfffffffffffffn;
     const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
     const shift = (exponent === 0 ? -1074 : exponent - 1075);
-    const scale = 10n ** BigInt(decimals);
-    let units;
-    if (shift >= 0) {
-      units = (mantissa << BigInt(shift)) * scale;
-    } else {
-      const numerator = mantissa * scale;
-      const denominator = 1n << BigInt(-shift);
-      units = numerator / denominator;
-      const twice = 2n * (numerator - units * denominator);
-      if (twice > denominator || (twice === denominator && units % 2n === 1n)) units += 1n;
-    }
-    let digits = units.toString();
+    let numerator = shift >= 0 ? mantissa << BigInt(shift) : mantissa;
+    let denominator = shift >= 0 ? 1n : 1n << BigInt(-shift);
+    if (unit >= 0) denominator *= 10n ** BigInt(unit); else numerator *= 10n ** BigInt(-unit);
+    let units = numerator / denominator;
+    const twice = 2n * (numerator - units * denominator);
+    if (twice > denominator || (twice === denominator && units % 2n === 1n)) units += 1n;
+    return units;
+  }
+
+  // Python's round(value, decimals) then "%.{decimals}f".
+  function fixed(value, decimals) {
+    let digits = scaledUnits(value, -decimals).toString();
     if (decimals > 0) {
       digits = digits.padStart(decimals + 1, "0");
       digits = digits.slice(0, -decimals) + "." + digits.slice(-decimals);
@@ -167,24 +167,11 @@
   }
 
   // |value| to `digits` significant digits as [digit string, power of ten of the first digit],
-  // rounded half to even on the exact binary value, as Python's "%.{digits-1}e" does.
+  // as Python's "%.{digits-1}e" rounds it.
   function scientific(value, digits) {
-    F64[0] = Math.abs(value);
-    const bits = U64[0];
-    const exponent = Number((bits >> 52n) & 0x7ffn);
-    const fraction = bits & 0xfffffffffffffn;
-    const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
-    const shift = (exponent === 0 ? -1074 : exponent - 1075);
     let power = Math.floor(Math.log10(Math.abs(value)));
     for (;;) {
-      const unit = power - (digits - 1);  // the last digit's place: units of 10^unit
-      let numerator = shift >= 0 ? mantissa << BigInt(shift) : mantissa;
-      let denominator = shift >= 0 ? 1n : 1n << BigInt(-shift);
-      if (unit >= 0) denominator *= 10n ** BigInt(unit); else numerator *= 10n ** BigInt(-unit);
-      let units = numerator / denominator;
-      const twice = 2n * (numerator - units * denominator);
-      if (twice > denominator || (twice === denominator && units % 2n === 1n)) units += 1n;
-      const text = units.toString();
+      const text = scaledUnits(value, power - (digits - 1)).toString();
       // log10 can be off by one near a power of ten, and rounding can carry into a new digit.
       if (text.length > digits) power += 1;
       else if (text.length < digits) power -= 1;
