@@ -43,7 +43,7 @@ $(REVEALJS)/.v$(REVEALJS_VERSION):
 
 video: setup
 	$(VENV)/bin/manim $(PREVIEW) -q$(QUALITY) scenes/b3.py
-	@echo "Video and captions: media/videos/b3/ (the .mp4 with its .srt beside it)"
+	@echo "Narrated video: media/videos/b3/ (the .mp4, with its .srt, .vtt, .chapters.txt and .thumbnail.png beside it)"
 
 test: setup
 	$(VENV)/bin/ruff check .
