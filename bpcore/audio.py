@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 
 from bpcore.errors import BpError
 from bpcore.files import atomic_write, replacing
+from bpcore.media import run
 
 SAMPLE_RATE = 48_000
 TARGET_LUFS = -16.0
@@ -46,31 +46,15 @@ class Loudness:
     loudness_range: float
 
 
-def _ffmpeg(*args: str) -> str:
+def _ffmpeg(*args: str | Path, about: Path) -> str:
     """Run ffmpeg; return what it printed on stderr (where its filters report)."""
-    try:
-        done = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-nostats", *args],
-                              capture_output=True, text=True, errors="replace")
-    except FileNotFoundError:
-        raise BpError("ffmpeg is missing; install it with apt-get install ffmpeg "
-                      "(make setup does)") from None
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
-        raise BpError(f"ffmpeg failed: {tail[0]}")
-    return done.stderr
+    return run(["ffmpeg", "-hide_banner", "-nostdin", "-nostats", *args], about).stderr
 
 
-def duration(path: Path) -> float:
-    """Seconds of audio in ``path`` (any format ffmpeg reads)."""
-    try:
-        done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
-                               "-of", "csv=p=0", str(path)], capture_output=True, text=True)
-    except FileNotFoundError:
-        raise BpError("ffprobe is missing; install it with apt-get install ffmpeg") from None
-    try:
-        return float(done.stdout.strip())
-    except ValueError:
-        raise BpError(f"{path}: not an audio file ffmpeg can read") from None
+def clip_seconds(path: Path) -> float:
+    """Seconds of sound in a PCM WAV file (every clip :func:`prepare_clip` writes is one)."""
+    with wave.open(str(path), "rb") as clip:
+        return clip.getnframes() / clip.getframerate()
 
 
 def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
@@ -86,14 +70,14 @@ def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
     args = ["-y", "-i", str(source), "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le"]
 
     with replacing(target) as out:
-        _ffmpeg(*args[:3], *(["-af", trims] if trim else []), *args[3:], str(out))
-        if trim and duration(out) < 0.05:
-            _ffmpeg(*args, str(out))
+        _ffmpeg(*args[:3], *(["-af", trims] if trim else []), *args[3:], out, about=target)
+        if trim and clip_seconds(out) < 0.05:
+            _ffmpeg(*args, out, about=target)
 
 
 def measure(path: Path) -> Loudness:
     """Integrated loudness, true peak and loudness range of ``path``, by ffmpeg's ebur128."""
-    report = _ffmpeg("-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-")
+    report = _ffmpeg("-i", path, "-af", "ebur128=peak=true", "-f", "null", "-", about=path)
     summary = report[report.rfind("Summary:"):]
 
     def value(name: str) -> float:
@@ -128,7 +112,7 @@ def normalize(source: Path, target: Path) -> None:
             filters.append(f"alimiter=limit={limit:.4f}:level=disabled:attack=5:release=50")
         with replacing(target) as out:
             _ffmpeg("-y", "-i", str(source), "-af", ",".join(filters), "-ar", str(SAMPLE_RATE),
-                    "-ac", "1", "-c:a", "pcm_s16le", str(out))
+                    "-ac", "1", "-c:a", "pcm_s16le", out, about=target)
         after = measure(target)
         over, short = after.true_peak - ceiling, TARGET_LUFS - after.integrated
         if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE:
@@ -183,4 +167,4 @@ def mux_voice(video: Path, track: Path) -> None:
     with replacing(video) as out:
         _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
                 "-c:v", "copy", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart",
-                str(out))
+                out, about=video)

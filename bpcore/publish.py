@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpcore.errors import BpError
 from bpcore.files import atomic_write, replacing
+from bpcore.media import MediaError, length, run
 
 #: The lesson font (scenes/kit/style.py), for the burned-in captions and the thumbnail.
 FONT = "DejaVu Sans"
@@ -50,8 +49,8 @@ CAPTION_STYLE = (f"FontName={FONT},FontSize={CAPTION_FONT_SIZE},PrimaryColour=&H
 KEEP_STREAMS = ("-map", "0:v", "-map", "0:a?")
 
 
-class PublishError(BpError):
-    """ffmpeg is missing or failed, or an input file cannot be used."""
+#: What publishing raises: a media failure (one line naming the file), or bad input.
+PublishError = MediaError
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +127,9 @@ def add_chapters(video: str | os.PathLike[str], chapters: Sequence[Chapter]) -> 
     """
     video = _existing(video)
     chapters = _checked(chapters)
-    length = duration(video)
     with tempfile.TemporaryDirectory(prefix="bp-chapters-") as work:
         meta = Path(work) / "chapters.ffmeta"
-        meta.write_text(ffmetadata(chapters, length), encoding="utf-8")
+        meta.write_text(ffmetadata(chapters, length(video)), encoding="utf-8")
         with replacing(video) as out:
             _ffmpeg("-i", video, "-i", meta, *KEEP_STREAMS, "-map", "0:s?", "-map_metadata",
                     "1", "-map_chapters", "1", "-c", "copy", out, about=video)
@@ -188,8 +186,8 @@ def burn_captions(video: str | os.PathLike[str], captions: str | os.PathLike[str
 
 def frame_size(video: str | os.PathLike[str]) -> tuple[int, int]:
     """A video's width and height in pixels."""
-    out = _run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                "stream=width,height", "-of", "csv=p=0", str(video)], Path(video))
+    out = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+               "stream=width,height", "-of", "csv=p=0", video], video).stdout
     try:
         width, height = (int(v) for v in out.strip().split(",")[:2])
     except ValueError:
@@ -255,16 +253,6 @@ def publish(video: str | os.PathLike[str], chapters: Sequence[Chapter],
     return [video, *written]
 
 
-def duration(video: str | os.PathLike[str]) -> float:
-    """A media file's length in seconds, as ffprobe reads it from the container."""
-    out = _run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                "default=noprint_wrappers=1:nokey=1", str(video)], Path(video))
-    try:
-        return float(out.strip())
-    except ValueError:
-        raise PublishError(f"{video}: ffprobe reports no duration") from None
-
-
 # -- helpers -------------------------------------------------------------------------------
 
 def _checked(chapters: Sequence[Chapter]) -> list[Chapter]:
@@ -326,16 +314,4 @@ def _existing(path: str | os.PathLike[str]) -> Path:
 def _ffmpeg(*args, about: Path, cwd: str | os.PathLike[str] | None = None) -> None:
     """Run ffmpeg quietly, overwriting its output; a failure raises PublishError naming
     ``about`` (the file being made), with ffmpeg's last words."""
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", *(str(a) for a in args)]
-    _run(command, about, cwd)
-
-
-def _run(command: list[str], about: Path, cwd: str | os.PathLike[str] | None = None) -> str:
-    if shutil.which(command[0]) is None:
-        raise PublishError(f"{command[0]} not found: install ffmpeg (apt-get install ffmpeg)")
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, errors="replace",
-                          check=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise PublishError(f"{about}: {command[0]} failed: {last}")
-    return done.stdout
+    run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], about, cwd)

@@ -120,7 +120,7 @@ def sidecar_path(output: Path) -> Path:
     >>> sidecar_path(Path("renders/b3.mp4")).as_posix()
     'renders/.b3.render.json'
     """
-    return output.with_name(f".{output.stem}.render.json")
+    return output.with_name(f"{work_prefix(output)}json")
 
 
 def code_digest(scene: Path) -> str:
@@ -229,11 +229,12 @@ def lock_path(output: Path) -> Path:
     >>> lock_path(Path("renders/b3.mp4")).as_posix()
     'renders/.b3.render.lock'
     """
-    return output.with_name(f".{output.stem}.render.lock")
+    return output.with_name(f"{work_prefix(output)}lock")
 
 
 def work_prefix(output: Path) -> str:
-    """The name start of the hidden work folders that renders of ``output`` make beside it."""
+    """The name start of the hidden files a render of ``output`` keeps beside it: its sidecar
+    record, its lock and its work folders."""
     return f".{output.stem}.render."
 
 

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import cairo
 from manim import Camera, ManimColor, Scene, VMobject, config, logger
@@ -67,8 +68,14 @@ def load_trace(default_name: str, scene_file: Path | None = None) -> LessonTrace
             check_scene(lesson, scene_file.parent, scene_file.stem)
         return trace_lesson(lesson)
     except BpError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        stop(str(exc))
+
+
+def stop(message: str) -> NoReturn:
+    """End the render with ``error: <message>`` on stderr and exit code 2: a problem the user
+    can fix, so no traceback."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def name_output_for_lesson() -> None:
@@ -117,8 +124,7 @@ def lesson_voice(lesson: Lesson) -> Voice:
         voice.require()
     except BpError as exc:
         where = "BP_VOICE" if os.environ.get("BP_VOICE") else f"{lesson.source}: narration.voice"
-        print(f"error: {where}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        stop(f"{where}: {exc}")
     return voice
 
 
@@ -171,9 +177,7 @@ def scene_base() -> type:
     try:
         from manim_slides import Slide
     except ImportError:
-        print("error: BP_SLIDES=1 needs manim-slides; install it with "
-              "pip install -e '.[slides]'", file=sys.stderr)
-        raise SystemExit(2) from None
+        stop("BP_SLIDES=1 needs manim-slides; install it with pip install -e '.[slides]'")
     return Slide
 
 
@@ -258,10 +262,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         if first and slides_requested():
             self._flush_caption()
             self.next_slide()
+        picture = None
         if first and self.beats[-1] == (self.thumbnail_beat or self.beats[0]) \
                 and write_to_movie() and not slides_requested():
-            self.renderer.update_frame(self)
-            self.thumbnail = Image.fromarray(self.renderer.get_frame()).convert("RGB")
+            picture = self.thumbnail = self._frame()
         if self._stills_dir is None:
             return
         self._stills_dir.mkdir(parents=True, exist_ok=True)
@@ -269,8 +273,12 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         if os.environ.get("BP_STILLS_FORMAT") == "svg":
             save_svg(self, stem.with_suffix(".svg"))
             return
+        (picture or self._frame()).save(stem.with_suffix(".png"))
+
+    def _frame(self) -> Image.Image:
+        """What the scene shows now, as an RGB picture."""
         self.renderer.update_frame(self)
-        Image.fromarray(self.renderer.get_frame()).convert("RGB").save(stem.with_suffix(".png"))
+        return Image.fromarray(self.renderer.get_frame()).convert("RGB")
 
     def say(self, text: str) -> None:
         """Narrate ``text`` from now: the voice speaks it while the animations that follow run.
@@ -285,8 +293,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         try:
             clip = self.narrator.clip(f"{len(self.beats):02d}-{beat}-{number:02d}", text)
         except BpError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+            stop(str(exc))
         self.clips.append((beat, clip))
         times = schedule(clip, self.time)
         if clip.recording is not None:
@@ -388,8 +395,7 @@ class LessonFileWriter(SceneFileWriter):
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
                     burn=os.environ.get("BP_BURN_CAPTIONS") == "1")
         except BpError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+            stop(str(exc))
 
 
 class _RGBContext(cairo.Context):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from manim_voiceover.services.base import SpeechService, initialize_speech_service
 
-from bpcore.audio import duration, prepare_clip
+from bpcore.audio import clip_seconds, prepare_clip
 from bpcore.errors import BpError
 from bpcore.lesson import LESSONS_DIR
 from bpcore.speech import spoken
@@ -149,7 +149,7 @@ class Narrator:
             return Utterance(text, speech)
         voice = Voice(DEFAULT_VOICE) if self.voice.name == RECORDED else self.voice
         audio = self._cached(speech, voice)
-        return Utterance(text, speech, audio, duration(audio))
+        return Utterance(text, speech, audio, clip_seconds(audio))
 
     def _cached(self, speech: str, voice: Voice) -> Path:
         key = hashlib.sha256(f"{CLIP_FORMAT}\n{voice}\n{self.rate}\n{speech}".encode())
@@ -182,4 +182,4 @@ class Narrator:
             path.parent.mkdir(parents=True, exist_ok=True)
             prepare_clip(take, path)
         utterances = tuple(Utterance(text, spoken(text)) for text in events(caption))
-        return Clip(clip_id, caption, utterances, path, duration(path))
+        return Clip(clip_id, caption, utterances, path, clip_seconds(path))

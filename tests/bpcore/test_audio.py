@@ -13,7 +13,7 @@ from bpcore.audio import (
     SAMPLE_RATE,
     TARGET_LUFS,
     assemble,
-    duration,
+    clip_seconds,
     measure,
     normalize,
     prepare_clip,
@@ -43,8 +43,8 @@ def test_prepare_clip_trims_silence_and_resamples(tmp_path: Path) -> None:
     source = write_wav(tmp_path / "raw.wav", np.concatenate([quiet, tone(1.0, 0.3, 16000),
                                                              quiet]), rate=16000)
     prepare_clip(source, tmp_path / "clip.wav")
-    assert duration(source) == pytest.approx(2.0, abs=0.01)
-    assert duration(tmp_path / "clip.wav") == pytest.approx(1.0, abs=0.15)
+    assert clip_seconds(source) == pytest.approx(2.0, abs=0.01)
+    assert clip_seconds(tmp_path / "clip.wav") == pytest.approx(1.0, abs=0.15)
     with wave.open(str(tmp_path / "clip.wav")) as clip:
         assert clip.getframerate() == SAMPLE_RATE and clip.getnchannels() == 1
 
@@ -72,4 +72,4 @@ def test_normalize_reaches_the_loudness_target(tmp_path: Path) -> None:
     assert before.integrated < TARGET_LUFS - 10
     assert after.integrated == pytest.approx(TARGET_LUFS, abs=1.0)
     assert after.true_peak <= MAX_TRUE_PEAK
-    assert duration(tmp_path / "loud.wav") == pytest.approx(duration(source), abs=0.01)
+    assert clip_seconds(tmp_path / "loud.wav") == pytest.approx(clip_seconds(source), abs=0.01)

@@ -157,17 +157,23 @@ def test_divergence_error_suggests_a_rate():
     assert "below 2/6 = 0.333 settles, and about 0.1 (1/6)" in str(caught.value)
 
 
-def test_a_first_step_that_flies_off_is_an_overshoot():
-    """Seven softplus parameters fitting scores in the tens at rate 0.001: SSR curves by about
-    2e4 at the start, so a step there multiplies the distance by about 1 - 20 and throws SSR
-    far up before descent recovers: an overshoot, with the rate called too large."""
+def scores_in_the_tens(learning_rate: float, max_steps: int):
+    """The trace of seven softplus parameters fitting exam scores in the tens, whose SSR curves
+    steeply at the start."""
     text = lesson_text(optimize=["w1", "b1", "w2", "b2", "w3", "w4", "b3"],
                        data={"x": [0.0, 1.5, 3.0, 4.5, 6.0], "y": [30, 52, 71, 80, 83]},
                        network={"activation": "softplus",
                                 "params": {"w1": 0.5, "b1": 0.5, "w2": 0.8, "b2": -2, "w3": 10,
                                            "w4": -8, "b3": 30}},
-                       descent={"learning_rate": 0.001, "max_steps": 2000})
-    trace = trace_lesson(Lesson.from_text(text))
+                       descent={"learning_rate": learning_rate, "max_steps": max_steps})
+    return trace_lesson(Lesson.from_text(text))
+
+
+def test_a_first_step_that_flies_off_is_an_overshoot():
+    """Seven softplus parameters fitting scores in the tens at rate 0.001: SSR curves by about
+    2e4 at the start, so a step there multiplies the distance by about 1 - 20 and throws SSR
+    far up before descent recovers: an overshoot, with the rate called too large."""
+    trace = scores_in_the_tens(learning_rate=0.001, max_steps=2000)
     (warning,) = diagnose(trace)
     peak = int(np.argmax(trace.descent.ssr))
     assert trace.descent.ssr[peak] > 2 * trace.descent.ssr[0]
@@ -178,13 +184,7 @@ def test_a_first_step_that_flies_off_is_an_overshoot():
 def test_a_spike_in_the_middle_of_descent_is_an_overshoot():
     """At rate 0.0001 the same lesson falls, then SSR shoots from below 100 to thousands in
     mid-descent (a step beyond 2/c where SSR curves most): the warning names that step."""
-    text = lesson_text(optimize=["w1", "b1", "w2", "b2", "w3", "w4", "b3"],
-                       data={"x": [0.0, 1.5, 3.0, 4.5, 6.0], "y": [30, 52, 71, 80, 83]},
-                       network={"activation": "softplus",
-                                "params": {"w1": 0.5, "b1": 0.5, "w2": 0.8, "b2": -2, "w3": 10,
-                                           "w4": -8, "b3": 30}},
-                       descent={"learning_rate": 0.0001, "max_steps": 8000})
-    trace = trace_lesson(Lesson.from_text(text))
+    trace = scores_in_the_tens(learning_rate=0.0001, max_steps=8000)
     ssr = trace.descent.ssr.tolist()
     jumps = [(ssr[i] / min(ssr[:i + 1]), i) for i in range(len(ssr))]
     ratio, step = max(jumps)
