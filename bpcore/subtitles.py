@@ -64,7 +64,8 @@ def fits(text: str) -> bool:
     >>> fits("A caption of forty-five characters, all told."), fits("word " * 40)
     (True, False)
     """
-    return all(len(line) <= MAX_LINE for line in lines(text)) and len(lines(text)) <= MAX_LINES
+    shown = lines(text)
+    return len(shown) <= MAX_LINES and all(len(line) <= MAX_LINE for line in shown)
 
 
 def events(caption: str) -> list[str]:
