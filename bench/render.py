@@ -34,8 +34,8 @@ reuses ./media/Tex and skips those runs.
 Narration is measured in the same runs: each lesson render starts with an empty clip cache
 (``BP_VOICE_CACHE`` in the temporary folder), so the voice is synthesized as on a first render,
 and the scene's "Narration:" log line says how long synthesis and the voice track (assembly,
-loudness, muxing) took. Their share of the lesson's wall time is printed beside the target
-(<= 10%); with a warm cache only the voice track's share remains. ``BP_VOICE=none`` renders
+loudness, muxing) took. What they add to the rest of the render's wall time is printed beside
+the target (<= 10%); with a warm cache only the voice track remains. ``BP_VOICE=none`` renders
 silent videos and skips this part.
 
 Usage::
@@ -268,11 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     spoken = [(r.narration, r.seconds) for r in lessons if r.narration is not None]
     if spoken:
         (synthesis, track), wall = min(spoken, key=lambda item: sum(item[0]))
-        share = (synthesis + track) / wall
-        print(f"narration      : synthesis {synthesis:.1f} s + voice track {track:.1f} s = "
-              f"{share:.1%} of the lesson's wall time (cold cache; target <= "
+        # What narration adds: its seconds against the rest of the render.
+        share = (synthesis + track) / (wall - synthesis - track)
+        print(f"narration      : synthesis {synthesis:.1f} s + voice track {track:.1f} s add "
+              f"{share:.1%} to the rest of the render (cold cache; target <= "
               f"{NARRATION_TARGET:.0%}: {'met' if share <= NARRATION_TARGET else 'not met'}); "
-              f"warm cache {track / wall:.1%}")
+              f"warm cache {track / (wall - track):.1%}")
     if args.json:
         print(json.dumps({
             "scene": str(scene_name), "quality": args.quality, "repeat": args.repeat,

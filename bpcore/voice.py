@@ -27,7 +27,7 @@ from bpcore.errors import BpError
 DEFAULT_VOICE = "festival"
 #: Offline voices: the program each one runs, and the Debian packages that provide it.
 OFFLINE = {
-    "festival": ("text2wave", "festival festvox-us-slt-hts"),
+    "festival": ("festival", "festival festvox-us-slt-hts"),
     "flite": ("flite", "flite"),
 }
 #: manim-voiceover's services: module, class, the package it imports, and the pip extra.

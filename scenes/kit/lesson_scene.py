@@ -304,6 +304,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
 
     def tear_down(self) -> None:
         self._close_beat()
+        self.narrator.close()
         writer = self.renderer.file_writer
         if isinstance(writer, LessonFileWriter) and not slides_requested():
             writer.scene = self  # what it needs to finish the video: voice, chapters, ...

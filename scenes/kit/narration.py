@@ -65,16 +65,87 @@ class OfflineService(SpeechService):
         return {"input_text": text, "input_data": input_data, "original_audio": audio}
 
 
+#: The Scheme function that makes Festival speak with the CMU SLT HTS voice.
+VOICE_FUNCTION = "voice_cmu_us_slt_arctic_hts"
+
+
 class FestivalService(OfflineService):
-    """Festival with the CMU SLT HTS voice: clear, and about 20 times faster than real time."""
+    """Festival with the CMU SLT HTS voice: clear, and about 20 times faster than real time.
+
+    One Festival process speaks every clip of a render: starting Festival and loading the
+    voice costs more than speaking a short clip, so ``text2wave`` per clip would spend most of
+    a lesson's synthesis starting up.
+    """
 
     name = "festival"
+    _festival: subprocess.Popen | None = None
 
-    def command(self, text_file: Path, wav: Path) -> list[str]:
+    def generate_from_text(self, text: str, cache_dir=None, path=None, **kwargs) -> dict:
+        input_data = {"input_text": text, "service": self.name, "rate": self.rate}
+        audio = str(path or f"{self.get_audio_basename(input_data)}.wav")
+        wav = Path(cache_dir or self.cache_dir) / audio
+        self._request(f"(utt.save.wave (SynthText {scheme_string(text)}) "
+                      f"{scheme_string(str(wav))} 'riff)")
+        if not wav.is_file():
+            raise BpError(f"voice festival failed on {text[:40]!r}: {self._complaint()}")
+        return {"input_text": text, "input_data": input_data, "original_audio": audio}
+
+    def close(self) -> None:
+        """End the Festival process (it ends by itself, too, when this program does)."""
+        if self._festival is not None:
+            self._festival.stdin.close()
+            self._festival.wait()
+            self._festival = None
+
+    def _request(self, command: str) -> None:
+        """Have Festival evaluate ``command``, and wait until it has."""
+        if self._festival is None:
+            self._start()
+        # A form of its own, so it runs even when the command failed (Festival goes on).
+        marker = f"bp-done-{time.monotonic_ns()}"
+        try:
+            self._festival.stdin.write(f'{command}\n(format t "%s\\n" "{marker}")\n')
+            self._festival.stdin.flush()
+            while (line := self._festival.stdout.readline()) and line.strip() != marker:
+                pass
+        except BrokenPipeError:
+            line = ""
+        if not line:
+            complaint = self._complaint()
+            self.close()
+            raise BpError(f"voice festival stopped: {complaint}")
+
+    def _start(self) -> None:
+        self._errors = tempfile.TemporaryFile("a+", encoding="utf-8", errors="replace")
+        # Festival's stdout is block-buffered on a pipe; stdbuf makes each reply arrive.
+        self._festival = subprocess.Popen(
+            ["stdbuf", "-o0", "festival", "--pipe"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._errors, text=True, encoding="utf-8")
+        self._request(f"({VOICE_FUNCTION})")
+        if "unbound variable" in self._complaint():
+            self.close()
+            raise BpError(f"voice festival: its voice {VOICE_FUNCTION} is missing; install it "
+                          f"with apt-get install {OFFLINE['festival'][1]} (make setup does)")
         # hts_engine's -r is its speaking speed (1 = the voice's own pace).
-        speed = f'(set! hts_engine_params (append hts_engine_params \'(("-r" {self.rate}))))'
-        return ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-eval", speed,
-                str(text_file), "-o", str(wav)]
+        self._request(f"(set! hts_engine_params (append hts_engine_params "
+                      f"'((\"-r\" {self.rate}))))")
+
+    def _complaint(self) -> str:
+        """Festival's last word on stderr."""
+        self._errors.seek(0)
+        return (self._errors.read().strip().splitlines() or ["no output"])[-1]
+
+
+def scheme_string(text: str) -> str:
+    r"""``text`` as a Scheme string literal, on one line.
+
+    Examples
+    --------
+    >>> print(scheme_string('say "hi"\nto C:\\'))
+    "say \"hi\" to C:\\"
+    """
+    one_line = " ".join(text.split())
+    return '"' + one_line.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class FliteService(OfflineService):
@@ -142,6 +213,12 @@ class Narrator:
             self.missing.append(clip_id)
         utterances = tuple(self._utterance(text) for text in events(caption))
         return Clip(clip_id, caption, utterances)
+
+    def close(self) -> None:
+        """End the synthesizer processes this narrator started."""
+        for service in self._services.values():
+            if isinstance(service, FestivalService):
+                service.close()
 
     def _utterance(self, text: str) -> Utterance:
         speech = spoken(text)

@@ -1,0 +1,68 @@
+"""The kit's Festival service: one Festival process speaks a whole render, and what it says is
+exactly what Festival's own ``text2wave`` makes of the same words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpcore.audio import prepare_clip, read_clip
+from bpcore.errors import BpError
+from bpcore.voice import Voice
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
+
+from kit.narration import FestivalService, Narrator  # noqa: E402
+
+
+def text2wave(text: str, rate: float, folder: Path) -> np.ndarray:
+    """The reference: Festival's own command-line tool, one process for one clip."""
+    words, raw, clip = folder / "words.txt", folder / "raw.wav", folder / "clip.wav"
+    words.write_text(text, encoding="utf-8")
+    speed = f"(set! hts_engine_params (append hts_engine_params '((\"-r\" {rate}))))"
+    subprocess.run(["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-eval", speed,
+                    str(words), "-o", str(raw)], check=True, capture_output=True)
+    prepare_clip(raw, clip)
+    return read_clip(clip)
+
+
+@pytest.mark.parametrize("rate", [1.0, 1.3])
+def test_clips_are_what_text2wave_says(tmp_path: Path, rate: float) -> None:
+    """Each clip, quotes and backslashes included, is sample for sample text2wave's."""
+    narrator = Narrator(Voice("festival"), rate, tmp_path / "cache")
+    texts = ['The slope is negative 15.7, so the step is "small".',
+             r"A path like C:\lessons, then 0.1 times 2."]
+    try:
+        clips = [narrator.clip(f"t-{n}", text).utterances[0] for n, text in enumerate(texts)]
+    finally:
+        narrator.close()
+    for text, clip in zip(texts, clips, strict=True):
+        assert clip.seconds > 1.0
+        assert np.array_equal(read_clip(clip.audio), text2wave(text, rate, tmp_path))
+
+
+def test_one_process_speaks_every_clip(tmp_path: Path) -> None:
+    service = FestivalService(cache_dir=str(tmp_path))
+    service.generate_from_text("One.", cache_dir=tmp_path, path="one.wav")
+    festival = service._festival
+    service.generate_from_text("Two.", cache_dir=tmp_path, path="two.wav")
+    assert service._festival is festival and festival.poll() is None
+    service.close()
+    assert festival.poll() == 0
+    assert (tmp_path / "one.wav").is_file() and (tmp_path / "two.wav").is_file()
+
+
+def test_a_clip_festival_cannot_write_is_one_clear_error(tmp_path: Path) -> None:
+    service = FestivalService(cache_dir=str(tmp_path))
+    try:
+        with pytest.raises(BpError, match="voice festival failed on 'Hello.'"):
+            service.generate_from_text("Hello.", cache_dir=tmp_path / "missing", path="x.wav")
+        # Festival goes on after a failed clip.
+        service.generate_from_text("Hello.", cache_dir=tmp_path, path="x.wav")
+    finally:
+        service.close()
+    assert (tmp_path / "x.wav").is_file()
