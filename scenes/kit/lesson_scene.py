@@ -28,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
@@ -216,6 +217,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.lesson = self.trace.lesson
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)
+        # One worker keeps the clips in caption order (and the narrator on one thread).
+        self._voice_worker = ThreadPoolExecutor(1, thread_name_prefix="voice")
+        #: Seconds the scene stood waiting for its voice (synthesis not done by the hold).
+        self.voice_wait = 0.0
         self.beats: list[str] = []
         #: (title, start in seconds) of each beat: the video's chapters.
         self.chapters: list[tuple[str, float]] = []
@@ -225,7 +230,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.clips: list[tuple[str, Clip]] = []
         #: Where each piece of speech starts (scene seconds): the voice track's recipe.
         self.voice_track: list[tuple[float, Path]] = []
-        self._caption: tuple[Clip, list[tuple[float, float]]] | None = None
+        #: The caption being spoken: its beat, its clip (being made) and when it started.
+        self._caption: tuple[str, Future[Clip], float] | None = None
         stills = os.environ.get("BP_STILLS_DIR")
         self._stills_dir = Path(stills) if stills else None
 
@@ -286,24 +292,20 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         The caption is cut into subtitle events, each spoken as one clip. Before the next
         caption (or the end of the beat) the picture holds until the voice has finished, or,
         in a silent video, until every event has been on screen long enough to read.
+
+        The voice is made in the background while those animations are drawn: only the hold
+        needs its length.
         """
         self._flush_caption()
         beat = self.beats[-1] if self.beats else "intro"
         number = 1 + sum(1 for b, _ in self.clips if b == beat)
-        try:
-            clip = self.narrator.clip(f"{len(self.beats):02d}-{beat}-{number:02d}", text)
-        except BpError as exc:
-            stop(str(exc))
-        self.clips.append((beat, clip))
-        times = schedule(clip, self.time)
-        if clip.recording is not None:
-            self.voice_track.append((self.time, clip.recording))
-        self.voice_track.extend((start, u.audio) for u, (start, _) in
-                                zip(clip.utterances, times, strict=True) if u.audio is not None)
-        self._caption = (clip, times)
+        clip = self._voice_worker.submit(
+            self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text)
+        self._caption = (beat, clip, self.time)
 
     def tear_down(self) -> None:
         self._close_beat()
+        self._voice_worker.shutdown()
         self.narrator.close()
         writer = self.renderer.file_writer
         if isinstance(writer, LessonFileWriter) and not slides_requested():
@@ -332,8 +334,20 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     def _flush_caption(self) -> None:
         if self._caption is None:
             return
-        clip, times = self._caption
+        beat, pending, began = self._caption
         self._caption = None
+        waiting = time.perf_counter()
+        try:
+            clip = pending.result()
+        except BpError as exc:
+            stop(str(exc))
+        self.voice_wait += time.perf_counter() - waiting
+        self.clips.append((beat, clip))
+        times = schedule(clip, began)
+        if clip.recording is not None:
+            self.voice_track.append((began, clip.recording))
+        self.voice_track.extend((start, u.audio) for u, (start, _) in
+                                zip(clip.utterances, times, strict=True) if u.audio is not None)
         end = times[-1][1]
         if end - self.time > 1 / config.frame_rate:
             self.wait(end - self.time)
@@ -342,9 +356,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.wait(1 / config.frame_rate)
         if self.voice.silent:  # the last event stays up until the next caption
             times[-1] = (times[-1][0], self.time)
-        for utterance, (start, stop) in zip(clip.utterances, times, strict=True):
-            self.add_subcaption(event_text(utterance.text), duration=stop - start,
-                                offset=start - self.time)
+        for utterance, (shown, gone) in zip(clip.utterances, times, strict=True):
+            self.add_subcaption(event_text(utterance.text), duration=gone - shown,
+                                offset=shown - self.time)
         if slides_requested():
             self._add_speaker_note(clip.caption)
 
@@ -389,8 +403,9 @@ class LessonFileWriter(SceneFileWriter):
             # One line bench/render.py reads: what narration cost this render.
             narrator = scene.narrator
             logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
-                        f"synthesized in {narrator.synthesis_seconds:.1f} s; voice track "
-                        f"finished in {time.perf_counter() - started:.1f} s")
+                        f"synthesized in {narrator.synthesis_seconds:.1f} s, the scene waited "
+                        f"{scene.voice_wait:.1f} s for them; voice track finished in "
+                        f"{time.perf_counter() - started:.1f} s")
         try:
             publish(video, [Chapter(title, start) for title, start in scene.chapters],
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,

@@ -149,6 +149,21 @@ def test_recorded_clip_replaces_the_voice_and_sets_the_hold(lesson: Path,
                                                                                       abs=5)
 
 
+@pytest.mark.render
+def test_a_broken_recording_stops_the_render_in_one_line(lesson: Path, tmp_path: Path) -> None:
+    """A take that is not audio fails while the scene draws (clips are made beside the
+    drawing): the render still ends with one line naming the file, and leaves no video."""
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    (takes / "02-result-01.wav").write_text("not a recording", encoding="utf-8")
+    done = scene_render(lesson, tmp_path / "media", f"recorded:{takes}")
+    assert done.returncode == 2, done.stderr[-2000:]
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("error:")]
+    assert "02-result-01.wav" in line and "Traceback" not in done.stderr
+    assert not [v for v in (tmp_path / "media").rglob("*.mp4")
+                if "partial_movie_files" not in v.parts]
+
+
 def test_script_lists_each_clip_with_its_spoken_form(lesson: Path, tmp_path: Path) -> None:
     """bp script writes Markdown and JSON: every clip's id, caption and spoken words."""
     result = invoke("script", str(lesson), "-o", str(tmp_path / "scripts"))
