@@ -67,14 +67,33 @@ class OfflineService(SpeechService):
 
 #: The Scheme function that makes Festival speak with the CMU SLT HTS voice.
 VOICE_FUNCTION = "voice_cmu_us_slt_arctic_hts"
+#: ``(bp_say text_file wav_file)``: what ``text2wave text_file -o wav_file`` does, in a Festival
+#: that is already running: the text is cut into utterances as Festival's text mode cuts it
+#: (at sentence ends, colons, ...), and their waves are written one after another.
+SAY = """
+(define (bp_keep_wave utt)
+  (if (eq? bp_samples 0)
+      (wave.save.header bp_out (utt.wave utt) 'riff nil (list (list "numsamples" 0))))
+  (set! bp_samples (+ bp_samples (get_param 'num_samples (wave.info (utt.wave utt)) 0)))
+  (wave.save.data.fp (utt.wave utt) bp_out 'riff nil)
+  (set! bp_last utt))
+(define (bp_say text_file wav_file)
+  (set! bp_samples 0)
+  (set! bp_out (fopen wav_file "wb"))
+  (set! tts_hooks (list utt.synth bp_keep_wave))
+  (tts_file text_file (tts_find_text_mode text_file auto-text-mode-alist))
+  (fseek bp_out 0 0)
+  (wave.save.header bp_out (utt.wave bp_last) 'riff nil (list (list "numsamples" bp_samples)))
+  (fclose bp_out))
+"""
 
 
 class FestivalService(OfflineService):
     """Festival with the CMU SLT HTS voice: clear, and about 20 times faster than real time.
 
-    One Festival process speaks every clip of a render: starting Festival and loading the
-    voice costs more than speaking a short clip, so ``text2wave`` per clip would spend most of
-    a lesson's synthesis starting up.
+    One Festival process speaks every clip of a render, each exactly as ``text2wave`` would:
+    starting Festival and loading the voice costs more than speaking a short clip, so a
+    ``text2wave`` per clip would spend most of a lesson's synthesis starting up.
     """
 
     name = "festival"
@@ -84,8 +103,12 @@ class FestivalService(OfflineService):
         input_data = {"input_text": text, "service": self.name, "rate": self.rate}
         audio = str(path or f"{self.get_audio_basename(input_data)}.wav")
         wav = Path(cache_dir or self.cache_dir) / audio
-        self._request(f"(utt.save.wave (SynthText {scheme_string(text)}) "
-                      f"{scheme_string(str(wav))} 'riff)")
+        words = wav.with_suffix(".txt")
+        try:
+            words.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise BpError(f"voice festival failed on {text[:40]!r}: {exc}") from None
+        self._request(f"(bp_say {scheme_string(str(words))} {scheme_string(str(wav))})")
         if not wav.is_file():
             raise BpError(f"voice festival failed on {text[:40]!r}: {self._complaint()}")
         return {"input_text": text, "input_data": input_data, "original_audio": audio}
@@ -128,7 +151,7 @@ class FestivalService(OfflineService):
                           f"with apt-get install {OFFLINE['festival'][1]} (make setup does)")
         # hts_engine's -r is its speaking speed (1 = the voice's own pace).
         self._request(f"(set! hts_engine_params (append hts_engine_params "
-                      f"'((\"-r\" {self.rate}))))")
+                      f"'((\"-r\" {self.rate}))))\n{SAY}")
 
     def _complaint(self) -> str:
         """Festival's last word on stderr."""
@@ -137,15 +160,14 @@ class FestivalService(OfflineService):
 
 
 def scheme_string(text: str) -> str:
-    r"""``text`` as a Scheme string literal, on one line.
+    r"""``text`` as a Scheme string literal.
 
     Examples
     --------
-    >>> print(scheme_string('say "hi"\nto C:\\'))
-    "say \"hi\" to C:\\"
+    >>> print(scheme_string(r'C:\lessons\"quoted"'))
+    "C:\\lessons\\\"quoted\""
     """
-    one_line = " ".join(text.split())
-    return '"' + one_line.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class FliteService(OfflineService):
