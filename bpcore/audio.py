@@ -14,6 +14,7 @@ import io
 import math
 import re
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,19 +96,23 @@ def measure(path: Path, peaks: bool = True) -> Loudness:
     return Loudness(value("I"), value("Peak") if peaks else math.nan, value("LRA"))
 
 
-def normalize(source: Path, target: Path) -> None:
-    """Write ``source`` to ``target`` at :data:`TARGET_LUFS` with peaks under the ceiling.
+def normalize(source: Path, target: Path, video: Path | None = None) -> None:
+    """Write ``source`` to ``target`` at :data:`TARGET_LUFS` with peaks under the ceiling;
+    with ``video``, mux ``target`` into it as well (:func:`mux_voice`).
 
     One gain for the whole track, so speech keeps its natural dynamics: measure (EBU R 128),
     apply the gain that reaches the target, and let a limiter hold down the few peaks that
     gain lifts over the ceiling. A limiter sees samples, not the peaks between them, so it
     aims :data:`INTERSAMPLE_MARGIN` lower; the result is measured again and the gain
     corrected (at most twice) until loudness is within :data:`LOUDNESS_TOLERANCE` of the
-    target and no true peak stands over.
+    target and no true peak stands over. The video is muxed while that last measurement runs
+    (both only read the track), and again after a correction.
     """
     before = measure(source, peaks=False)
     if not math.isfinite(before.integrated):  # nothing to hear: leave the silence as it is
         prepare_clip(source, target, trim=False)
+        if video is not None:
+            mux_voice(video, target)
         return
     ceiling = MAX_TRUE_PEAK - CODEC_HEADROOM
     limit = 10 ** ((ceiling - INTERSAMPLE_MARGIN) / 20)
@@ -120,7 +125,11 @@ def normalize(source: Path, target: Path) -> None:
         with replacing(target) as out:
             _ffmpeg("-y", "-i", str(source), "-af", filters, "-ar", str(SAMPLE_RATE),
                     "-ac", "1", "-c:a", "pcm_s16le", out, about=target)
-        after = measure(target)
+        with ThreadPoolExecutor(1) as muxer:
+            muxed = muxer.submit(mux_voice, video, target) if video is not None else None
+            after = measure(target)
+            if muxed is not None:
+                muxed.result()
         over, short = after.true_peak - ceiling, TARGET_LUFS - after.integrated
         if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE:
             return

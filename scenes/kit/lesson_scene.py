@@ -40,7 +40,7 @@ from manim.scene.scene_file_writer import SceneFileWriter
 from manim.utils.file_ops import write_to_movie
 from PIL import Image
 
-from bpcore.audio import assemble, mux_voice, normalize
+from bpcore.audio import assemble, normalize
 from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.files import atomic_write
@@ -398,8 +398,7 @@ class LessonFileWriter(SceneFileWriter):
             with tempfile.TemporaryDirectory() as scratch:
                 raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
                 assemble(scene.voice_track, scene.time, raw)
-                normalize(raw, loud)
-                mux_voice(video, loud)
+                normalize(raw, loud, video)
             # One line bench/render.py reads: what narration cost this render.
             narrator = scene.narrator
             logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "

@@ -73,3 +73,23 @@ def test_normalize_reaches_the_loudness_target(tmp_path: Path) -> None:
     assert after.integrated == pytest.approx(TARGET_LUFS, abs=1.0)
     assert after.true_peak <= MAX_TRUE_PEAK
     assert clip_seconds(tmp_path / "loud.wav") == pytest.approx(clip_seconds(source), abs=0.01)
+
+
+def test_limiting_keeps_speech_where_it_was_placed(tmp_path: Path) -> None:
+    """A quiet track with one loud burst: the gain lifts the burst into the limiter, and the
+    limiter's look-ahead does not shift anything (a clip starts on the sample it was laid at),
+    while the burst's peak is held under the ceiling."""
+    start = round(0.5 * SAMPLE_RATE)
+    quiet = tone(3.0, 0.02)
+    quiet[SAMPLE_RATE: SAMPLE_RATE + 960] = tone(0.02, 0.6)  # 20 ms, 30 times louder
+    source = write_wav(tmp_path / "burst.wav",
+                       np.concatenate([np.zeros(start, dtype=np.int16), quiet]))
+    normalize(source, tmp_path / "loud.wav")
+    before, after = read_clip(source).astype(float), read_clip(tmp_path / "loud.wav").astype(float)
+    assert np.flatnonzero(after)[0] == np.flatnonzero(before)[0] == start + 1
+    # The quiet tone after the burst is the source times one gain, sample for sample.
+    tail = slice(start + 2 * SAMPLE_RATE, start + 3 * SAMPLE_RATE - 100)
+    gain = np.dot(after[tail], before[tail]) / np.dot(before[tail], before[tail])
+    assert gain > 5
+    assert np.max(np.abs(after[tail] - gain * before[tail])) < 2
+    assert measure(tmp_path / "loud.wav").true_peak <= MAX_TRUE_PEAK
