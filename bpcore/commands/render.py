@@ -29,7 +29,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
@@ -551,6 +551,18 @@ def executor_for(scheduler: str | None, jobs: int) -> Iterator[cf.Executor]:
         client.close()
 
 
+def as_completed(futures: Iterable[cf.Future]) -> Iterator[cf.Future]:
+    """Yield each future as it ends, waking at least twice a second.
+
+    A signal that Linux hands to a worker thread does not wake a main thread blocked on a
+    lock, so a wait without a timeout could hold Ctrl-C or SIGTERM until a render ends.
+    """
+    pending = set(futures)
+    while pending:
+        done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+        yield from done
+
+
 def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Progress,
             local: bool) -> Iterator[tuple[int, RenderResult]]:
     """Submit every job and yield ``(index, result)`` as each one ends.
@@ -572,7 +584,7 @@ def run_all(pool: cf.Executor, todo: list[tuple[int, RenderJob]], progress: Prog
                                output=job.output.absolute())
             args = (anywhere, progress.watcher(job), progress.say) if local else (anywhere,)
             futures[pool.submit(run_job, *args)] = (index, job)
-        for future in cf.as_completed(futures):
+        for future in as_completed(futures):
             index, job = futures[future]
             try:
                 result = future.result()
