@@ -188,8 +188,10 @@ def b3_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) 
 @pytest.fixture(scope="session")
 def other_render(tmp_path_factory: pytest.TempPathFactory, other_lesson: LessonCase,
                  _renders: list[Render]) -> Render:
-    """A real -ql render of the other lesson, picked by BP_LESSON, silent (BP_VOICE=none)."""
-    render = Render(tmp_path_factory.mktemp("other-render"), ("--disable_caching",),
+    """A real -ql render of the other lesson, picked by BP_LESSON, silent (BP_VOICE=none), at
+    5 frames a second: its tests read captions, sections and streams, not motion, and a third
+    of the frames costs a third of the drawing."""
+    render = Render(tmp_path_factory.mktemp("other-render"), ("--disable_caching", "--fps", "5"),
                     {"BP_LESSON": str(other_lesson.path), "BP_VOICE": "none"})
     _renders.append(render.start())
     return render
