@@ -348,10 +348,13 @@ def test_an_interrupt_stops_the_renders(tiny, tmp_path: Path, signum: int, finis
     lessons = [tiny("stall", "This one will stall")]
     lessons += [tiny("quick", "Quick")] if finished else []
     out = tmp_path / "out"
+    # bp as a terminal starts it, with Ctrl-C's default meaning: a suite run in the background
+    # of a script has SIGINT ignored, and a program inherits that (and rightly keeps it).
     proc = subprocess.Popen([sys.executable, "-m", "bpcore", "render", *map(str, lessons),
                              "-q", "l", "-j", "2", "-o", str(out)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     manim = None
     try:
         manim = wait_for(lambda: manim_rendering("stall", proc), message="manim for stall.yaml")
