@@ -47,22 +47,32 @@ class OfflineService(SpeechService):
         initialize_speech_service(self, kwargs)
         self.rate = rate
 
-    def command(self, text_file: Path, wav: Path) -> list[str]:
-        raise NotImplementedError
-
     def generate_from_text(self, text: str, cache_dir=None, path=None, **kwargs) -> dict:
-        cache_dir = Path(cache_dir or self.cache_dir)
         input_data = {"input_text": text, "service": self.name, "rate": self.rate}
         audio = str(path or f"{self.get_audio_basename(input_data)}.wav")
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as text_file:
-            text_file.write(text)
-            text_file.flush()
-            done = subprocess.run(self.command(Path(text_file.name), cache_dir / audio),
-                                  capture_output=True, text=True, errors="replace")
-        if done.returncode != 0 or not (cache_dir / audio).is_file():
-            message = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise BpError(f"voice {self.name} failed on {text[:40]!r}: {message}")
+        wav = Path(cache_dir or self.cache_dir) / audio
+        words = wav.with_suffix(".txt")
+        try:
+            words.write_text(text, encoding="utf-8")
+            complaint = self.speak(words, wav)
+        except OSError as exc:
+            complaint = str(exc)
+        if complaint is not None or not wav.is_file():
+            raise BpError(f"voice {self.name} failed on {text[:40]!r}: {complaint or 'no output'}")
         return {"input_text": text, "input_data": input_data, "original_audio": audio}
+
+    def speak(self, words: Path, wav: Path) -> str | None:
+        """Say the text in the file ``words`` into ``wav``; on failure, the synthesizer's last
+        complaint."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """End whatever process this service keeps running (none, unless it says otherwise)."""
+
+
+def last_line(report: str) -> str:
+    """The last line a program wrote, which is where it says what went wrong."""
+    return (report.strip().splitlines() or ["no output"])[-1]
 
 
 #: The Scheme function that makes Festival speak with the CMU SLT HTS voice.
@@ -99,19 +109,9 @@ class FestivalService(OfflineService):
     name = "festival"
     _festival: subprocess.Popen | None = None
 
-    def generate_from_text(self, text: str, cache_dir=None, path=None, **kwargs) -> dict:
-        input_data = {"input_text": text, "service": self.name, "rate": self.rate}
-        audio = str(path or f"{self.get_audio_basename(input_data)}.wav")
-        wav = Path(cache_dir or self.cache_dir) / audio
-        words = wav.with_suffix(".txt")
-        try:
-            words.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise BpError(f"voice festival failed on {text[:40]!r}: {exc}") from None
+    def speak(self, words: Path, wav: Path) -> str | None:
         self._request(f"(bp_say {scheme_string(str(words))} {scheme_string(str(wav))})")
-        if not wav.is_file():
-            raise BpError(f"voice festival failed on {text[:40]!r}: {self._complaint()}")
-        return {"input_text": text, "input_data": input_data, "original_audio": audio}
+        return None if wav.is_file() else self._complaint()
 
     def close(self) -> None:
         """End the Festival process (it ends by itself, too, when this program does)."""
@@ -156,7 +156,7 @@ class FestivalService(OfflineService):
     def _complaint(self) -> str:
         """Festival's last word on stderr."""
         self._errors.seek(0)
-        return (self._errors.read().strip().splitlines() or ["no output"])[-1]
+        return last_line(self._errors.read())
 
 
 def scheme_string(text: str) -> str:
@@ -175,9 +175,11 @@ class FliteService(OfflineService):
 
     name = "flite"
 
-    def command(self, text_file: Path, wav: Path) -> list[str]:
-        return ["flite", "-voice", "slt", "--setf", f"duration_stretch={1 / self.rate}",
-                "-f", str(text_file), "-o", str(wav)]
+    def speak(self, words: Path, wav: Path) -> str | None:
+        done = subprocess.run(["flite", "-voice", "slt", "--setf",
+                               f"duration_stretch={1 / self.rate}", "-f", str(words),
+                               "-o", str(wav)], capture_output=True, text=True, errors="replace")
+        return None if done.returncode == 0 else last_line(done.stderr)
 
 
 def speech_service(voice: Voice, rate: float, cache_dir: Path) -> SpeechService:
@@ -239,7 +241,7 @@ class Narrator:
     def close(self) -> None:
         """End the synthesizer processes this narrator started."""
         for service in self._services.values():
-            if isinstance(service, FestivalService):
+            if isinstance(service, OfflineService):
                 service.close()
 
     def _utterance(self, text: str) -> Utterance:

@@ -70,3 +70,27 @@ def test_a_clip_festival_cannot_write_is_one_clear_error(tmp_path: Path) -> None
     finally:
         service.close()
     assert (tmp_path / "x.wav").is_file()
+
+
+def test_flite_speaks_through_the_same_path_and_heeds_the_rate(tmp_path: Path) -> None:
+    """Flite, the other offline voice: a clip of speech, shorter at twice the rate."""
+    text = "The slope is negative 15.7, so b 3 steps 1.57 to the right."
+    lengths = []
+    for rate in (1.0, 2.0):
+        narrator = Narrator(Voice("flite"), rate, tmp_path / f"cache-{rate}")
+        (utterance,) = narrator.clip("t-1", text).utterances
+        lengths.append(utterance.seconds)
+        assert np.abs(read_clip(utterance.audio)).max() > 1000  # speech, not silence
+    assert 1.0 < lengths[1] < 0.7 * lengths[0]
+
+
+def test_a_failing_synthesizer_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    """Flite that cannot run: the error names the voice, the words and what flite said."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "flite").write_text("#!/bin/sh\necho 'flite: voice slt not found' >&2\nexit 1\n")
+    (fake / "flite").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+    narrator = Narrator(Voice("flite"), 1.0, tmp_path / "cache")
+    with pytest.raises(BpError, match="voice flite failed on 'Hello.': flite: voice slt not"):
+        narrator.clip("t-1", "Hello.")
