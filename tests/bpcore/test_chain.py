@@ -105,7 +105,7 @@ COMBOS = [(k, a) for k in (1, 2, 3, 4) for a in ("softplus", "relu", "sigmoid")]
 
 
 @pytest.mark.parametrize(("k", "activation"), COMBOS)
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_every_derivative_matches_the_complex_step(k, activation, data):
     """For k = 1..4 and each activation, every chain-rule total equals the complex-step
@@ -138,7 +138,7 @@ def test_a_small_gradient_next_to_a_large_ssr_is_checked_tightly():
 
 
 @pytest.mark.parametrize(("k", "activation"), COMBOS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(data=st.data())
 def test_named_factors_multiply_to_the_derivative(k, activation, data):
     """Each parameter's named factors are the lesson's quantities and their product sums to it."""
@@ -176,7 +176,7 @@ def test_named_factors_multiply_to_the_derivative(k, activation, data):
 
 
 @pytest.mark.parametrize(("k", "activation"), COMBOS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(data=st.data())
 def test_gradient_equals_chain_rule_totals(k, activation, data):
     """gradient() returns the chain rule's totals, in canonical parameter order."""

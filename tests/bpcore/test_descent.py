@@ -79,7 +79,7 @@ def test_semantics_on_the_lesson_network(optimize):
                     0.1, 0.001, 300)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     k=st.integers(1, 3),
     activation=st.sampled_from(["softplus", "relu", "sigmoid"]),

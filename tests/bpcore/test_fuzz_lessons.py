@@ -42,7 +42,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("BP_FUZZ_EXAMPLES", "50"))
 LONG = "BP_FUZZ_EXAMPLES" in os.environ
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not LONG, database=None,
+FUZZ = settings(max_examples=EXAMPLES, derandomize=not LONG, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # ---- lesson documents ----------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_ordinary_documents_mostly_succeed():
     """The generator is not all errors: most lessons of ordinary numbers trace."""
     outcomes = []
 
-    @settings(max_examples=20, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=20, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(lessons(number=ORDINARY, scale=st.just(1.0)))
     def record(lesson):

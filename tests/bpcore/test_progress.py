@@ -109,7 +109,7 @@ def settled_by_definition(values, steps, digits: int, min_step: float) -> int | 
     raise AssertionError("the last state always qualifies")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.sampled_from([0.0, 0.0004, -0.0004, 0.003, -0.003, 0.02, -0.2, 1.0]),
                 min_size=1, max_size=25),
        st.sampled_from([1.0, -0.0995, 2.345, 99.95]), st.integers(1, 4),

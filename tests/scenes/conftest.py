@@ -26,6 +26,7 @@ from bpcore.trace import LessonTrace, trace_lesson
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 B3_SCENE = SCENES_DIR / "b3.py"
+ALL_PARAMS_SCENE = SCENES_DIR / "all_params.py"
 B3_LESSON = LESSONS_DIR / "b3.yaml"
 #: Environment variables the scenes read; a developer's shell (or the suite's silent default,
 #: tests/conftest.py) must not leak them into a render: each render says what it wants.
@@ -50,11 +51,13 @@ class Finished:
 
 @dataclass
 class Render:
-    """``manim render -ql ... scenes/b3.py`` in its own folder, started in the background."""
+    """``manim render -ql ... scenes/<scene>.py`` in its own folder, started in the
+    background."""
 
     workdir: Path
     flags: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    scene: Path = B3_SCENE
     proc: subprocess.Popen | None = None
     _finished: Finished | None = None
 
@@ -70,7 +73,7 @@ class Render:
         # --silent: no check of PyPI for a newer manim (no network in CI).
         return [sys.executable, "-m", "manim", "render", "-ql", "--progress_bar", "none",
                 "--silent", *self.flags, "--media_dir", str(self.media_dir),
-                str(B3_SCENE.relative_to(REPO_ROOT))]
+                str(self.scene.relative_to(REPO_ROOT))]
 
     def start(self) -> Render:
         if self.proc is None:
@@ -101,11 +104,11 @@ class Render:
             )
         return self._finished
 
-    def succeeded(self) -> Finished:
-        """Wait for the render and fail the test unless it exited 0."""
+    def succeeded(self) -> Render:
+        """Wait for the render and fail the test unless it exited 0 without a traceback."""
         done = self.result()
-        assert done.returncode == 0, done.explain()
-        return done
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.explain()
+        return self
 
     def stop(self) -> None:
         """End this render (and the LaTeX runs it started) if it is still running."""
@@ -114,8 +117,8 @@ class Render:
             self.proc.wait()
 
     def video_dir(self) -> Path:
-        """The folder holding the scene's video: media/videos/b3/<quality>/."""
-        dirs = sorted((self.media_dir / "videos" / B3_SCENE.stem).glob("*"))
+        """The folder holding the scene's video: media/videos/<scene>/<quality>/."""
+        dirs = sorted((self.media_dir / "videos" / self.scene.stem).glob("*"))
         assert len(dirs) == 1, f"expected one quality folder, got {dirs}"
         return dirs[0]
 
@@ -162,7 +165,7 @@ def other_lesson(tmp_path_factory: pytest.TempPathFactory) -> LessonCase:
 
 # ---- background renders --------------------------------------------------------------------
 
-RENDER_FIXTURES = ("b3_render", "other_render", "dry_render")
+RENDER_FIXTURES = ("b3_render", "all_params_render", "other_render", "dry_render")
 
 
 @pytest.fixture(scope="session")
@@ -181,6 +184,19 @@ def b3_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) 
     workdir = tmp_path_factory.mktemp("b3-render")
     render = Render(workdir, ("--disable_caching",),
                     {"BP_STILLS_DIR": str(workdir / "stills")})
+    _renders.append(render.start())
+    return render
+
+
+@pytest.fixture(scope="session")
+def all_params_render(tmp_path_factory: pytest.TempPathFactory,
+                      _renders: list[Render]) -> Render:
+    """A real -ql render of the shipped all_params lesson, stills on, narrated in the lesson's
+    voice, at 5 frames a second: its tests read captions, sound, stills and sections, which do
+    not depend on the rate, and a third of -ql's frames costs a third of the drawing."""
+    workdir = tmp_path_factory.mktemp("all-params-render")
+    render = Render(workdir, ("--disable_caching", "--fps", "5"),
+                    {"BP_STILLS_DIR": str(workdir / "stills")}, scene=ALL_PARAMS_SCENE)
     _renders.append(render.start())
     return render
 

@@ -2,20 +2,16 @@
 sits where the trace says, and a 3-ReLU-node lesson on 5 points is told as well.
 
 A real -ql render of the shipped lesson (video, captions, sections, stills) runs in the
-background, started when this module's tests begin. Meanwhile the geometry tests build the scene
-in this process with animations skipped, for the shipped lesson, the relu3 fixture and a
-one-node sigmoid lesson; the tests that read the render come last.
+background from the first scene test on (tests/scenes/conftest.py). Meanwhile the geometry tests
+build the scene in this process with animations skipped, for the shipped lesson, the relu3
+fixture and a one-node sigmoid lesson; the tests that read the render come last.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -43,87 +39,20 @@ RELU3 = Path(__file__).resolve().parent / "fixtures" / "relu3.yaml"
 BEATS = ["network", "chain-rule", "backward-pass", "first-step", "gradient-descent", "landing",
          "summary"]
 MIN_DURATION = 60.0
-RENDER_TIMEOUT = 900
 PIXELS_ACROSS = 854  # -ql
-#: The real render's frame rate: its tests read captions, sound, stills and sections, which do
-#: not depend on it, and a third of -ql's 15 frames costs a third of the drawing. (The b3
-#: render in test_b3_render.py is the one at -ql's own rate.)
-FPS = 5
 #: Oracle from ../shared/reference-numbers.md: the first gradient, w1, b1, w2, b2, w3, w4, b3.
 FIRST_GRADIENT = {"w1": 0.761, "b1": 0.967, "w2": 0.332, "b2": 0.732, "w3": 7.142,
                   "w4": 1.487, "b3": 3.460}
 
 
-@dataclass
-class Run:
-    """One ``manim -ql`` of scenes/all_params.py in its own folder, in the background."""
-
-    workdir: Path
-    flags: tuple[str, ...]
-    env: dict[str, str] = field(default_factory=dict)
-    proc: subprocess.Popen | None = None
-
-    def start(self) -> Run:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE")}
-        env.update(self.env)
-        with (self.workdir / "out.txt").open("wb") as out, \
-                (self.workdir / "err.txt").open("wb") as err:
-            # From the repo root, as a user types it, so the project's manim.cfg applies.
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "manim", "render", "-ql", "--progress_bar", "none",
-                 "--silent", *self.flags, "--media_dir", str(self.workdir / "media"),
-                 str(SCENE.relative_to(REPO_ROOT))],
-                cwd=REPO_ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
-        return self
-
-    def succeeded(self) -> Run:
-        """Wait for manim and fail the test unless it exited 0."""
-        try:
-            code = self.proc.wait(timeout=RENDER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            pytest.fail(f"manim did not finish in {RENDER_TIMEOUT} s")
-        err = (self.workdir / "err.txt").read_text(errors="replace")
-        assert code == 0, f"exit {code}\n{err[-3000:]}"
-        assert "Traceback" not in err
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
-    def video(self) -> Path:
-        videos = sorted((self.workdir / "media" / "videos" / SCENE.stem).glob("*/*.mp4"))
-        assert len(videos) == 1, videos
-        return videos[0]
-
-
-@pytest.fixture(scope="module")
-def renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    """The shipped lesson's real -ql render, stills on, narrated in the lesson's voice."""
-    work = tmp_path_factory.mktemp("all-params")
-    runs = {
-        "video": Run(work / "video", ("--disable_caching", "--fps", str(FPS)),
-                     {"BP_STILLS_DIR": str(work / "video" / "stills")}),
-    }
-    for run in runs.values():
-        run.start()
-    yield runs
-    for run in runs.values():
-        run.stop()
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _start_renders_early(request: pytest.FixtureRequest) -> None:
-    """Start the render as soon as this module's tests begin (when some selected test reads
-    it), so the in-process builds below run while manim renders."""
-    here = Path(request.node.path)
-    if any(Path(item.path) == here and "renders" in getattr(item, "fixturenames", ())
+    """In this module, in place of the scenes' session-wide start (tests/scenes/conftest.py):
+    only this module's render starts as its tests begin, the b3 renders wait for the next
+    module. Measured on two cores, all four at once cost the suite about 12 s."""
+    if any("all_params_render" in getattr(item, "fixturenames", ())
            for item in request.session.items):
-        request.getfixturevalue("renders")
+        request.getfixturevalue("all_params_render")
 
 
 @pytest.fixture(scope="module")
@@ -283,22 +212,23 @@ def test_captions_carry_this_lessons_first_gradients(built: Built) -> None:
 # ---- the real render of the shipped lesson -------------------------------------------------
 
 @pytest.mark.render
-def test_video_is_long_enough(renders) -> None:
+def test_video_is_long_enough(all_params_render) -> None:
     """`manim -ql scenes/all_params.py` writes one video of at least 60 s."""
-    video = renders["video"].succeeded().video()
+    video = all_params_render.succeeded().video()
     with av.open(str(video)) as container:
         duration = container.duration / av.time_base
     assert duration >= MIN_DURATION, f"{duration:.1f} s"
 
 
 @pytest.mark.render
-def test_video_speaks_to_its_end(renders) -> None:
+def test_video_speaks_to_its_end(all_params_render) -> None:
     """The narrated video has an audio stream lasting as long as its picture (within a
     frame)."""
-    with av.open(str(renders["video"].succeeded().video())) as container:
+    with av.open(str(all_params_render.succeeded().video())) as container:
         video, audio = container.streams.video[0], container.streams.audio[0]
         lengths = [float(s.duration * s.time_base) for s in (video, audio)]
-    assert abs(lengths[0] - lengths[1]) <= 1 / FPS, lengths
+        frame = 1 / float(video.average_rate)
+    assert abs(lengths[0] - lengths[1]) <= frame, lengths
 
 
 def test_narration_says_every_number_with_its_sign(built: Built) -> None:
@@ -308,11 +238,11 @@ def test_narration_says_every_number_with_its_sign(built: Built) -> None:
 
 
 @pytest.mark.render
-def test_captions_carry_the_first_gradients(renders, trace) -> None:
+def test_captions_carry_the_first_gradients(all_params_render, trace) -> None:
     """The captions list the 7 first-iteration slopes, formatted by the display rule, in the
     order w1, b1, w2, b2, w3, w4, b3, one after the other (a listing may run over several
     subtitle events)."""
-    subs = captions(renders["video"].succeeded().video())
+    subs = captions(all_params_render.succeeded().video())
     told = " ".join(s.content.replace("\n", " ") for s in subs)
     d, digits = trace.descent, trace.lesson.digits
     wanted = [f"{n} {fmt(d[0].gradient[n], digits)}" for n in FIRST_GRADIENT]
@@ -329,10 +259,10 @@ def test_captions_carry_the_first_gradients(renders, trace) -> None:
 
 
 @pytest.mark.render
-def test_captions_say_where_the_fit_lands(renders, trace) -> None:
+def test_captions_say_where_the_fit_lands(all_params_render, trace) -> None:
     """The captions give the first step, the final SSR and the landing on the b3 lesson."""
     text = " ".join(s.content.replace("\n", " ")
-                    for s in captions(renders["video"].succeeded().video()))
+                    for s in captions(all_params_render.succeeded().video()))
     d, digits = trace.descent, trace.lesson.digits
     for value in (d[0].ssr, d[1].ssr, d.final.ssr, d[0].step_size["w1"], d[1].params["w1"]):
         assert fmt(value, digits) in text
@@ -341,9 +271,9 @@ def test_captions_say_where_the_fit_lands(renders, trace) -> None:
 
 
 @pytest.mark.render
-def test_one_section_and_one_still_per_beat(renders) -> None:
+def test_one_section_and_one_still_per_beat(all_params_render) -> None:
     """The sections index lists the beats in order, each beat narrates, and each left a still."""
-    run = renders["video"].succeeded()
+    run = all_params_render.succeeded()
     video = run.video()
     sections = json.loads((video.parent / "sections" / f"{video.stem}.json").read_text())
     names = [f"{i + 1:02d}-{b}" for i, b in enumerate(BEATS)]

@@ -96,8 +96,7 @@ def test_dry_run_renders(dry_render) -> None:
     Caching stays on, as manim.cfg sets it: this is the one render that hashes every play, the
     path a user's `manim -pqh scenes/b3.py` takes (the real renders here disable caching).
     """
-    done = dry_render.succeeded()
-    assert "Traceback" not in done.stderr
+    dry_render.succeeded()  # exit 0, no traceback
     assert not list(dry_render.media_dir.rglob("*.mp4"))
 
 
