@@ -81,13 +81,14 @@ def page_data(trace: LessonTrace) -> dict[str, Any]:
     """
     lesson, descent = trace.lesson, trace.descent
     network = lesson.network
-    sweep = lesson.sweep
+    sweep = trace.sweep
     ranges = {}
     for name in network.names:
         column = descent.column(name)
         low = high = None
         if sweep is not None and sweep.param == name:
-            low, high = sweep.range
+            # The video's pink curve: the lesson's range, stretched to its probes and path.
+            low, high = float(sweep.values[0]), float(sweep.values[-1])
         ranges[name] = slider_range(column, low, high)
     rows = [network.index(name) for name in lesson.optimize]
     return {

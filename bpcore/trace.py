@@ -118,11 +118,14 @@ def trace_lesson(lesson: Lesson) -> LessonTrace:
             from None
     result = None
     if lesson.sweep is not None:
+        # The curve must pass through every point the video puts on it: the probes, and the
+        # whole path of the descent point that slides along it.
         low, high = lesson.sweep.range
+        covered = list(lesson.sweep.probes)
         if lesson.sweep.param in lesson.optimize:
-            # The descent point slides along this curve, so it must cover the whole path.
-            path = descent.column(lesson.sweep.param)
-            low, high = min(low, float(path.min())), max(high, float(path.max()))
+            covered += descent.column(lesson.sweep.param).tolist()
+        if covered:
+            low, high = min(low, min(covered)), max(high, max(covered))
         with np.errstate(all="ignore"):
             result = sweep(lesson.network, lesson.x, lesson.y, lesson.sweep.param,
                            np.linspace(low, high, lesson.sweep.samples), lesson.sweep.probes)

@@ -7,6 +7,7 @@ import functools
 
 import numpy as np
 import pytest
+import yaml
 
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
@@ -106,6 +107,19 @@ def test_b3_sweep_covers_the_descent_path():
     t = trace("b3")
     path = t.descent.column("b3")
     assert t.sweep.values[0] <= min(0.0, path.min()) and t.sweep.values[-1] >= max(3.0, path.max())
+
+
+def test_sweep_stretches_to_probes_outside_its_range(tmp_path):
+    """Probes outside sweep.range still sit on the pink curve: it reaches them, and its SSR at
+    the outermost probes is theirs. Probes inside the range leave it as written."""
+    data = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))
+    data["sweep"].update(range=[0, 3], probes=[-5.0, 1.0, 10.0])
+    path = tmp_path / "wide_probes.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    s = trace_lesson(Lesson.from_file(path)).sweep
+    assert (s.values[0], s.values[-1]) == (-5.0, 10.0)
+    assert (s.ssr[0], s.ssr[-1]) == pytest.approx((s.probe_ssr[0], s.probe_ssr[-1]), rel=1e-12)
+    assert trace("b3").sweep.values[0] == lesson("b3").sweep.range[0]
 
 
 # ---- three_params ---------------------------------------------------------------------------
