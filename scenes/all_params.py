@@ -39,7 +39,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import MINUS, math, tex_text, words
+from kit.text import MINUS, math, tex_text, title_lines, words
 
 #: The lesson whose values the fit is compared with at the end.
 REFERENCE_LESSON = LESSONS_DIR / "b3.yaml"
@@ -123,11 +123,12 @@ class AllParams(LessonScene):
     def show_network(self) -> None:
         self.beat("network", "The network, every parameter unknown")
         lesson, start = self.lesson, self.trace.start
-        title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.35)
-        if title.width > config.frame_width - 1:
-            title.scale_to_fit_width(config.frame_width - 1)
+        title = title_lines(lesson.title, TITLE_SIZE - 10, config.frame_width - 1)
+        title.to_edge(UP, buff=0.35)
         self.play(Write(title), run_time=MEDIUM)
-        diagram = self.valued_diagram(lesson.network, lesson.optimize)
+        # A title on two lines takes its second line's height from the diagram.
+        diagram = self.valued_diagram(lesson.network, lesson.optimize,
+                                      height=6.0 - (title.height - title[0].height))
         diagram.next_to(title, DOWN, buff=0.3)
         red = [n for n in self.order if n in lesson.optimize]
         if len(red) == len(self.order):

@@ -40,7 +40,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import math, words
+from kit.text import math, title_lines, words
 
 
 class BackpropMainIdeas(LessonScene):
@@ -79,9 +79,8 @@ class BackpropMainIdeas(LessonScene):
     def show_network(self) -> None:
         self.beat("network", "The network and its parameters")
         lesson = self.lesson
-        title = Text(lesson.title, font_size=TITLE_SIZE - 8, color=INK).to_edge(UP, buff=0.4)
-        if title.width > config.frame_width - 1:
-            title.scale_to_fit_width(config.frame_width - 1)
+        self.title = title = title_lines(lesson.title, TITLE_SIZE - 8, config.frame_width - 1)
+        title.to_edge(UP, buff=0.4)
         self.say(f"{lesson.title}. Backpropagation rests on two ideas: the chain rule gives "
                  "derivatives, and gradient descent uses them to improve each parameter.")
         self.play(Write(title), run_time=MEDIUM)

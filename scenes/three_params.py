@@ -36,7 +36,7 @@ from kit.style import (
     TEXT_SIZE,
     TITLE_SIZE,
 )
-from kit.text import math, shown, words
+from kit.text import math, shown, title_lines, words
 
 #: The right-hand panel of the fit beats: tables, the SSR plot (screen units).
 PANEL_LEFT, PANEL_RIGHT = 1.0, 6.8
@@ -102,8 +102,8 @@ class OptimizeSeveralParameters(LessonScene):
     def show_network(self) -> None:
         self.beat("network", "The network and what to optimize")
         lesson = self.lesson
-        title = Text(lesson.title, font_size=TITLE_SIZE - 10, color=INK).to_edge(UP, buff=0.4)
-        fit_into(title, config.frame_width - 1, 1)
+        title = title_lines(lesson.title, TITLE_SIZE - 10, config.frame_width - 1)
+        title.to_edge(UP, buff=0.4)
         self.say(f"{lesson.title}. This time {listing(self.optimize)} are unknown together, "
                  "and the chain rule and gradient descent find them all at once.")
         self.play(Write(title), run_time=MEDIUM)
@@ -112,7 +112,8 @@ class OptimizeSeveralParameters(LessonScene):
                                       output_label=lesson.labels.y)
         self.diagram.scale_to_fit_width(config.frame_width - 2)
         # A 4-node diagram is tall: it may use the height between the title and the legend.
-        fit_into(self.diagram, config.frame_width - 2, config.frame_height - 2.5)
+        fit_into(self.diagram, config.frame_width - 2,
+                 config.frame_height - 2.5 - (title.height - title[0].height))
         self.diagram.next_to(title, DOWN, buff=0.35)
         legend = VGroup(
             Text("red: to be optimized", font=FONT, font_size=LABEL_SIZE, color=LEARNING),

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from html import escape
+from math import ceil
 
-from manim import MarkupText, MathTex, VGroup, VMobject
+from manim import DOWN, MarkupText, MathTex, Text, VGroup, VMobject
 
 from bpcore.display import fmt
+from bpcore.subtitles import lines
 from kit.style import FONT, INK, LABEL_SIZE
 
 MINUS = "\u2212"  # a real minus sign on screen; captions keep the ASCII hyphen
@@ -114,3 +116,24 @@ def math(*tex: str, **kwargs) -> MathTex:
 def words(text: str, color=INK, size: float = LABEL_SIZE, **kwargs) -> Words:
     """``text`` set in the lesson font, with :func:`typeset`'s subscripts and minus signs."""
     return Words(text, color=color, size=size, **kwargs)
+
+
+def title_lines(text: str, size: float, width: float) -> VGroup:
+    """A lesson's title, one :class:`~manim.Text` per line, centred, at most ``width`` wide.
+
+    A title that fits stays on one line. A longer one is broken into two balanced lines, so a
+    teacher's long title reads at a usable size instead of shrinking to one thin line; only if
+    those still overflow is the block shrunk.
+
+    Examples
+    --------
+    >>> len(title_lines("Backprop", 36, 13.0)), len(title_lines("Backprop " * 12, 36, 13.0))
+    (1, 2)
+    """
+    one = Text(text, font_size=size, color=INK)
+    if one.width <= width:
+        return VGroup(one)
+    halves = lines(text, ceil(len(text) / 2) + 6)
+    block = VGroup(*(Text(line, font_size=size, color=INK) for line in halves))
+    block.arrange(DOWN, buff=0.15)
+    return block.scale(min(1.0, width / block.width))

@@ -54,6 +54,8 @@ class SceneRun:
     #: at each still while the network diagram shares the screen with the data axes: the
     #: beat, and both boxes ([[left, bottom], [right, top]])
     beside: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: at the first beat's still: the title's lines, and the boxes of the title and the diagram
+    opening: tuple[int, np.ndarray, np.ndarray] | None = None
 
     @property
     def bias(self) -> str:
@@ -108,6 +110,8 @@ def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path
         def still(self) -> None:
             super().still()
             shown = self.get_mobject_family_members()
+            if self.beats[-1] == "network":
+                run.opening = (len(self.title), corners(self.title), corners(self.diagram))
             if hasattr(self, "data_axes") and self.diagram in shown and self.data_axes in shown:
                 run.beside.append((self.beats[-1], corners(self.diagram),
                                    corners(self.data_axes)))
@@ -216,6 +220,23 @@ def test_captions_read_with_the_lessons_own_words(scene_run: SceneRun) -> None:
     assert f"the {labels.y_noun} observed at each {labels.x_noun}" in text
     repeats = re.findall(r"= (\S+) \(about \1\)", text)
     assert not repeats, repeats
+
+
+def test_title_sits_above_the_diagram_inside_the_frame(scene_run: SceneRun) -> None:
+    """The lesson's title, on one line or two (the hours lesson's 84 characters are too many
+    for one), is inside the frame, above the network diagram, and each line at least 24 pixels
+    tall at 480p: a long title wraps. (A one-line title is 29 px; shrunk to one line, the
+    hours title was 18.)"""
+    from manim import config
+
+    lines, title, diagram = scene_run.opening
+    half = np.array([config.frame_width, config.frame_height]) / 2
+    assert np.all(title[0] >= -half) and np.all(title[1] <= half), title.round(2).tolist()
+    assert title[0][1] > diagram[1][1], (title.round(2).tolist(), diagram.round(2).tolist())
+    line_height = (title[1][1] - title[0][1]) / lines
+    assert line_height >= 24 * scene_run.pixel, f"{line_height / scene_run.pixel:.1f} px"
+    if Path(scene_run.trace.lesson.source).stem == "hours":
+        assert lines == 2
 
 
 def test_network_diagram_and_data_axes_do_not_overlap(scene_run: SceneRun) -> None:
