@@ -3,7 +3,8 @@
 The all_params lesson fits every parameter from a random start; run long enough at a small
 learning rate it ends on the values the b3 lesson works with (its six fixed parameters and the
 b3 that its own descent finds). A scene says so only when :attr:`Comparison.agrees`, so another
-lesson never claims a landing it did not make.
+lesson never claims a landing it did not make; and it compares only fits of the same data with
+the same activation, since values fitted to other data say nothing about these.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ class Comparison:
 
     Attributes
     ----------
-    names : the parameter names, canonical order; empty when the two networks differ in shape
-        (other names), so there is nothing to compare.
+    names : the parameter names, canonical order; empty when there is nothing to compare: the
+        two networks differ in shape (other names), or fit other data.
     values : this lesson's values, one per name.
     reference : the other lesson's values, one per name.
     decimals : the values agree when each pair differs by at most half a unit in this decimal
@@ -102,6 +103,9 @@ def final_values(trace: LessonTrace) -> Mapping[str, float]:
 def compare_to_lesson(trace: LessonTrace, other: str | Path, decimals: int = 2) -> Comparison:
     """Compare where ``trace``'s descent ends with the values lesson file ``other`` ends with.
 
+    The two are comparable only when both fit the same data (x and y) with the same activation
+    and the same parameters.
+
     Examples
     --------
     >>> from bpcore.lesson import LESSONS_DIR
@@ -113,5 +117,9 @@ def compare_to_lesson(trace: LessonTrace, other: str | Path, decimals: int = 2) 
     [3.34, -3.53, -1.22, -2.3, -1.43, 0.57, 2.61]
     """
     reference = trace_lesson(Lesson.from_file(other))
-    return compare_params(final_values(trace), final_values(reference), decimals,
-                          reference.lesson.title)
+    ours, theirs = trace.lesson, reference.lesson
+    same_problem = (ours.network.activation.name == theirs.network.activation.name
+                    and np.array_equal(ours.x, theirs.x) and np.array_equal(ours.y, theirs.y))
+    # With nothing on the reference side, the names differ: not comparable.
+    theirs_values = final_values(reference) if same_problem else {}
+    return compare_params(final_values(trace), theirs_values, decimals, reference.lesson.title)

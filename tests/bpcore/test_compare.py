@@ -66,6 +66,26 @@ def test_networks_of_another_shape_are_not_comparable():
     assert c.largest_difference == np.inf
 
 
+@pytest.mark.parametrize("change", ["y", "x", "activation"])
+def test_fits_of_other_data_are_not_comparable(change):
+    """A lesson fitting other data (or with another activation) is never compared with the b3
+    lesson's values, even when it starts and ends exactly where all_params does."""
+    ours = trace("all_params")
+    lesson = ours.lesson
+    if change == "activation":
+        from bpcore.activations import ACTIVATIONS
+        other = next(a for a in ACTIVATIONS.values() if a.name != lesson.network.activation.name)
+        network = dataclasses.replace(lesson.network, activation=other)
+        lesson = dataclasses.replace(lesson, network=network)
+    else:
+        moved = getattr(lesson, change).copy()
+        moved[-1] += 0.5
+        lesson = dataclasses.replace(lesson, **{change: moved})
+    # The descent is all_params' own: only the problem differs.
+    c = compare_to_lesson(dataclasses.replace(ours, lesson=lesson), LESSONS_DIR / "b3.yaml")
+    assert not c.comparable and not c.agrees
+
+
 @pytest.mark.parametrize("decimals,gap,agrees", [(2, 0.0049, True), (2, 0.0051, False),
                                                  (1, 0.049, True), (3, 0.0006, False),
                                                  (2, 0.005, True)])
