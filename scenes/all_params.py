@@ -13,7 +13,7 @@ from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import settled_at, step_schedule
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
-from kit.beats import FadeAway, FadeInPlace, bam
+from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.chain_table import ChainTable
 from kit.descent_plots import SSRByStep
 from kit.inplace import LaggedFadeIn, Reframe
@@ -132,12 +132,12 @@ class AllParams(LessonScene):
         diagram.next_to(title, DOWN, buff=0.3)
         red = [n for n in self.order if n in lesson.optimize]
         if len(red) == len(self.order):
-            self.say(f"{lesson.title}. This time no parameter is known in advance: all "
+            self.say(f"{sentence(lesson.title)} This time no parameter is known in advance: all "
                      f"{len(red)} of them, {', '.join(red)}, start from guesses, so all are "
                      "red.")
         else:
             fixed = [n for n in self.order if n not in lesson.optimize]
-            self.say(f"{lesson.title}. The red parameters, {', '.join(red)}, start from "
+            self.say(f"{sentence(lesson.title)} The red parameters, {', '.join(red)}, start from "
                      f"guesses; the green ones, {', '.join(fixed)}, stay as they are.")
         self.play(LaggedFadeIn(diagram.diagram, lag_ratio=0.05), run_time=LONG)
         self.say("The starting values: " + self.listing(self.order, lesson.network.params)

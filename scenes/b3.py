@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
-from kit.beats import FadeAway, FadeInPlace, bam
+from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
 from kit.plots import (
@@ -81,8 +81,8 @@ class BackpropMainIdeas(LessonScene):
         lesson = self.lesson
         self.title = title = title_lines(lesson.title, TITLE_SIZE - 8, config.frame_width - 1)
         title.to_edge(UP, buff=0.4)
-        self.say(f"{lesson.title}. Backpropagation rests on two ideas: the chain rule gives "
-                 "derivatives, and gradient descent uses them to improve each parameter.")
+        self.say(f"{sentence(lesson.title)} Backpropagation rests on two ideas: the chain rule "
+                 "gives derivatives, and gradient descent uses them to improve each parameter.")
         self.play(Write(title), run_time=MEDIUM)
         self.diagram = NetworkDiagram(lesson.network, learning={self.bias},
                                       input_label=lesson.labels.x, output_label=lesson.labels.y)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import *
 
 from bpcore.progress import settled_at, step_schedule
-from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing
+from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
 from kit.inplace import LaggedFadeIn, Reframe
@@ -104,8 +104,8 @@ class OptimizeSeveralParameters(LessonScene):
         lesson = self.lesson
         title = title_lines(lesson.title, TITLE_SIZE - 10, config.frame_width - 1)
         title.to_edge(UP, buff=0.4)
-        self.say(f"{lesson.title}. This time {listing(self.optimize)} are unknown together, "
-                 "and the chain rule and gradient descent find them all at once.")
+        self.say(f"{sentence(lesson.title)} This time {listing(self.optimize)} are unknown "
+                 "together, and the chain rule and gradient descent find them all at once.")
         self.play(Write(title), run_time=MEDIUM)
         self.diagram = NetworkDiagram(self.net, learning=set(self.optimize),
                                       digits=lesson.digits, input_label=lesson.labels.x,

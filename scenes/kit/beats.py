@@ -27,6 +27,20 @@ def listing(items: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def sentence(text: str) -> str:
+    """``text`` closed as a sentence: a full stop, unless it already ends in one of its own.
+
+    A lesson's title opens the narration, and a teacher's title may ask a question.
+
+    Examples
+    --------
+    >>> sentence("Optimizing b3"), sentence("How does a network learn?"), sentence("Bam!")
+    ('Optimizing b3.', 'How does a network learn?', 'Bam!')
+    """
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "\u2026")) else text + "."
+
+
 def fit_into(mobject: Mobject, width: float, height: float) -> Mobject:
     """Shrink ``mobject`` (never grow it) to fit a ``width`` x ``height`` box; return it."""
     factor = min(1.0, width / max(mobject.width, 1e-6), height / max(mobject.height, 1e-6))
