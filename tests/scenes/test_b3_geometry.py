@@ -56,6 +56,8 @@ class SceneRun:
     beside: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
     #: at the first beat's still: the title's lines, and the boxes of the title and the diagram
     opening: tuple[int, np.ndarray, np.ndarray] | None = None
+    #: every "Step n" heading of the descent's readouts, as shown
+    step_headings: set[str] = field(default_factory=set)
 
     @property
     def bias(self) -> str:
@@ -98,6 +100,7 @@ def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path
 
     from kit.plots import plot_box
     from kit.style import TANGENT
+    from kit.text import Words
 
     case = request.getfixturevalue(request.param)
     (scene_class,) = get_scene_classes_from_module(load_scene_module(B3_SCENE))
@@ -124,6 +127,8 @@ def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path
             super().play(*args, **kwargs)
             if getattr(self, "beats", None) and self.beats[-1] == DESCENT_BEAT:
                 members = self.get_mobject_family_members()
+                run.step_headings.update(m.text for m in members if isinstance(m, Words)
+                                         and re.fullmatch(r"Step \d+", m.text))
                 dots = [m.get_center() for m in members if isinstance(m, Dot)]
                 run.shots.append((np.array(dots).reshape(-1, 3),
                                   self.ssr_axes.coords_to_point(run.descent_coords())))
@@ -237,6 +242,15 @@ def test_title_sits_above_the_diagram_inside_the_frame(scene_run: SceneRun) -> N
     assert line_height >= 24 * scene_run.pixel, f"{line_height / scene_run.pixel:.1f} px"
     if Path(scene_run.trace.lesson.source).stem == "hours":
         assert lines == 2
+
+
+def test_descent_steps_are_counted_from_one(scene_run: SceneRun) -> None:
+    """The readout of each update is headed by its number, the first update being step 1 (as
+    in three_params and all_params), up to the last state's, the step descent no longer takes:
+    one more than the updates made."""
+    updates = scene_run.trace.descent.updates
+    expected = {f"Step {n}" for n in range(1, updates + 2)}
+    assert scene_run.step_headings == expected
 
 
 def test_network_diagram_and_data_axes_do_not_overlap(scene_run: SceneRun) -> None:
