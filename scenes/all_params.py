@@ -419,9 +419,9 @@ class AllParams(LessonScene):
             (f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
              f"{self.num(first.gradient[p])} × {self.rate} = {self.num(first.step_size[p])}.",
              (3,)),
-            (f"New value = old value - step size: {p} goes from {self.num(first.params[p])} "
-             f"to {self.num(second.params[p])}. After this one step SSR is "
-             f"{self.num(second.ssr)}, down from {self.num(first.ssr)}.", (4,)),
+            (f"New value = old value - step size: "
+             f"{self.moves(p, first.params[p], second.params[p])}. After this one step "
+             f"{self.ssr_change(first.ssr, second.ssr)}.", (4,)),
         ]
         self.play(Write(heading), FadeInPlace(table.header), run_time=MEDIUM)
         for caption, columns in steps:  # the table fills in column by column
@@ -549,8 +549,8 @@ class AllParams(LessonScene):
         descent = self.trace.descent
         greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
         moving = [n for n in self.learning if self.settled[n] is None]
-        text = (f"After {descent.updates} steps SSR is {self.num(descent.final.ssr)}, down "
-                f"from {self.num(descent[0].ssr)}.")
+        change = self.ssr_change(descent[0].ssr, descent.final.ssr, one_step=False)
+        text = f"After {descent.updates} steps {change}."
         if descent.status == "converged":
             text += (" Descent stopped there because every step size had fallen below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")

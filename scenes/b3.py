@@ -413,15 +413,19 @@ class BackpropMainIdeas(LessonScene):
             nxt = descent[i + 1]
             new_value = nxt.params[self.bias]
             if detailed:
+                moved = ("The squiggle moves and the residuals shrink."
+                         if self.trend(state.ssr, nxt.ssr) < 0 else
+                         f"The squiggle moves, but {self.ssr_change(state.ssr, nxt.ssr)}.")
                 self.say(f"New {self.bias} = old {self.bias} - step size = {self.num(value)} - "
-                         f"({self.num(step)}) = {self.num(new_value)}. The squiggle moves and "
-                         "the residuals shrink.")
+                         f"({self.num(step)}) = {self.num(new_value)}. {moved}")
                 self.play(FadeInPlace(readout[2]), run_time=MEDIUM)
                 if i == 1:
                     self.still()
             elif i == 2:
-                self.say(f"Repeat: each new slope is flatter, so each step is smaller. "
-                         f"{self.bias} goes " + ", ".join(
+                sizes = np.abs(descent.step_size[2:, descent.optimize.index(self.bias)])
+                how = ("each new slope is flatter, so each step is smaller"
+                       if np.all(np.diff(sizes) < 0) else "a new slope, a new step")
+                self.say(f"Repeat: {how}. {self.bias} goes " + ", ".join(
                              self.num(v) for v in descent.column(self.bias)[2:]) + ".")
             curves = self.trace.curves_at(i + 1)
             self.play(MoveAlongPath(point, self.pink_path(value, state.ssr, new_value, nxt.ssr)),
@@ -477,8 +481,9 @@ class BackpropMainIdeas(LessonScene):
             why = (f"the step size, {self.num(step)}, is smaller than "
                    f"{self.num(self.lesson.descent.min_step_size)}")
         else:
-            why = f"we reached the limit of {descent.updates} steps"
-        self.say(f"After {descent.updates} steps {why}, so we stop: the best {self.bias} is "
+            why = "we reach the lesson's limit"
+        found = "the best" if descent.status == "converged" else "the last"
+        self.say(f"After {descent.updates} steps {why}, so we stop: {found} {self.bias} is "
                  f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
         final = words(f"{self.bias} = {self.num(value)}", color=FIXED,
                       size=(TEXT_SIZE + 6) * TEXT_SCALE)

@@ -393,8 +393,10 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(FadeInPlace(table.columns[3]), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
-        self.say(f"With the new values the squiggle moves closer to the data, and SSR goes from "
-                 f"{self.num(d[0].ssr)} to {self.num(d[1].ssr)}.")
+        trend = self.trend(d[0].ssr, d[1].ssr)
+        where = {-1: " closer to the data", 0: "", 1: " away from the data"}[trend]
+        self.say(f"With the new values the squiggle moves{where}: "
+                 f"{self.ssr_change(d[0].ssr, d[1].ssr)}.")
         ssr = Text(f"SSR: {shown(d[0].ssr, self.lesson.digits)} \u2192 "
                    f"{shown(d[1].ssr, self.lesson.digits)}", font=FONT,
                    font_size=LABEL_SIZE + 6, color=INK)

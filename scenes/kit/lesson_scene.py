@@ -239,6 +239,31 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
 
+    def trend(self, before: float, after: float) -> int:
+        """-1, 0 or 1: a value going from ``before`` to ``after`` falls, stays as shown, or
+        rises. A teacher's lesson may take a step that raises SSR, or one too small to show."""
+        if self.num(before) == self.num(after):
+            return 0
+        return -1 if after < before else 1
+
+    def ssr_change(self, before: float, after: float, one_step: bool = True) -> str:
+        """SSR going from ``before`` to ``after``, in words that say what the shown numbers do.
+        A rise in ``one_step`` of gradient descent says why: the step was too long."""
+        was, now = self.num(before), self.num(after)
+        trend = self.trend(before, after)
+        if trend == 0:
+            return f"SSR stays at {now} to the digits shown"
+        if trend < 0:
+            return f"SSR falls from {was} to {now}"
+        return f"SSR rises from {was} to {now}" + (": the step went too far" if one_step else "")
+
+    def moves(self, name: str, before: float, after: float) -> str:
+        """Parameter ``name`` going from ``before`` to ``after``, as shown."""
+        was, now = self.num(before), self.num(after)
+        if was == now:
+            return f"{name} moves too little to show and still reads {now}"
+        return f"{name} goes from {was} to {now}"
+
     def about(self, value: float) -> str:
         """A trace value with one digit fewer, for narration ("about 7.8")."""
         return fmt(value, max(self.lesson.digits - 1, 1))
