@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
+from bpcore.progress import settled_at
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -68,6 +69,10 @@ class BackpropMainIdeas(LessonScene):
         # alone and sweeps it.
         self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)
+        #: Descent found the bias: its shown value had stopped changing when descent ended.
+        lesson = self.lesson
+        self.found = settled_at(self.trace.descent, lesson.digits,
+                                lesson.descent.min_step_size)[self.bias] is not None
         self.k = self.lesson.network.hidden
         self.start = self.trace.start
         self.curves = self.trace.curves_at(0)
@@ -206,7 +211,7 @@ class BackpropMainIdeas(LessonScene):
     def show_residuals(self) -> None:
         self.beat("residuals", "Residuals and SSR")
         lesson, start = self.lesson, self.start
-        self.say("The squiggle is far from the data. A residual is an observed value minus "
+        self.say("The squiggle misses the data. A residual is an observed value minus "
                  "the predicted one: here " + ", ".join(
                      f"{self.num(o)} - ({self.num(p)})"
                      for o, p in zip(lesson.y, start.predicted, strict=True)) + ".")
@@ -482,15 +487,16 @@ class BackpropMainIdeas(LessonScene):
                    f"{self.num(self.lesson.descent.min_step_size)}")
         else:
             why = "we reach the lesson's limit"
-        found = "the best" if descent.status == "converged" else "the last"
+        found = "the best" if self.found else "the last"
         self.say(f"After {descent.updates} steps {why}, so we stop: {found} {self.bias} is "
                  f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
-        final = words(f"{self.bias} = {self.num(value)}", color=FIXED,
+        final = words(f"{self.bias} = {self.num(value)}", color=FIXED if self.found else LEARNING,
                       size=(TEXT_SIZE + 6) * TEXT_SCALE)
         final.next_to(self.ssr_axes, UP, buff=0.1)
         self.play(FadeAway(readout), Write(final), run_time=MEDIUM)
         self.wait(MEDIUM)
-        bam(self, "Double bam!")
+        if self.found:
+            bam(self, "Double bam!")
         self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     # -- beat 8 -----------------------------------------------------------------------------
@@ -511,7 +517,10 @@ class BackpropMainIdeas(LessonScene):
                     f"{self.num(end)} in {descent.updates} steps", size=size)
         VGroup(one, two).arrange(DOWN, aligned_edge=LEFT, buff=0.5).next_to(heading, DOWN,
                                                                               buff=0.5)
+        # A descent cut off while the bias still moves has not found it: it stays red.
+        found = self.found
         fitted = NetworkDiagram(self.trace.network_at(len(descent) - 1), digits=self.lesson.digits,
+                                learning=set() if found else {self.bias},
                                 input_label=self.lesson.labels.x,
                                 output_label=self.lesson.labels.y)
         fitted.scale_to_fit_width(7.5)
@@ -520,14 +529,18 @@ class BackpropMainIdeas(LessonScene):
         if fitted.height > room:
             fitted.scale_to_fit_height(room)
         fitted.to_edge(DOWN, buff=0.4)
+        reach = (f"follows it to the best value, {self.num(end)}" if found else
+                 f"follows it toward the best value and, stopped at the lesson's limit of "
+                 f"{descent.updates} steps, ends at {self.num(end)}")
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
                  f"unknown parameter such as {self.bias}, and gradient descent, starting from "
-                 f"{self.num(start)}, follows it to the best value, {self.num(end)}.")
+                 f"{self.num(start)}, {reach}.")
         self.play(Write(heading), run_time=MEDIUM)
         self.play(Write(one), run_time=LONG)
         self.play(Write(two), run_time=LONG)
         self.say(f"Every parameter of the network is now green: {self.bias} = {self.num(end)} "
-                 "joins the values that were already fitted.")
+                 "joins the values that were already fitted." if found else
+                 f"{self.bias} = {self.num(end)} stays red: more steps would still move it.")
         self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         bam(self, "Triple bam!")
