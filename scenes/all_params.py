@@ -548,7 +548,7 @@ class AllParams(LessonScene):
     def end_caption(self) -> str:
         descent = self.trace.descent
         greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
-        moving = [n for n in self.learning if self.settled[n] is None]
+        moving = self.moving()
         change = self.ssr_change(descent[0].ssr, descent.final.ssr, one_step=False)
         text = f"After {descent.updates} steps {change}."
         if descent.status == "converged":
@@ -559,6 +559,10 @@ class AllParams(LessonScene):
         if moving:
             text += f" Still moving when descent stopped: {', '.join(moving)}."
         return text
+
+    def moving(self) -> list[str]:
+        """The learning parameters still moving when descent ended: they stay red."""
+        return [n for n in self.learning if self.settled[n] is None]
 
     def step_counter(self, state: int) -> VGroup:
         descent = self.trace.descent
@@ -633,7 +637,7 @@ class AllParams(LessonScene):
             self.wait(LONG)
         else:
             self.say(f"The fitted values: {self.listing(self.order, final)}.")
-            table = ParamTable(self.order, final, learning=(), digits=self.lesson.digits,
+            table = ParamTable(self.order, final, learning=self.moving(), digits=self.lesson.digits,
                                max_rows=7, font_size=LABEL_SIZE + 2)
             table.to_edge(RIGHT, buff=0.8).set_y(-0.4)
             self.play(FadeInPlace(table), run_time=MEDIUM)
@@ -700,7 +704,7 @@ class AllParams(LessonScene):
                  f"{self.shown(descent[0].ssr)} \u2192 {self.shown(descent.final.ssr)}.",
                  font=FONT, font_size=LABEL_SIZE + 2, color=INK),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(heading, DOWN, buff=0.4)
-        fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1), (),
+        fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1), self.moving(),
                                      height=4.2)
         fitted.to_edge(DOWN, buff=0.3)
         where = ""

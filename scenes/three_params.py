@@ -521,8 +521,9 @@ class OptimizeSeveralParameters(LessonScene):
                  font=FONT, font_size=LABEL_SIZE, color=INK),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         fit_into(ideas, config.frame_width - 1, 2).next_to(heading, DOWN, buff=0.4)
+        moving = [p for p in self.optimize if self.settled[p] is None]
         moves = VGroup(*(
-            VGroup(words(p, FIXED, (LABEL_SIZE + 8) * TEXT_SCALE),
+            VGroup(words(p, LEARNING if p in moving else FIXED, (LABEL_SIZE + 8) * TEXT_SCALE),
                    Text(f"{shown(d[0].params[p], self.lesson.digits)} \u2192 "
                         f"{shown(d.final.params[p], self.lesson.digits)}", font=FONT,
                         font_size=LABEL_SIZE, color=INK)).arrange(RIGHT, buff=0.2)
@@ -531,7 +532,7 @@ class OptimizeSeveralParameters(LessonScene):
         moves.arrange_in_grid(rows=rows, cols=-(-len(moves) // rows), buff=(0.5, 0.2),
                               flow_order="dr", col_alignments="l" * (-(-len(moves) // rows)))
         fitted = NetworkDiagram(self.trace.network_at(len(d) - 1), digits=self.lesson.digits,
-                                input_label=self.lesson.labels.x,
+                                learning=set(moving), input_label=self.lesson.labels.x,
                                 output_label=self.lesson.labels.y)
         bottom = VGroup(moves, fitted).arrange(RIGHT, buff=0.6)
         bottom.scale_to_fit_width(config.frame_width - 0.8)
@@ -543,7 +544,10 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(LaggedFadeIn(ideas, lag_ratio=0.3), run_time=LONG)
         self.say("From " + self.values_of(self.optimize, 0) + " to "
                  + self.values_of(self.optimize, len(d) - 1)
-                 + f" in {d.updates} steps; every parameter is now green.")
+                 + f" in {d.updates} steps; "
+                 + (f"{listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving, so "
+                    f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving else
+                    "every parameter is now green."))
         self.play(LaggedFadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
         self.wait(MEDIUM)
         self.bam("Triple bam!")
