@@ -626,10 +626,13 @@ class AllParams(LessonScene):
                          f"{c.decimals} decimals: gradient descent found them again, starting "
                          "from quite different values.")
             else:
+                moving = self.moving()
+                why = (f"descent stopped while {', '.join(moving)} "
+                       f"{'was' if len(moving) == 1 else 'were'} still moving" if moving else
+                       "a network can fit the same data in more than one way")
                 self.say(f"Compare the fit with {other}, whose values are {theirs}. This run "
-                         f"ends elsewhere: some values differ by up to "
-                         f"{self.num(c.largest_difference)}. A network can fit the same data "
-                         "in more than one way.")
+                         f"ends elsewhere, some values up to {self.num(c.largest_difference)} "
+                         f"away: {why}.")
             self.play(FadeInPlace(table.header), run_time=SHORT)
             self.play(LaggedStart(*(FadeInPlace(r) for r in table.rows), lag_ratio=0.15),
                       run_time=LONG)
