@@ -96,7 +96,7 @@ class BackpropMainIdeas(LessonScene):
         weights = ", ".join(n for n in lesson.network.names if n.startswith("w"))
         biases = ", ".join(n for n in lesson.network.names if n.startswith("b"))
         self.say(f"Every connection has a name: the weights {weights} and the biases {biases}. "
-                 f"Green parameters already have their best values; {self.bias}, in red, "
+                 f"Green parameters keep the values they are given; {self.bias}, in red, "
                  "still has to be found.")
         self.play(*(Indicate(lbl, color=self.diagram.color_of(n), scale_factor=1.3)
                     for n, lbl in self.diagram.labels.items()), run_time=MEDIUM)
@@ -539,7 +539,7 @@ class BackpropMainIdeas(LessonScene):
         self.play(Write(one), run_time=LONG)
         self.play(Write(two), run_time=LONG)
         self.say(f"Every parameter of the network is now green: {self.bias} = {self.num(end)} "
-                 "joins the values that were already fitted." if found else
+                 "joins the fixed values." if found else
                  f"{self.bias} = {self.num(end)} stays red: more steps would still move it.")
         self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
