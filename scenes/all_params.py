@@ -93,7 +93,19 @@ class AllParams(LessonScene):
         settling = {s for s in self.settled.values() if s}
         self.states = tuple(sorted(set(step_schedule(descent.updates, ONE_BY_ONE,
                                                      SHOWN_STATES)) | settling))
-        self.comparison = compare_to_lesson(self.trace, REFERENCE_LESSON)
+        self.comparison = c = compare_to_lesson(self.trace, REFERENCE_LESSON)
+        #: How the fit ends next to the reference lesson's values, as the landing tells it:
+        #: "rediscovered" (reached from other values), "kept" (it started on them), "stopped"
+        #: (elsewhere, still moving), "another fit" (elsewhere, settled) or "unrelated".
+        start = lesson.network.params
+        if not c.comparable:
+            self.landing = "unrelated"
+        elif c.agrees:
+            self.landing = "rediscovered" if any(
+                self.num(start[n]) != self.num(r)
+                for n, r in zip(c.names, c.reference, strict=True)) else "kept"
+        else:
+            self.landing = "stopped" if self.moving() else "another fit"
 
     def listing(self, names, values) -> str:
         """``w1 = 2.74, b1 = 0, ...`` for captions."""
@@ -604,12 +616,12 @@ class AllParams(LessonScene):
         descent, c = self.trace.descent, self.comparison
         final = descent.final.params
         self.play(FadeAway(self.ssr_plot, self.table, self.counter), run_time=SHORT)
-        if c.agrees:
-            words = f"The {self.comparison_name()} lesson's values, found from scratch"
-        elif c.comparable:
-            words = f"Not the {self.comparison_name()} lesson's values: another fit"
-        else:
-            words = f"The fitted values after {descent.updates} steps"
+        name = self.comparison_name()
+        words = {"rediscovered": f"The {name} lesson's values, found from scratch",
+                 "kept": f"The {name} lesson's values, kept from the start",
+                 "stopped": f"Not the {name} lesson's values yet: descent stopped early",
+                 "another fit": f"Not the {name} lesson's values: another fit",
+                 "unrelated": f"The fitted values after {descent.updates} steps"}[self.landing]
         heading = Text(words, font_size=TITLE_SIZE - 12, color=FIXED if c.agrees else INK)
         heading.to_edge(UP, buff=0.4)
         if heading.width > config.frame_width - 0.8:
@@ -621,14 +633,16 @@ class AllParams(LessonScene):
             theirs = self.listing(self.order, dict(zip(c.names, c.reference, strict=True)))
             other = f"the {self.comparison_name()} lesson"
             if c.agrees:
+                how = ("gradient descent found them again, starting from other values"
+                       if self.landing == "rediscovered" else "descent started on them and stayed")
                 self.say(f"Compare the fit with {other}: its fixed values plus the "
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
-                         f"{c.decimals} decimals: gradient descent found them again, starting "
-                         "from quite different values.")
+                         f"{c.decimals} decimals: {how}.")
             else:
                 moving = self.moving()
                 why = (f"descent stopped while {', '.join(moving)} "
-                       f"{'was' if len(moving) == 1 else 'were'} still moving" if moving else
+                       f"{'was' if len(moving) == 1 else 'were'} still moving"
+                       if self.landing == "stopped" else
                        "a network can fit the same data in more than one way")
                 self.say(f"Compare the fit with {other}, whose values are {theirs}. This run "
                          f"ends elsewhere, some values up to {self.num(c.largest_difference)} "
@@ -710,10 +724,10 @@ class AllParams(LessonScene):
         fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1), self.moving(),
                                      height=4.2)
         fitted.to_edge(DOWN, buff=0.3)
-        where = ""
-        if self.comparison.agrees:
-            where = (f" They are the {self.comparison_name()} lesson's values, found from "
-                     "scratch.")
+        name = self.comparison_name()
+        where = {"rediscovered": f" They are the {name} lesson's values, found from scratch.",
+                 "kept": f" They are the {name} lesson's values, where descent started."
+                 }.get(self.landing, "")
         self.say(f"The chain rule carries the derivative of SSR back through the hidden layer "
                  f"to every weight and bias, the backward pass computes them all in one sweep, "
                  f"and {descent.updates} steps of gradient descent bring SSR from "

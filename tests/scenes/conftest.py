@@ -8,6 +8,7 @@ other and the in-process tests. A test waits only for the render it reads.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -263,6 +264,25 @@ def run_b3_scene():
 
     def run(workdir: Path, env: dict[str, str], flags: tuple[str, ...] = ()) -> Finished:
         return Render(workdir, flags, env).result()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def script_captions():
+    """A function running ``bp script`` on the lesson ``data`` (a dict, written as YAML in
+    ``folder``): ``script_captions(data, folder)`` returns each beat's captions by beat name.
+    What a scene says about a lesson, in a few seconds and without a render."""
+
+    def run(data: dict, folder: Path) -> dict[str, list[str]]:
+        path = folder / "variant.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "bpcore", "script", str(path), "-o",
+                               str(folder)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        script = json.loads((folder / "variant.script.json").read_text(encoding="utf-8"))
+        return {beat["beat"]: [c["caption"] for c in beat["clips"]]
+                for beat in script["beats"]}
 
     return run
 

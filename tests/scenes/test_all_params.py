@@ -201,27 +201,38 @@ def test_landing_is_claimed_only_when_it_happens(built: Built) -> None:
     assert claims == comparison.agrees
 
 
-def test_a_short_run_is_not_called_another_fit(tmp_path: Path) -> None:
+def shipped_data() -> dict:
+    import yaml
+
+    return yaml.safe_load(LESSON.read_text(encoding="utf-8"))
+
+
+def test_a_short_run_is_not_called_another_fit(script_captions, tmp_path: Path) -> None:
     """The shipped lesson stopped at 100 steps ends away from the b3 lesson's values because it
     stopped early: the landing says parameters were still moving, and neither claims the
     landing nor calls the run another way to fit the data."""
-    import subprocess
-
-    import yaml
-
-    data = yaml.safe_load(LESSON.read_text(encoding="utf-8"))
+    data = shipped_data()
     data["descent"]["max_steps"] = 100
-    path = tmp_path / "short.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bpcore", "script", str(path), "-o",
-                           str(tmp_path)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    script = json.loads((tmp_path / "short.script.json").read_text(encoding="utf-8"))
-    (landing,) = [c["caption"] for beat in script["beats"] if beat["beat"] == "landing"
-                  for c in beat["clips"] if "Compare the fit" in c["caption"]]
+    (landing,) = [c for c in script_captions(data, tmp_path)["landing"]
+                  if "Compare the fit" in c]
     assert "still moving" in landing
     for claim in ("matches ours", "found from scratch", "more than one way"):
         assert claim not in landing, landing
+
+
+def test_a_start_on_the_reference_values_is_not_called_a_rediscovery(script_captions,
+                                                                      tmp_path: Path) -> None:
+    """Started on the values the b3 lesson ends with, descent stays there: the fit matches, and
+    the narration says it started there, never that it was found from other values."""
+    data = shipped_data()
+    reference = trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml")).descent.final.params
+    data["network"]["params"] = {n: float(v) for n, v in reference.items()}
+    data["descent"]["max_steps"] = 50
+    captions = script_captions(data, tmp_path)
+    text = " ".join(captions["landing"] + captions["summary"])
+    assert "matches ours" in text and "started on them" in text
+    for claim in ("found from scratch", "found them again"):
+        assert claim not in text, claim
 
 
 def test_captions_carry_this_lessons_first_gradients(built: Built) -> None:

@@ -13,9 +13,7 @@ misses by many pixels.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,7 +271,8 @@ def test_only_a_finished_descent_is_called_the_best(scene_run: SceneRun) -> None
     assert "stays red" not in text
 
 
-def test_a_descent_cut_off_by_max_steps_is_not_called_the_best(tmp_path: Path) -> None:
+def test_a_descent_cut_off_by_max_steps_is_not_called_the_best(script_captions,
+                                                              tmp_path: Path) -> None:
     """The b3 lesson stopped after 3 updates, b3 still far from where it settles: the script
     says where descent stopped and that b3 stays red, never that it found the best value."""
     import yaml
@@ -282,13 +281,7 @@ def test_a_descent_cut_off_by_max_steps_is_not_called_the_best(tmp_path: Path) -
 
     data = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))
     data["descent"]["max_steps"] = 3
-    lesson = tmp_path / "cut_off.yaml"
-    lesson.write_text(yaml.safe_dump(data), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bpcore", "script", str(lesson), "-o",
-                           str(tmp_path)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    script = json.loads((tmp_path / "cut_off.script.json").read_text(encoding="utf-8"))
-    text = " ".join(c["caption"] for beat in script["beats"] for c in beat["clips"])
+    text = " ".join(c for captions in script_captions(data, tmp_path).values() for c in captions)
     for claim in ("the best b3 is", "follows it to the best value", "is now green"):
         assert claim not in text, claim
     assert "so we stop: the last b3 is" in text and "stays red" in text
