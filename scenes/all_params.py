@@ -11,7 +11,7 @@ from manim import *
 
 from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
-from bpcore.progress import settled_at, step_schedule
+from bpcore.progress import step_schedule
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.chain_table import ChainTable
@@ -88,7 +88,6 @@ class AllParams(LessonScene):
         self.act = net.activation.name
         self.chain = self.trace.chain_at(0)
         self.rate = self.num(descent.learning_rate)
-        self.settled = settled_at(descent, lesson.digits, lesson.descent.min_step_size)
         # The geometric schedule, plus each state where a parameter settles (turns green).
         settling = {s for s in self.settled.values() if s}
         self.states = tuple(sorted(set(step_schedule(descent.updates, ONE_BY_ONE,
@@ -105,7 +104,7 @@ class AllParams(LessonScene):
                 self.num(start[n]) != self.num(r)
                 for n, r in zip(c.names, c.reference, strict=True)) else "kept"
         else:
-            self.landing = "stopped" if self.moving() else "another fit"
+            self.landing = "stopped" if self.still_moving(self.learning) else "another fit"
 
     def listing(self, names, values) -> str:
         """``w1 = 2.74, b1 = 0, ...`` for captions."""
@@ -560,7 +559,7 @@ class AllParams(LessonScene):
     def end_caption(self) -> str:
         descent = self.trace.descent
         greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
-        moving = self.moving()
+        moving = self.still_moving(self.learning)
         change = self.ssr_change(descent[0].ssr, descent.final.ssr, one_step=False)
         text = f"After {descent.updates} steps {change}."
         if descent.status == "converged":
@@ -571,10 +570,6 @@ class AllParams(LessonScene):
         if moving:
             text += f" Still moving when descent stopped: {', '.join(moving)}."
         return text
-
-    def moving(self) -> list[str]:
-        """The learning parameters still moving when descent ended: they stay red."""
-        return [n for n in self.learning if self.settled[n] is None]
 
     def step_counter(self, state: int) -> VGroup:
         descent = self.trace.descent
@@ -639,7 +634,7 @@ class AllParams(LessonScene):
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
                          f"{c.decimals} decimals: {how}.")
             else:
-                moving = self.moving()
+                moving = self.still_moving(self.learning)
                 why = (f"descent stopped while {', '.join(moving)} "
                        f"{'was' if len(moving) == 1 else 'were'} still moving"
                        if self.landing == "stopped" else
@@ -654,8 +649,8 @@ class AllParams(LessonScene):
             self.wait(LONG)
         else:
             self.say(f"The fitted values: {self.listing(self.order, final)}.")
-            table = ParamTable(self.order, final, learning=self.moving(), digits=self.lesson.digits,
-                               max_rows=7, font_size=LABEL_SIZE + 2)
+            table = ParamTable(self.order, final, learning=self.still_moving(self.learning),
+                               digits=self.lesson.digits, max_rows=7, font_size=LABEL_SIZE + 2)
             table.to_edge(RIGHT, buff=0.8).set_y(-0.4)
             self.play(FadeInPlace(table), run_time=MEDIUM)
             self.wait(LONG)
@@ -721,8 +716,8 @@ class AllParams(LessonScene):
                  f"{self.shown(descent[0].ssr)} \u2192 {self.shown(descent.final.ssr)}.",
                  font=FONT, font_size=LABEL_SIZE + 2, color=INK),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(heading, DOWN, buff=0.4)
-        fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1), self.moving(),
-                                     height=4.2)
+        fitted = self.valued_diagram(self.trace.network_at(len(descent) - 1),
+                                     self.still_moving(self.learning), height=4.2)
         fitted.to_edge(DOWN, buff=0.3)
         name = self.comparison_name()
         where = {"rediscovered": f" They are the {name} lesson's values, found from scratch.",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from manim import *
 
-from bpcore.progress import settled_at
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -70,9 +69,7 @@ class BackpropMainIdeas(LessonScene):
         self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)
         #: Descent found the bias: its shown value had stopped changing when descent ended.
-        lesson = self.lesson
-        self.found = settled_at(self.trace.descent, lesson.digits,
-                                lesson.descent.min_step_size)[self.bias] is not None
+        self.found = not self.still_moving([self.bias])
         self.k = self.lesson.network.hidden
         self.start = self.trace.start
         self.curves = self.trace.curves_at(0)

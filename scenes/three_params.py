@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from manim import *
 
-from bpcore.progress import settled_at, step_schedule
+from bpcore.progress import step_schedule
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
@@ -79,7 +79,6 @@ class OptimizeSeveralParameters(LessonScene):
         self.out_weights = self.names[self.k : 2 * self.k]
         self.bias = self.names[-1]
         self.schedule = step_schedule(self.descent.updates, one_by_one=ONE_BY_ONE)
-        self.settled = settled_at(self.descent, lesson.digits, lesson.descent.min_step_size)
         # Every curve the video draws, computed once by bpcore: the start and each shown state.
         self.curves = {i: trace.curves_at(i) for i in self.schedule}
 
@@ -490,7 +489,7 @@ class OptimizeSeveralParameters(LessonScene):
     def finish_descent(self) -> None:
         d = self.descent
         final = d.final
-        moving = [p for p in self.optimize if self.settled[p] is None]
+        moving = self.still_moving(self.optimize)
         if d.status == "converged":
             why = (f"every step size is below {self.num(self.lesson.descent.min_step_size)}, "
                    "so descent stops")
@@ -521,7 +520,7 @@ class OptimizeSeveralParameters(LessonScene):
                  font=FONT, font_size=LABEL_SIZE, color=INK),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         fit_into(ideas, config.frame_width - 1, 2).next_to(heading, DOWN, buff=0.4)
-        moving = [p for p in self.optimize if self.settled[p] is None]
+        moving = self.still_moving(self.optimize)
         moves = VGroup(*(
             VGroup(words(p, LEARNING if p in moving else FIXED, (LABEL_SIZE + 8) * TEXT_SCALE),
                    Text(f"{shown(d[0].params[p], self.lesson.digits)} \u2192 "

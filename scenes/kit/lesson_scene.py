@@ -28,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
@@ -45,6 +46,7 @@ from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.progress import settled_at
 from bpcore.publish import Chapter, publish
 from bpcore.scene_requirements import check_scene
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
@@ -215,6 +217,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
         self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
         self.lesson = self.trace.lesson
+        #: The descent state from which each parameter has settled (bpcore.progress), or None
+        #: for one still moving when descent ended: what turns green, and when.
+        self.settled = settled_at(self.trace.descent, self.lesson.digits,
+                                  self.lesson.descent.min_step_size)
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)
         # One worker keeps the clips in caption order (and the narrator on one thread).
@@ -239,6 +245,11 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
 
+    def still_moving(self, names: Iterable[str]) -> list[str]:
+        """Those of ``names`` still moving when descent ended, in the order given: they stay
+        red."""
+        return [n for n in names if self.settled[n] is None]
+
     def trend(self, before: float, after: float) -> int:
         """-1, 0 or 1: a value going from ``before`` to ``after`` falls, stays as shown, or
         rises. A teacher's lesson may take a step that raises SSR, or one too small to show."""
@@ -260,7 +271,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     def moves(self, name: str, before: float, after: float) -> str:
         """Parameter ``name`` going from ``before`` to ``after``, as shown."""
         was, now = self.num(before), self.num(after)
-        if was == now:
+        if self.trend(before, after) == 0:
             return f"{name} moves too little to show and still reads {now}"
         return f"{name} goes from {was} to {now}"
 
