@@ -54,6 +54,7 @@ from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
+from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
 
 
 def lesson_path(default_name: str) -> Path:
@@ -238,6 +239,14 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.voice_track: list[tuple[float, Path]] = []
         #: The caption being spoken: its beat, its clip (being made) and when it started.
         self._caption: tuple[str, Future[Clip], float] | None = None
+        #: (scene seconds, the texts on screen) after each play: what a caption was said over.
+        self.screens: list[tuple[float, frozenset[str]]] = [(0.0, frozenset())]
+        #: Per clip id, per subtitle event: the texts on screen while it was shown.
+        self.clip_screens: dict[str, list[list[str]]] = {}
+        #: Per beat: how its texts read at 1080p (the smallest digit, texts past the frame).
+        self.legibility: dict[str, Legibility] = {}
+        #: A play that empties the screen, waiting to fade out under the next one that draws.
+        self._clearing: Clearing | None = None
         stills = os.environ.get("BP_STILLS_DIR")
         self._stills_dir = Path(stills) if stills else None
 
@@ -301,9 +310,12 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self._still_taken = True
         if not self.beats:
             return
-        if first and slides_requested():
+        if first:
+            # The beat's picture is complete here: the voice finishes over it, before
+            # anything leaves the screen.
             self._flush_caption()
-            self.next_slide()
+            if slides_requested():
+                self.next_slide()
         picture = None
         if first and self.beats[-1] == (self.thumbnail_beat or self.beats[0]) \
                 and write_to_movie() and not slides_requested():
@@ -339,8 +351,40 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text)
         self._caption = (beat, clip, self.time)
 
+    def play(self, *args, **kwargs) -> None:
+        """Play animations, keeping the picture with the voice (kit/screen.py).
+
+        A play that would empty the screen waits for the caption being spoken to end, and then
+        fades out under the next play that draws, so no white frame stands between beats. The
+        texts on screen after each play are recorded for :attr:`clip_screens`.
+        """
+        animations = self.compile_animations(*args, **kwargs)
+        if self._clearing is not None:
+            clearing, self._clearing = self._clearing, None
+            if clearing.can_join(animations, kwargs):
+                run_time = kwargs.get("run_time", max(a.run_time for a in animations))
+                animations = [*animations, *clearing.joined(run_time)]
+            else:
+                self._play(clearing.animations, {})
+        elif not slides_requested() and empties(self.mobjects, animations):
+            self._flush_caption()
+            self._clearing = Clearing(tuple(animations))
+            return
+        self._play(animations, kwargs)
+
+    def _play(self, animations, kwargs: dict) -> None:
+        super().play(*animations, **kwargs)
+        carry_texts(animations)
+        self.screens.append((self.time, on_screen(self.mobjects)))
+        beat = self.beats[-1] if self.beats else "intro"
+        self.legibility[beat] = self.legibility.get(beat, Legibility()).seen(
+            self.mobjects, config.frame_width, config.frame_height)
+
     def tear_down(self) -> None:
         self._close_beat()
+        if self._clearing is not None:  # the video's last fade
+            clearing, self._clearing = self._clearing, None
+            self._play(clearing.animations, {})
         self._voice_worker.shutdown()
         self.narrator.close()
         writer = self.renderer.file_writer
@@ -362,10 +406,12 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 "id": clip.id, "caption": clip.caption,
                 "events": [u.text for u in clip.utterances],
                 "spoken": " ".join(u.speech for u in clip.utterances),
+                "on_screen": self.clip_screens.get(clip.id, []),
             })
         return {"title": self.lesson.title, "lesson": self.lesson.source,
                 "voice": str(self.voice), "rate": self.lesson.narration.rate,
-                "beats": [{"beat": name, "clips": clips} for name, clips in beats.items()]}
+                "beats": [{"beat": name, "clips": clips} for name, clips in beats.items()],
+                "legibility": {beat: seen.as_dict() for beat, seen in self.legibility.items()}}
 
     def _flush_caption(self) -> None:
         if self._caption is None:
@@ -395,6 +441,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         for utterance, (shown, gone) in zip(clip.utterances, times, strict=True):
             self.add_subcaption(event_text(utterance.text), duration=gone - shown,
                                 offset=shown - self.time)
+        self.clip_screens[clip.id] = [sorted(shown_during(self.screens, a, b)) for a, b in times]
         if slides_requested():
             self._add_speaker_note(clip.caption)
 

@@ -22,6 +22,7 @@ from itertools import pairwise
 import numpy as np
 from manim import NORMAL, ORIGIN, Text, VGroup, VMobject
 
+from kit.screen import remember_size
 from kit.style import FONT, INK, LABEL_SIZE
 from kit.text import MINUS, TIMES, shown
 
@@ -137,7 +138,7 @@ def numeral(text: str, color=INK, size: float = LABEL_SIZE, weight: str = NORMAL
     group = Numeral(_one_path(_number_glyphs(cut, glyphs, 0.0), color, glyphs.style))
     group.move_to(ORIGIN)
     group.text = text
-    return group
+    return remember_size(group, size)
 
 
 class _Line:
@@ -187,7 +188,7 @@ def numeral_line(before: str, number: str, after: str = "", color=INK,
     group = Numeral(_one_path(outlines, color, line.style))
     group.move_to(ORIGIN)
     group.text = "".join(c for c in before + number + after if not c.isspace())
-    return group
+    return remember_size(group, size)
 
 
 def number(value: float, digits: int, color=INK, size: float = LABEL_SIZE,

@@ -16,6 +16,7 @@ from manim import DOWN, MarkupText, MathTex, Text, VGroup, VMobject
 
 from bpcore.display import fmt
 from bpcore.subtitles import lines
+from kit.screen import remember_size
 from kit.style import FONT, INK, LABEL_SIZE
 
 MINUS = "\u2212"  # a real minus sign on screen; captions keep the ASCII hyphen
@@ -66,6 +67,7 @@ class Words(VGroup):
         laid_out = MarkupText(typeset(text), font=FONT, font_size=size, color=color, **kwargs)
         super().__init__(joined(laid_out.family_members_with_points()))
         self.text = text
+        remember_size(self, size)
 
 
 def joined(glyphs: list[VMobject]) -> VMobject:

@@ -24,10 +24,15 @@ import yaml
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.trace import LessonTrace, trace_lesson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lessons import FIXTURES, SCRIPT_LESSONS  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 B3_SCENE = SCENES_DIR / "b3.py"
 ALL_PARAMS_SCENE = SCENES_DIR / "all_params.py"
+THREE_PARAMS_SCENE = SCENES_DIR / "three_params.py"
 B3_LESSON = LESSONS_DIR / "b3.yaml"
 #: Environment variables the scenes read; a developer's shell (or the suite's silent default,
 #: tests/conftest.py) must not leak them into a render: each render says what it wants.
@@ -166,7 +171,8 @@ def other_lesson(tmp_path_factory: pytest.TempPathFactory) -> LessonCase:
 
 # ---- background renders --------------------------------------------------------------------
 
-RENDER_FIXTURES = ("b3_render", "all_params_render", "other_render", "dry_render")
+RENDER_FIXTURES = ("b3_render", "all_params_render", "other_render", "dry_render",
+                   "one_node_render", "four_nodes_render", "lesson_scripts")
 
 
 @pytest.fixture(scope="session")
@@ -214,6 +220,33 @@ def other_render(tmp_path_factory: pytest.TempPathFactory, other_lesson: LessonC
     return render
 
 
+def narrated_fixture_render(workdir: Path, lesson: Path, scene: Path) -> Render:
+    """A -ql render of a fixture lesson, narrated by its own voice, at 5 frames a second:
+    what its tests read (when the picture is blank, when the voice speaks) needs no motion."""
+    return Render(workdir, ("--disable_caching", "--fps", "5"), {"BP_LESSON": str(lesson)},
+                  scene=scene)
+
+
+@pytest.fixture(scope="session")
+def one_node_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) -> Render:
+    """The b3 scene on a lesson with one hidden node (a sigmoid), narrated."""
+    render = narrated_fixture_render(tmp_path_factory.mktemp("one-node-render"),
+                                     FIXTURES / "one_node.yaml", B3_SCENE)
+    _renders.append(render.start())
+    return render
+
+
+@pytest.fixture(scope="session")
+def four_nodes_render(tmp_path_factory: pytest.TempPathFactory,
+                      _renders: list[Render]) -> Render:
+    """The three_params scene on a lesson with four hidden nodes, cut off by max_steps,
+    narrated."""
+    render = narrated_fixture_render(tmp_path_factory.mktemp("four-nodes-render"),
+                                     FIXTURES / "four_nodes.yaml", THREE_PARAMS_SCENE)
+    _renders.append(render.start())
+    return render
+
+
 @pytest.fixture(scope="session")
 def dry_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render]) -> Render:
     """``manim -ql --dry_run scenes/b3.py``: the whole scene runs, nothing is written but the
@@ -223,6 +256,45 @@ def dry_render(tmp_path_factory: pytest.TempPathFactory, _renders: list[Render])
                     {"BP_VOICE": "none", "BP_SCRIPT": str(workdir / "script.json")})
     _renders.append(render.start())
     return render
+
+
+@dataclass
+class Scripts:
+    """``bp script`` of each of :data:`SCRIPT_LESSONS`, started in the background, one process
+    per lesson; ``[stem]`` waits for that lesson's and returns its script as a dict."""
+
+    out_dir: Path
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self) -> Scripts:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k not in SCENE_ENV}
+        for lesson in SCRIPT_LESSONS:
+            self.procs[lesson.stem] = subprocess.Popen(
+                [sys.executable, "-m", "bpcore", "script", str(lesson), "-o", str(self.out_dir)],
+                cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, start_new_session=True)
+        return self
+
+    def __getitem__(self, stem: str) -> dict:
+        proc = self.procs[stem]
+        _, err = proc.communicate(timeout=RENDER_TIMEOUT)
+        assert proc.returncode == 0, f"bp script {stem}: {err[-2000:]}"
+        return json.loads((self.out_dir / f"{stem}.script.json").read_text(encoding="utf-8"))
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def lesson_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scripts]:
+    """The narration scripts of :data:`SCRIPT_LESSONS` (``bp script``: no render)."""
+    scripts = Scripts(tmp_path_factory.mktemp("scripts")).start()
+    yield scripts
+    scripts.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -30,6 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from spoken import unsigned_numbers  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from viewing import blank_while_speaking  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 SCENE_FILE = SCENES_DIR / "three_params.py"
@@ -210,6 +214,13 @@ def test_video_speaks_to_its_end(rendered: Built) -> None:
         video, audio = container.streams.video[0], container.streams.audio[0]
         lengths = [float(s.duration * s.time_base) for s in (video, audio)]
     assert abs(lengths[0] - lengths[1]) <= 1 / FPS, lengths
+
+
+@pytest.mark.render
+def test_no_blank_frame_while_the_voice_speaks(rendered: Built) -> None:
+    """No blank stretch of 1 s or more lies inside a caption, and none anywhere lasts 1 s
+    (as tests/scenes/test_picture_and_voice.py checks the other narrated renders)."""
+    assert blank_while_speaking(rendered.video) == []
 
 
 def test_narration_says_every_number_with_its_sign(rendered: Built, relu_built: Built) -> None:
