@@ -13,7 +13,7 @@ from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
-from kit.beats import FadeAway, FadeInPlace, bam, sentence
+from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
 from kit.descent_plots import SSRByStep
 from kit.inplace import LaggedFadeIn, Reframe
@@ -422,6 +422,13 @@ class AllParams(LessonScene):
         if heading.width > config.frame_width - 0.8:
             heading.scale_to_fit_width(config.frame_width - 0.8)
         table.next_to(heading, DOWN, buff=0.35)
+        # What the step did to SSR, which the last caption states, under the table.
+        ssr = words(f"SSR: {self.num(first.ssr)} \u2192 {self.num(second.ssr)}",
+                    size=(TEXT_SIZE + 2) * TEXT_SCALE)
+        below = VGroup(table, ssr).arrange(DOWN, buff=0.3)
+        fit_into(below, config.frame_width - 0.8,
+                 heading.get_bottom()[1] - 0.35 + config.frame_height / 2 - 0.3)
+        below.next_to(heading, DOWN, buff=0.35)
         p = self.learning[0]
         steps = [
             ("Gradient descent uses all of these slopes at once: "
@@ -439,6 +446,8 @@ class AllParams(LessonScene):
             self.say(caption)
             self.play(LaggedStart(*(FadeInPlace(*(r[c] for c in columns))
                                     for r in table.rows), lag_ratio=0.15), run_time=LONG)
+            if columns[-1] == 4:
+                self.play(FadeInPlace(ssr), run_time=SHORT)
             self.wait(MEDIUM)
         self.wait(LONG)
         self.still()

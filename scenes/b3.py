@@ -487,8 +487,12 @@ class BackpropMainIdeas(LessonScene):
         found = "the best" if self.found else "the last"
         self.say(f"After {descent.updates} steps {why}, so we stop: {found} {self.bias} is "
                  f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
-        final = words(f"{self.bias} = {self.num(value)}", color=FIXED if self.found else LEARNING,
-                      size=(TEXT_SIZE + 6) * TEXT_SCALE)
+        # Where descent ended, and the SSR there, which the voice states.
+        final = VGroup(
+            words(f"{self.bias} = {self.num(value)}", color=FIXED if self.found else LEARNING,
+                  size=(TEXT_SIZE + 6) * TEXT_SCALE),
+            words(f"SSR = {self.num(state.ssr)}", size=(TEXT_SIZE + 2) * TEXT_SCALE),
+        ).arrange(RIGHT, buff=0.6)
         final.next_to(self.ssr_axes, UP, buff=0.1)
         self.play(FadeAway(readout), Write(final), run_time=MEDIUM)
         self.wait(MEDIUM)

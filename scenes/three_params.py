@@ -19,6 +19,7 @@ from kit.network import NetworkDiagram, symbol
 from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
+from kit.screen import text_of
 from kit.style import (
     FIXED,
     FONT,
@@ -91,7 +92,10 @@ class OptimizeSeveralParameters(LessonScene):
         """A diagram label without its white backing, to flash it (the backing stays white)."""
         label = self.diagram.labels[name]
         backing = getattr(label, "background_rectangle", None)
-        return VGroup(*(m for m in label.submobjects if m is not backing))
+        ink = VGroup(*(m for m in label.submobjects if m is not backing))
+        # Once played, the glyphs belong to this group: it shows the label's text.
+        ink.text = text_of(label)
+        return ink
 
     def bam(self, text: str = "Bam!") -> None:
         bam(self, text)

@@ -198,19 +198,20 @@ def shown_during(screens: Sequence[tuple[float, frozenset[str]]], start: float,
     return frozenset(seen)
 
 
-#: Numbers as the display rule writes them: 2.61, -15.7, 6.42 × 10⁻⁵.
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?: × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
+#: Numbers as the display rule writes them: 2.61, -15.7, 6.42 × 10⁻⁵ (a numeral line has no
+#: spaces: 6.42×10⁻⁵).
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?: ?× ?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
 
 
 def numbers_in(text: str) -> set[str]:
-    """The numbers written in ``text``, as strings (minus signs as hyphens).
+    """The numbers written in ``text``, as strings (minus signs as hyphens, ``×`` spaced).
 
     Examples
     --------
-    >>> sorted(numbers_in("SSR = 6.42 × 10⁻⁵ at b3 = \u22122.61"))
-    ['-2.61', '3', '6.42 × 10⁻⁵']
+    >>> sorted(numbers_in("SSR = 6.42 × 10⁻⁵ at b3 = \u22122.61; SSR=6.4×10⁻⁵"))
+    ['-2.61', '3', '6.4 × 10⁻⁵', '6.42 × 10⁻⁵']
     """
-    return set(NUMBER.findall(text.replace("\u2212", "-")))
+    return {re.sub(r" ?× ?", " × ", n) for n in NUMBER.findall(text.replace("\u2212", "-"))}
 
 
 def empties(mobjects: Sequence[Mobject], animations: Sequence[Animation]) -> bool:
