@@ -1,4 +1,6 @@
-"""The one display rule: every number on screen and in captions goes through :func:`fmt`."""
+"""The display rules: every number on screen and in captions goes through :func:`fmt`, and an
+SSR plot over descent steps is drawn on a log scale when :func:`wants_log` says so. The videos
+and the page (through its data, bpcore/page.py) follow the same rules."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ import numpy as np
 SMALLEST_FIXED = -4
 #: The first power of ten written with an exponent (1 000 000 and up: seven digits or more).
 FIRST_SCIENTIFIC = 6
+#: Plot SSR on a log scale when it falls by more than this factor.
+LOG_RATIO = 100.0
+#: The smallest SSR drawn on a log scale, relative to the largest (SSR can reach 0 exactly).
+LOG_FLOOR = 1e-12
 TIMES = "\u00d7"
 SUPERSCRIPTS = str.maketrans("0123456789-", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077"
                                            "\u2078\u2079\u207b")
@@ -76,3 +82,15 @@ def _scientific(value: float, digits: int) -> tuple[str, int]:
 
 def _needs_exponent(exponent: int) -> bool:
     return exponent < SMALLEST_FIXED or exponent >= FIRST_SCIENTIFIC
+
+
+def wants_log(ssr) -> bool:
+    """Whether SSR spans enough orders of magnitude to be plotted on a log scale.
+
+    Examples
+    --------
+    >>> wants_log([1.4, 0.9, 0.2]), wants_log([1.4, 1e-6]), wants_log([1.4, 0.0])
+    (False, True, True)
+    """
+    ssr = np.asarray(ssr, dtype=float)
+    return bool(ssr.max() > LOG_RATIO * max(ssr.min(), ssr.max() * LOG_FLOOR))

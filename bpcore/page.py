@@ -22,7 +22,10 @@ from typing import Any
 import numpy as np
 
 from bpcore import palette
+from bpcore.display import FIRST_SCIENTIFIC, LOG_FLOOR, LOG_RATIO, SMALLEST_FIXED
+from bpcore.lesson import VALUE_LIMIT
 from bpcore.network import readonly
+from bpcore.progress import settled_at
 from bpcore.trace import GRID_SAMPLES, LessonTrace
 
 PAGE_DIR = Path(__file__).resolve().parent.parent / "assets" / "page"
@@ -115,7 +118,24 @@ def page_data(trace: LessonTrace) -> dict[str, Any]:
         "path": float64_base64(readonly(descent.params[:, rows])),
         "colors": palette.colors(),
         "nodeColorNames": list(palette.NODE_COLOR_NAMES),
+        # From each parameter's settling step on, the page shows it green, as the videos do.
+        "settled": dict(settled_at(descent, lesson.digits, lesson.descent.min_step_size)),
+        "rules": page_rules(),
     }
+
+
+def page_rules() -> dict[str, float]:
+    """The rules the page's script shares with bpcore, so they are written only here: where a
+    descent counts as diverged (:data:`bpcore.lesson.VALUE_LIMIT`, as ``bp trace``), where
+    numbers switch to powers of ten (:mod:`bpcore.display`), when SSR is plotted on a log scale.
+
+    Examples
+    --------
+    >>> page_rules()["divergenceBound"], page_rules()["smallestFixed"]
+    (1e+100, -4)
+    """
+    return {"divergenceBound": VALUE_LIMIT, "smallestFixed": SMALLEST_FIXED,
+            "firstScientific": FIRST_SCIENTIFIC, "logRatio": LOG_RATIO, "logFloor": LOG_FLOOR}
 
 
 def render_page(trace: LessonTrace) -> str:

@@ -14,11 +14,17 @@
     if (z === 0) return Math.LN2;
     return z < 0 ? Math.log1p(Math.exp(z)) : z + Math.log1p(Math.exp(-z));
   }
-  function sigmoid(z) { return 0.5 * (1 + Math.tanh(0.5 * z)); }
+  // bpcore.activations.sigmoid: e^-|z| never overflows and nothing nearly equal is
+  // subtracted, so both tails keep their digits (1 + tanh(z/2) loses them below z = -25).
+  function sigmoid(z) {
+    const small = Math.exp(-Math.abs(z));
+    return z >= 0 ? 1 / (1 + small) : small / (1 + small);
+  }
   const ACTIVATIONS = {
     softplus: { fn: softplus, derivative: sigmoid },
     relu: { fn: (z) => Math.max(0, z), derivative: (z) => (z > 0 ? 1 : 0) },  // slope 0 at the kink
-    sigmoid: { fn: sigmoid, derivative: (z) => { const s = sigmoid(z); return s * (1 - s); } },
+    // s(z) s(-z), without the cancellation in 1 - s(z) for large z.
+    sigmoid: { fn: sigmoid, derivative: (z) => sigmoid(z) * sigmoid(-z) },
   };
 
   function paramNames(k) {
@@ -118,14 +124,17 @@
   }
 
   // One update of bpcore.descent.descend: checks (diverged, converged) come before the update.
-  function descentStep(values, k, activation, xs, ys, rows, rate, minStep) {
+  // A value beyond +-bound (bpcore's, from the page data) is divergence, as in bp trace.
+  function descentStep(values, k, activation, xs, ys, rows, rate, minStep, bound) {
     const r = fit(values, k, activation, xs, ys);
     const jac = jacobian(values, k, activation, r.forward);
     const outer = r.residuals.map((res) => -2 * res);
     const grad = rows.map((row) => dot(jac[row], outer));
     const step = grad.map((g) => g * rate);
-    const finite = Number.isFinite(r.ssr) && step.every(Number.isFinite) && values.every(Number.isFinite);
-    if (!finite) return { status: "diverged", ssr: r.ssr, values };
+    const within = (v) => Math.abs(v) <= bound;  // false for NaN, as numpy's <= is
+    if (!(r.ssr <= bound && step.every(within) && grad.every(within) && values.every(within))) {
+      return { status: "diverged", ssr: r.ssr, values };
+    }
     if (step.every((s) => Math.abs(s) < minStep)) return { status: "converged", ssr: r.ssr, values };
     const next = values.slice();
     rows.forEach((row, q) => { next[row] -= step[q]; });
@@ -182,13 +191,14 @@
   const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3",
     4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
 
-  // bpcore.display.fmt: below 10^-4 and from 10^6 on, "2.14 × 10⁻¹⁰"; else fixed notation.
+  // bpcore.display.fmt: below 10^-4 and from 10^6 on (bpcore's bounds, in the page data),
+  // "2.14 × 10⁻¹⁰"; else fixed notation.
   function fmt(value, digits) {
     if (digits === undefined) digits = 3;
     if (value === 0) return "0";
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
     const [significant, power] = scientific(value, Math.max(digits, 1));
-    if (power < -4 || power >= 6) {
+    if (power < RULES.smallestFixed || power >= RULES.firstScientific) {
       let mantissa = significant.length > 1 ? significant[0] + "." + significant.slice(1)
         : significant;
       if (mantissa.includes(".")) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
@@ -205,6 +215,8 @@
   // ---- The lesson -------------------------------------------------------------------------
 
   const D = JSON.parse(document.getElementById("lesson-data").textContent);
+  // bpcore's rules (bpcore/page.py page_rules): divergence bound, notation, log scale.
+  const RULES = D.rules;
   const K = D.hidden, ACT = D.activation, XS = D.x, YS = D.y, NAMES = D.names;
   const ROWS = D.optimize.map((name) => NAMES.indexOf(name));
   const PATH = (function () {
@@ -336,7 +348,18 @@
   // ---- Views ------------------------------------------------------------------------------
 
   const colorOf = (j) => D.colors["node" + ((j % 4) + 1)];
-  const kindOf = (name) => (D.optimize.includes(name) ? "learning" : "fixed");
+  // Red while a parameter learns; green when fixed, or on the lesson's path from the step it
+  // settled at (bpcore.progress.settled_at, in the page data), as in the videos.
+  const kindOf = (name) => {
+    if (!D.optimize.includes(name)) return "fixed";
+    const settled = D.settled[name];
+    return state.step !== null && settled !== null && state.step >= settled ? "fixed" : "learning";
+  };
+  function colour(node, name) {
+    const kind = kindOf(name);
+    node.classList.toggle("fixed", kind === "fixed");
+    node.classList.toggle("learning", kind === "learning");
+  }
 
   // The data, squiggle, residuals and hidden curves. Axes are fixed by the lesson (data, the
   // start and end of its descent) so that moving a parameter moves the curves, not the axes.
@@ -438,6 +461,7 @@
         const prefix = name.startsWith("b") && p < 3 * K && !compact ? "+ " : "";
         setText(label, `${prefix}${name} = ${num(values[p])}`);
         label.classList.toggle("selected", name === state.selected);
+        colour(label, name);
       });
     };
   })();
@@ -503,8 +527,9 @@
       const all = Array.from(TRACE_SSR).concat(state.run.map((r) => r.ssr)).filter((v) => Number.isFinite(v));
       const positive = all.filter((v) => v > 0);
       const hi = Math.max(...all, 1e-12);
-      const lo = positive.length ? Math.min(...positive) : hi / 10;
-      const log = hi / lo > 100;
+      // bpcore.display.wants_log, on the lesson's SSR and the student's run.
+      const log = hi > RULES.logRatio * Math.max(Math.min(...all), hi * RULES.logFloor);
+      const lo = Math.max(positive.length ? Math.min(...positive) : hi / 10, hi * RULES.logFloor);
       const last = Math.max(STEPS - 1, state.runOrigin + state.run.length - 1, 1);
       sx = scale(0, last, box.left, box.right);
       if (log) {
@@ -557,6 +582,7 @@
       NAMES.forEach((name, p) => {
         const { tr, c } = cells[p];
         tr.classList.toggle("selected", name === state.selected);
+        colour(tr, name);
         setText(c[1], num(values[p]));
         setText(c[2], num(grad[p]));
         setText(c[3], D.optimize.includes(name) ? (Number.isFinite(rate) ? num(grad[p] * rate) : "") : "held");
@@ -686,7 +712,7 @@
       state.drawable = state.values.slice();
       state.drawableFrom = 0;
     }
-    const r = descentStep(state.values, K, ACT, XS, YS, ROWS, rate, D.minStepSize);
+    const r = descentStep(state.values, K, ACT, XS, YS, ROWS, rate, D.minStepSize, RULES.divergenceBound);
     const taken = state.run.length - 1;
     if (r.status === "diverged") {
       // Stop where bpcore stops, but show the last state whose numbers are still readable.
@@ -828,6 +854,7 @@
       if (typing !== "range" || name !== state.selected) setValue(s.range, String(values[p]));
       if (typing !== "box" || name !== state.selected) setValue(s.box, num(values[p]));
       s.row.classList.toggle("selected", name === state.selected);
+      colour(s.row, name);
     });
     paramSelect.value = state.selected;
     if (state.step !== null) setValue(stepInput, String(state.step));
@@ -849,7 +876,8 @@
   // ---- For tests and benchmarks: the page's math and state, read only --------------------
 
   window.bpPage = {
-    fmt, forward, gradient, chainRule, paramNames,
+    fmt, forward, gradient, chainRule, paramNames, activations: ACTIVATIONS,
+    kindOf,
     lesson: D,
     traceValues,
     goto: gotoStep,

@@ -11,30 +11,15 @@ from __future__ import annotations
 import numpy as np
 from manim import LEFT, Animation, Create, Dot, MarkupText, VGroup, VMobject
 
+from bpcore.display import LOG_FLOOR, LOG_RATIO, wants_log
 from kit.plots import make_axes, nice_range
 from kit.style import FONT, INK, SMALL_SIZE, SSR_CURVE, TEXT_SCALE
 from kit.text import MINUS
 
-#: Plot SSR on a log scale when it falls by more than this factor.
-LOG_RATIO = 100.0
-#: The smallest SSR drawn on a log scale, relative to the largest (SSR can reach 0 exactly).
-LOG_FLOOR = 1e-12
 #: A piece of the curve keeps a state only this far (scene units, a pixel at 1080p) from the
 #: last one kept: thousands of steps crowd into a few pixels, and every corner drawn costs a
 #: cairo call on every frame the piece is animated.
 MIN_GAP = 0.0075
-
-
-def wants_log(ssr) -> bool:
-    """Whether SSR spans enough orders of magnitude to need a log scale.
-
-    Examples
-    --------
-    >>> wants_log([1.4, 0.9, 0.2]), wants_log([1.4, 1e-6])
-    (False, True)
-    """
-    ssr = np.asarray(ssr, dtype=float)
-    return bool(ssr.max() > LOG_RATIO * max(ssr.min(), ssr.max() * LOG_FLOOR))
 
 
 def log_ticks(low: float, high: float, most: int = 7) -> tuple[float, float, float]:

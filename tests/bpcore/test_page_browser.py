@@ -24,8 +24,9 @@ from bpcore.cli import bp
 from bpcore.descent import descend
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
-from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.lesson import LESSONS_DIR, VALUE_LIMIT, Lesson
 from bpcore.network import Network, forward_arrays, param_names
+from bpcore.progress import settled_at
 from bpcore.trace import trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -240,12 +241,14 @@ def test_one_step_button_follows_the_b3_lesson(browser, pages):
 
 
 def test_diverging_rate_says_so(browser, pages):
-    """At a rate bpcore finds diverging, training stops at bpcore's step, says so, shows no NaN."""
+    """At a rate `bp trace` finds diverging, training stops at the step `bp trace` names (its
+    bound, ±1e100, not the float overflow), says so, and shows no NaN."""
     lesson = Lesson.from_file(LESSONS_DIR / "b3.yaml")
 
     def divergence(rate: float) -> str | None:
         try:
-            descend(lesson.network, lesson.x, lesson.y, lesson.optimize, rate, 0.0, 100_000)
+            descend(lesson.network, lesson.x, lesson.y, lesson.optimize, rate, 0.0, 100_000,
+                    bound=VALUE_LIMIT)
         except DivergenceError as exc:
             return str(exc)
         return None
@@ -279,3 +282,54 @@ def test_hidden_curves_toggle(browser, pages):
     assert all(c.is_displayed() and c.get_attribute("d") for c in curves)
     browser.find_element(By.ID, "show-hidden").click()
     assert not any(c.is_displayed() for c in curves)
+
+
+def test_page_and_bp_trace_report_the_same_divergence_step(browser, pages, tmp_path):
+    """A lesson whose rate diverges: `bp trace` refuses it naming a step, and the page's
+    training from the lesson's start diverges at that same step."""
+    lesson = tmp_path / "fast.yaml"
+    text = (LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8")
+    lesson.write_text(text.replace("learning_rate: 0.1", "learning_rate: 10"), encoding="utf-8")
+    result = CliRunner().invoke(bp, ["trace", str(lesson), "-o", str(tmp_path / "t.json")])
+    assert result.exit_code == 2
+    step = int(re.search(r"diverged at step (\d+)", result.output)[1])
+    load(browser, pages, "b3")
+    browser.execute_script("bpPage.goto(0); bpPage.train(10, 100000);")
+    status = browser.execute_script("return bpPage.state().status")
+    assert status.startswith(f"Diverged at step {step} with learning rate 10:"), status
+
+
+def test_sigmoid_tails_match_bpcore(browser, pages):
+    """The page's sigmoid and its slope agree with bpcore's to 1e-12 relative for |z| up to
+    700, tails included (where 1 + tanh(z/2) loses every digit)."""
+    load(browser, pages, "b3")
+    z = np.concatenate([np.linspace(-700, 700, 281), [-40.0, -36.5, -25.0, 25.0, 36.5]])
+    got = browser.execute_script("""
+        const a = bpPage.activations.sigmoid;
+        return arguments[0].map((z) => [a.fn(z), a.derivative(z)]);""", z.tolist())
+    got = np.array(got, dtype=float)
+    sigmoid = ACTIVATIONS["sigmoid"]
+    np.testing.assert_allclose(got[:, 0], sigmoid.fn(z), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(got[:, 1], sigmoid.derivative(z), rtol=1e-12, atol=0)
+
+
+def test_settled_parameters_turn_green_on_the_lesson_path(browser, pages):
+    """Replaying three_params, a parameter is red before the step it settled at and green
+    from that step on (bpcore.progress.settled_at), in the table, sliders and network."""
+    trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "three_params.yaml"))
+    settled = settled_at(trace.descent, trace.lesson.digits,
+                         trace.lesson.descent.min_step_size)
+    name = max(trace.lesson.optimize, key=lambda n: settled[n] or 0)
+    when = settled[name]
+    assert when and when > 1
+    load(browser, pages, "three_params")
+    for step, kind in ((when - 1, "learning"), (when, "fixed")):
+        classes = browser.execute_script("""
+            const [step, name] = arguments;
+            bpPage.goto(step);
+            const row = [...document.querySelectorAll("#param-table tbody tr")]
+              .find((tr) => tr.cells[0].textContent === name);
+            return [bpPage.kindOf(name), row.className,
+                    document.getElementById("slider-" + name).parentElement.className];""",
+            step, name)
+        assert classes[0] == kind and kind in classes[1].split() and kind in classes[2].split()
