@@ -22,9 +22,8 @@ from bpcore.activations import ACTIVATIONS, Array
 from bpcore.descent import MAX_STEPS_CAP
 from bpcore.errors import BpError, LessonError
 from bpcore.network import Network, param_names, readonly
+from bpcore.resources import LESSONS_DIR as LESSONS_DIR  # the shipped lessons
 from bpcore.voice import DEFAULT_VOICE, RATE_RANGE, Voice
-
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 
 # Limits, each with the reason a message gives. A lesson is a page of YAML that a video shows
 # whole: these bound the work and memory any file can ask for, whoever wrote it.

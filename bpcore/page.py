@@ -26,9 +26,9 @@ from bpcore.display import FIRST_SCIENTIFIC, LOG_FLOOR, LOG_RATIO, SMALLEST_FIXE
 from bpcore.lesson import VALUE_LIMIT
 from bpcore.network import readonly
 from bpcore.progress import settled_at
+from bpcore.resources import PAGE_DIR
 from bpcore.trace import GRID_SAMPLES, LessonTrace
 
-PAGE_DIR = Path(__file__).resolve().parent.parent / "assets" / "page"
 #: Points on the pink SSR curve, across the selected parameter's slider range.
 SSR_SAMPLES = 121
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from bpcore.display import fmt
 from bpcore.errors import LessonError
-from bpcore.lesson import LESSONS_DIR, Lesson
-
-SCENES_DIR = LESSONS_DIR.parent.parent / "scenes"
+from bpcore.lesson import Lesson
+from bpcore.resources import SCENES_DIR
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,8 +51,6 @@ from bpcore.commands.common import (
 from bpcore.commands.page import write_page
 from bpcore.commands.render_scene import (
     QUALITIES,
-    REPO_ROOT,
-    SCENES_DIR,
     allow_renders,
     quality_option,
     run_manim,
@@ -62,6 +60,7 @@ from bpcore.commands.render_scene import (
 from bpcore.errors import BpError
 from bpcore.files import atomic_write, atomic_writer
 from bpcore.lesson import Lesson
+from bpcore.resources import ROOT, SCENES_DIR
 from bpcore.trace import trace_lesson
 from bpcore.voice import RECORDED, Voice
 
@@ -136,7 +135,7 @@ def code_digest(scene: Path) -> str:
     files = {p.resolve() for p in BPCORE_DIR.rglob("*.py")}
     for folder in {SCENES_DIR, scene.resolve().parent}:
         files.update(p.resolve() for p in folder.glob("*/**/*.py"))
-    files.update({scene.resolve(), (REPO_ROOT / "manim.cfg").resolve()})
+    files.update({scene.resolve(), (ROOT / "manim.cfg").resolve()})
     digest = hashlib.sha256()
     with contextlib.suppress(metadata.PackageNotFoundError):
         digest.update(f"manim {metadata.version('manim')}\n".encode())

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import click
 
 from bpcore.commands.common import CommandError
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.scene_requirements import SCENES_DIR, check_scene
+from bpcore.lesson import Lesson
+from bpcore.resources import ROOT, SCENES_DIR
+from bpcore.scene_requirements import check_scene
 
-REPO_ROOT = LESSONS_DIR.parent.parent
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 #: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
 SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR", "BP_VOICE",
@@ -90,8 +90,8 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
     with _RUNNING_LOCK:
         if _STOPPED.is_set():
             raise CommandError(f"{lesson_path}: rendering interrupted")
-        # From the repo root, so the project's manim.cfg applies.
-        process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+        # From the project's folder, so its manim.cfg applies.
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, errors="replace")
         _RUNNING.add(process)
     errors: list[str] = []

@@ -28,20 +28,20 @@ from bpcore.commands.common import CommandError, lesson_argument, output_option
 from bpcore.commands.render import animation_watcher, code_digest, render_key
 from bpcore.commands.render_scene import (
     QUALITIES,
-    REPO_ROOT,
     quality_option,
     run_manim,
     scene_file,
 )
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
+from bpcore.resources import cache_dir
 from bpcore.trace import trace_lesson
 
 FORMATS = ("html", "pptx", "pdf")
 #: Slide builds, one folder per lesson and key; git-ignored.
-BUILD_DIR = REPO_ROOT / ".cache" / "slides"
+BUILD_DIR = cache_dir("slides")
 #: Where ``make setup`` puts the npm package reveal.js (``BP_REVEALJS_DIR`` overrides it).
-REVEALJS_DIR = REPO_ROOT / ".cache" / "npm" / "node_modules" / "reveal.js"
+REVEALJS_DIR = cache_dir("npm") / "node_modules" / "reveal.js"
 INSTALL_HINT = "pip install -e '.[slides]'"
 
 
