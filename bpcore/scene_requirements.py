@@ -49,6 +49,7 @@ def output_bias(lesson: Lesson) -> str:
 
     Examples
     --------
+    >>> from bpcore.resources import LESSONS_DIR
     >>> output_bias(Lesson.from_file(LESSONS_DIR / "b3.yaml"))
     'b3'
     """
@@ -117,6 +118,7 @@ def suggested_range(lesson: Lesson) -> str:
 
     Examples
     --------
+    >>> from bpcore.resources import LESSONS_DIR
     >>> lesson = Lesson.from_file(LESSONS_DIR / "b3.yaml")
     >>> suggested_range(lesson)
     '[0, 3]'

@@ -62,6 +62,7 @@ def scene_file(lesson: Lesson) -> Path:
 
     Examples
     --------
+    >>> from bpcore.resources import LESSONS_DIR
     >>> scene_file(Lesson.from_file(LESSONS_DIR / "b3.yaml")).name
     'b3.py'
     """
