@@ -507,7 +507,8 @@ class AllParams(LessonScene):
         self.dots = data_dots(self.data_axes, lesson.x, lesson.y)
         self.squiggle = self.squiggle_at(0)
         self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, descent.predicted[0])
-        self.ssr_plot = SSRByStep(descent.ssr, width=5.0, height=2.3)
+        self.ssr_plot = SSRByStep(descent.ssr, width=5.0, height=2.3,
+                                  start=self.shown(descent.ssr[0]))
         self.ssr_plot.to_corner(UR, buff=0.45).shift(LEFT * 0.3)
         self.table = self.descent_table(
             config.frame_width / 2 - 0.3 - self.ssr_plot.get_left()[0],

@@ -460,8 +460,15 @@ class BackpropMainIdeas(LessonScene):
             new = self.trace.descent[i + 1].params[self.bias]
             lines.add(words(f"New {b} = {self.num(value)} - ({self.num(step)}) = "
                             f"{self.num(new)}", color=LEARNING, size=size))
-        # The update this readout makes: the first is step 1, as in the other scenes.
-        header = words(f"Step {i + 1}", color=MUTED, size=size)
+        # The update this readout makes: the first is step 1, as in the other scenes. Once
+        # steps go by quickly, the header also keeps where this run of steps started, which
+        # the voice names with the values between.
+        head = f"Step {i + 1}"
+        if not detailed:
+            start = self.trace.descent[2].params[self.bias]
+            head += (f"   {b}: {self.num(start)} \u2192 {self.num(value)}" if i > 2 else
+                     f"   {b} = {self.num(start)}")
+        header = words(head, color=MUTED, size=size)
         group = VGroup(header, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         group.to_corner(UR, buff=0.3)
         return VGroup(VGroup(header, lines[0]), *lines[1:])

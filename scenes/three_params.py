@@ -426,7 +426,8 @@ class OptimizeSeveralParameters(LessonScene):
         self.beat("gradient-descent", "Gradient descent")
         d = self.descent
         width = PANEL_RIGHT - PANEL_LEFT
-        self.ssr_plot = SSRByStep(d.ssr, width=4.2, height=2.5)
+        self.ssr_plot = SSRByStep(d.ssr, width=4.2, height=2.5,
+                                  start=shown(d.ssr[0], self.lesson.digits))
         fit_into(self.ssr_plot, width, 3.4).to_edge(UP, buff=0.4)
         self.ssr_plot.align_to([PANEL_LEFT, 0, 0], LEFT)
         self.table = ParamTable(self.optimize, d[0].params, self.optimize, self.lesson.digits,
@@ -445,10 +446,10 @@ class OptimizeSeveralParameters(LessonScene):
         self.wait(MEDIUM)
         for number, i in enumerate(self.schedule[1:]):
             if number < ONE_BY_ONE:
-                self.say(f"Step {i}: slopes " + listing([self.num(d[i - 1].gradient[p])
-                                                         for p in self.optimize])
-                         + f", new values {self.values_of(self.optimize, i)}; "
-                         f"SSR = {self.num(d[i].ssr)}.")
+                # The slopes were shown in the first step's table; here the table shows the
+                # new values, and the counter the SSR, that the caption states.
+                self.say(f"Step {i}: new slopes, new steps, new values "
+                         f"{self.values_of(self.optimize, i)}; SSR = {self.num(d[i].ssr)}.")
                 self.jump(i, MEDIUM)
                 self.wait(SHORT)
                 continue

@@ -9,12 +9,12 @@ the y axis is labelled in powers of ten (Pango superscripts: no LaTeX run per la
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, Animation, Create, Dot, MarkupText, VGroup, VMobject
+from manim import LEFT, RIGHT, Animation, Create, Dot, MarkupText, VGroup, VMobject
 
 from bpcore.display import LOG_FLOOR, LOG_RATIO, wants_log
 from kit.plots import make_axes, nice_range
 from kit.style import FONT, INK, SMALL_SIZE, SSR_CURVE, TEXT_SCALE
-from kit.text import MINUS
+from kit.text import MINUS, words
 
 #: A piece of the curve keeps a state only this far (scene units, a pixel at 1080p) from the
 #: last one kept: thousands of steps crowd into a few pixels, and every corner drawn costs a
@@ -74,10 +74,13 @@ class SSRByStep(VGroup):
     ssr : SSR at every descent state (``trace.descent.ssr``); state ``i`` is step ``i``.
     width, height : the axes' size on screen.
     log : log scale for SSR; ``None`` picks it when SSR falls by more than ``LOG_RATIO``.
+    start : the starting SSR as the scene writes it, labelled beside the first point (the
+        value the narration compares the end with); none when empty.
     """
 
     def __init__(self, ssr, width: float = 5.0, height: float = 3.0,
-                 log: bool | None = None, x_label: str = "Step", y_label: str = "SSR") -> None:
+                 log: bool | None = None, x_label: str = "Step", y_label: str = "SSR",
+                 start: str = "") -> None:
         super().__init__()
         ssr = np.asarray(ssr, dtype=float)
         self.log = wants_log(ssr) if log is None else log
@@ -104,6 +107,10 @@ class SSRByStep(VGroup):
         self.trail = VGroup()
         self.marker = Dot(self.point(0), radius=0.08, color=INK).set_z_index(1)
         self.add(self.axes, self.trail, self.marker)
+        if start:
+            self.start_label = words(start, size=(SMALL_SIZE + 2) * TEXT_SCALE)
+            self.start_label.next_to(self.point(0), RIGHT, buff=0.15)
+            self.add(self.start_label)
 
     def _label_decades(self, y_range) -> None:
         """Replace the y axis's plain numbers by powers of ten."""
