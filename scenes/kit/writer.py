@@ -12,13 +12,20 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from manim import Scene, logger
+import av
+import numpy as np
+from manim import Scene, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
-from manim.scene.scene_file_writer import SceneFileWriter
+from manim.scene.scene_file_writer import (
+    SceneFileWriter,
+    _PartialMovieEncodeJob,
+    to_av_frame_rate,
+)
 from manim.utils.file_ops import write_to_movie
 
 from bpcore.audio import assemble, normalize
 from bpcore.errors import BpError
+from bpcore.media import faststart
 from bpcore.publish import Chapter, publish
 
 if TYPE_CHECKING:
@@ -45,6 +52,52 @@ class LessonRenderer(CairoRenderer):
             super().render(scene, time, moving_mobjects)
 
 
+#: libx264 settings for a lesson's partial movies, chosen by measuring (bench/README.md):
+#: flat colours, text and long stills. ``veryfast`` encodes a 1080p frame about three times
+#: faster than the default ``medium`` at the same crf, with SSIM >= 0.99 against it.
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
+
+
+class HeldFrameEncodeJob(_PartialMovieEncodeJob):
+    """Manim's partial-movie encoder, converting a frame to yuv420p once however often it shows.
+
+    Manim builds an RGBA frame and converts it again for every repeat of a held frame (a
+    ``wait``: one frame written N times) and for every frame equal to the one before. Here the
+    converted planes are kept and each repeat is only a copy of them; the frame counts below
+    are what ``bench/render.py`` reports.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Set before the base starts the worker thread that reads them.
+        self._last: np.ndarray | None = None
+        self._planes: np.ndarray | None = None
+        self.converted = 0  #: frames converted RGBA -> yuv420p
+        self.repeated = 0  #: frames written from the last conversion
+        self.convert_seconds = 0.0
+        self.encode_seconds = 0.0
+        super().__init__(*args, **kwargs)
+
+    def _encode_and_write_frame(self, frame: np.ndarray, num_frames: int) -> None:
+        started = time.perf_counter()
+        if self._planes is None or not (frame is self._last or np.array_equal(frame, self._last)):
+            rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
+            self._planes = rgba.reformat(format="yuv420p").to_ndarray()
+            self._last = frame
+            self.converted += 1
+            self.repeated += num_frames - 1
+        else:
+            self.repeated += num_frames
+        converted = time.perf_counter()
+        self.convert_seconds += converted - started
+        for _ in range(num_frames):
+            # A new frame each time: the encoder keeps frames for its look-ahead, so one
+            # VideoFrame must not be sent twice (manim's note); copying planes is cheap.
+            for packet in self.stream.encode(av.VideoFrame.from_ndarray(self._planes,
+                                                                        format="yuv420p")):
+                self.container.mux(packet)
+        self.encode_seconds += time.perf_counter() - converted
+
+
 class LessonFileWriter(SceneFileWriter):
     """Manim's file writer, then what makes a lesson video ready to publish.
 
@@ -57,9 +110,59 @@ class LessonFileWriter(SceneFileWriter):
 
     #: The scene being written, handed over when it ends (none for slides).
     scene: LessonScene | None = None
+    #: Summed over the partial movies, for bench/render.py: frames converted, frames repeated,
+    #: seconds converting, seconds encoding (in the encoder threads).
+    frame_counts: dict[str, float]
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.frame_counts = {"converted": 0, "repeated": 0, "convert_s": 0.0, "encode_s": 0.0}
+        super().__init__(*args, **kwargs)
+
+    def open_partial_movie_stream(self, file_path=None) -> None:
+        """Manim's partial movie, encoded by :class:`HeldFrameEncodeJob` with
+        :data:`X264_OPTIONS`; webm and transparent videos are left to manim."""
+        if config.movie_file_extension != ".mp4" or config.transparent:
+            return super().open_partial_movie_stream(file_path)
+        if file_path is None:
+            file_path = self.partial_movie_files[self.renderer.num_plays]
+        if str(file_path) in self._inflight_by_path:
+            self._join_job_and_drain_on_failure(self._inflight_by_path[str(file_path)])
+        self.partial_movie_file_path = file_path
+        container = av.open(file_path, mode="w")
+        stream = container.add_stream("libx264", rate=to_av_frame_rate(config.frame_rate),
+                                      options=dict(X264_OPTIONS))
+        stream.pix_fmt = "yuv420p"
+        stream.width, stream.height = config.pixel_width, config.pixel_height
+        self._current_encode_job = HeldFrameEncodeJob(
+            path=file_path, animation_index=self.renderer.num_plays, container=container,
+            stream=stream,
+            frame_queue_size=0 if config.max_inflight_encoders == 1 else config.encoder_queue_size)
+
+    def _join_job(self, job) -> None:
+        super()._join_job(job)
+        if isinstance(job, HeldFrameEncodeJob) and not getattr(job, "counted", False):
+            job.counted = True
+            counts = self.frame_counts
+            counts["converted"] += job.converted
+            counts["repeated"] += job.repeated
+            counts["convert_s"] += job.convert_seconds
+            counts["encode_s"] += job.encode_seconds
+
+    def combine_files(self, input_files, output_file, create_gif=False,
+                      includes_sound=False) -> None:
+        """Manim's concatenation, then the index moved to the front (faststart) so a browser
+        can play the mp4 while it downloads; used for the movie and each section video."""
+        super().combine_files(input_files, output_file, create_gif, includes_sound)
+        if Path(output_file).suffix == ".mp4" and Path(output_file).is_file():
+            faststart(Path(output_file))
 
     def finish(self) -> None:
         super().finish()
+        counts = self.frame_counts
+        # One line bench/render.py reads: what writing the frames cost.
+        logger.info(f"Frames: {counts['converted']} converted, {counts['repeated']} repeated; "
+                    f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
+                    f"encoding")
         scene = self.scene
         if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
             return  # slides, a dry run, or a scene without animations
