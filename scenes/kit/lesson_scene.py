@@ -43,6 +43,7 @@ from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
+from bpcore.resources import cache_dir
 from bpcore.scene_requirements import check_scene
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
@@ -204,6 +205,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 camera_class=kwargs.get("camera_class", Camera),
                 skip_animations=kwargs.get("skip_animations", False)))
         name_output_for_lesson()
+        # LaTeX's SVGs are named for their source, so every render (any media folder, any
+        # scene) shares them: a second scene reruns no latex for the strings it shares.
+        config.tex_dir = str(cache_dir("tex"))
         if not has_screen():
             # manim -p would run xdg-open, which prints its complaints once per file.
             config.preview = config.show_in_file_browser = False
