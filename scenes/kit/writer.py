@@ -41,6 +41,21 @@ class LessonRenderer(CairoRenderer):
     those drawings were only lost time: about a fifth of a dry run.
     """
 
+    #: Seconds spent drawing frames (cairo) and handing them to the encoders (a full queue
+    #: makes the scene wait), for the "Frames:" line bench/render.py reads.
+    draw_seconds = 0.0
+    hand_seconds = 0.0
+
+    def update_frame(self, *args, **kwargs) -> None:
+        started = time.perf_counter()
+        super().update_frame(*args, **kwargs)
+        self.draw_seconds += time.perf_counter() - started
+
+    def add_frame(self, frame, num_frames: int = 1) -> None:
+        started = time.perf_counter()
+        super().add_frame(frame, num_frames)
+        self.hand_seconds += time.perf_counter() - started
+
     def save_static_frame_data(self, scene: Scene, static_mobjects) -> None:
         if self.skip_animations:
             self.static_image = None
@@ -118,10 +133,13 @@ class LessonFileWriter(SceneFileWriter):
         self.frame_counts = {"converted": 0, "repeated": 0, "convert_s": 0.0, "encode_s": 0.0}
         super().__init__(*args, **kwargs)
 
+    #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
+    manims_encoding = False
+
     def open_partial_movie_stream(self, file_path=None) -> None:
         """Manim's partial movie, encoded by :class:`HeldFrameEncodeJob` with
         :data:`X264_OPTIONS`; webm and transparent videos are left to manim."""
-        if config.movie_file_extension != ".mp4" or config.transparent:
+        if config.movie_file_extension != ".mp4" or config.transparent or self.manims_encoding:
             return super().open_partial_movie_stream(file_path)
         if file_path is None:
             file_path = self.partial_movie_files[self.renderer.num_plays]
@@ -158,9 +176,11 @@ class LessonFileWriter(SceneFileWriter):
 
     def finish(self) -> None:
         super().finish()
-        counts = self.frame_counts
-        # One line bench/render.py reads: what writing the frames cost.
+        counts, renderer = self.frame_counts, self.renderer
+        # One line bench/render.py reads: what drawing and writing the frames cost.
         logger.info(f"Frames: {counts['converted']} converted, {counts['repeated']} repeated; "
+                    f"{getattr(renderer, 'draw_seconds', 0.0):.1f} s drawing, "
+                    f"{getattr(renderer, 'hand_seconds', 0.0):.1f} s waiting for encoders, "
                     f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
                     f"encoding")
         scene = self.scene
