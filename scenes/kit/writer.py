@@ -25,7 +25,7 @@ from manim.utils.file_ops import write_to_movie
 
 from bpcore.audio import assemble, normalize
 from bpcore.errors import BpError
-from bpcore.media import faststart
+from bpcore.media import FASTSTART, run
 from bpcore.publish import Chapter, publish
 
 if TYPE_CHECKING:
@@ -169,11 +169,23 @@ class LessonFileWriter(SceneFileWriter):
 
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:
-        """Manim's concatenation, then the index moved to the front (faststart) so a browser
-        can play the mp4 while it downloads; used for the movie and each section video."""
-        super().combine_files(input_files, output_file, create_gif, includes_sound)
-        if Path(output_file).suffix == ".mp4" and Path(output_file).is_file():
-            faststart(Path(output_file))
+        """The partial movies joined by ffmpeg's concat demuxer (streams copied), with the
+        index first (faststart) so a browser plays the mp4 while it downloads; used for the
+        movie and each section video.
+
+        Manim joins them through PyAV and lets libav guess each packet's dts: on a lesson's
+        hundreds of partial movies the video came out a few milliseconds short of its frames
+        (avg_frame_rate 32803840/2186901 instead of 15), not quite constant frame rate.
+        """
+        output_file = Path(output_file)
+        if create_gif or output_file.suffix != ".mp4":
+            return super().combine_files(input_files, output_file, create_gif, includes_sound)
+        listing = self.partial_movie_directory / "partial_movie_file_list.txt"
+        listing.write_text("".join(f"file 'file:{Path(f).as_posix()}'\n" for f in input_files),
+                           encoding="utf-8")
+        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
+             listing, "-map", "0:v", *(["-map", "0:a?"] if includes_sound else []), "-c", "copy",
+             *FASTSTART, output_file], output_file)
 
     def finish(self) -> None:
         super().finish()
