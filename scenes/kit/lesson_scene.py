@@ -43,11 +43,11 @@ from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
-from bpcore.resources import cache_dir
 from bpcore.scene_requirements import check_scene
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
+from kit import tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
 from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
@@ -205,13 +205,11 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 camera_class=kwargs.get("camera_class", Camera),
                 skip_animations=kwargs.get("skip_animations", False)))
         name_output_for_lesson()
-        # LaTeX's SVGs are named for their source, so every render (any media folder, any
-        # scene) shares them: a second scene reruns no latex for the strings it shares.
-        config.tex_dir = str(cache_dir("tex"))
         if not has_screen():
             # manim -p would run xdg-open, which prints its complaints once per file.
             config.preview = config.show_in_file_browser = False
         super().__init__(*args, **kwargs)
+        tex_cache.fill()  # a second scene reruns no latex for the strings it shares
 
     def setup(self) -> None:
         # The scene file is the one defining construct (a test may subclass the scene).
@@ -382,6 +380,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
 
     def tear_down(self) -> None:
         self._close_beat()
+        tex_cache.keep()
         if self._clearing is not None:  # the video's last fade
             clearing, self._clearing = self._clearing, None
             self._play(clearing.animations, {})
