@@ -67,7 +67,16 @@ NARRATION_TARGET = 0.10
 NARRATION_LINE = re.compile(r"Narration: (\d+) clips, (\d+) synthesized in ([0-9.]+) s, the "
                             r"scene waited ([0-9.]+) s for them; voice track finished in "
                             r"([0-9.]+) s")
+FRAMES_LINE = re.compile(r"Frames: (\d+) converted, (\d+) repeated; ([0-9.]+) s drawing, "
+                         r"([0-9.]+) s waiting for encoders, ([0-9.]+) s converting, "
+                         r"([0-9.]+) s encoding")
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60"}
+#: issue 23: the project's encoding against manim's default settings, on every beat.
+MIN_SSIM = 0.99
+#: Runs manim with the project's writer encoding as manim does (the SSIM reference).
+MANIMS_ENCODING = ("import sys; sys.path.insert(0, 'scenes'); import kit.writer; "
+                   "kit.writer.LessonFileWriter.manims_encoding = True; "
+                   "from manim.__main__ import main; sys.argv[0] = 'manim'; main()")
 
 FLOOR_SCENE = '''\
 """The encoding floor: one dot, standing still for {duration!r} seconds."""
@@ -92,6 +101,8 @@ class Render:
     cpu: float
     video: Path
     narration: tuple[float, float, float] | None = None
+    #: converted, repeated, drawing s, waiting-for-encoders s, converting s, encoding s
+    frames: tuple[float, ...] | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -113,6 +124,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "fastest of each (default: %(default)s)")
     parser.add_argument("--lesson", type=Path, metavar="PATH",
                         help="lesson file to benchmark; sets BP_LESSON for the scene render")
+    parser.add_argument("--warm", action="store_true",
+                        help="use the usual voice clip cache (warm after one render) instead "
+                        "of an empty one per run")
+    parser.add_argument("--reference", action="store_true",
+                        help="also render the lesson with manim's own encoding and report "
+                        f"SSIM per beat (target >= {MIN_SSIM}) and file sizes")
     parser.add_argument("--json", action="store_true",
                         help="also print the figures as one JSON line at the end")
     args = parser.parse_args(argv)
@@ -150,9 +167,13 @@ def render_env(lesson: Path | None) -> dict[str, str]:
     return env
 
 
-def render(scene: Path, quality: str, media_dir: Path, env: dict[str, str]) -> Render:
+def render(scene: Path, quality: str, media_dir: Path, env: dict[str, str],
+           manims_encoding: bool = False) -> Render:
     """Render ``scene`` with caching disabled into ``media_dir`` and time it."""
-    command = [*manim_command(), "render", f"-q{quality}", "--disable_caching",
+    manim = manim_command()
+    if manims_encoding:
+        manim = [manim[0], "-c", MANIMS_ENCODING]
+    command = [*manim, "render", f"-q{quality}", "--disable_caching",
                "--media_dir", str(media_dir), "--progress_bar", "none", str(scene)]
     cpu_before = _children_cpu()
     started = time.perf_counter()
@@ -165,7 +186,32 @@ def render(scene: Path, quality: str, media_dir: Path, env: dict[str, str]) -> R
         raise SystemExit(f"error: manim failed ({done.returncode}) on {scene.name}:\n{tail}")
     narration = NARRATION_LINE.search(done.stdout + done.stderr)
     spoken = tuple(float(narration[i]) for i in (3, 4, 5)) if narration else None
-    return Render(seconds, cpu, find_video(media_dir, scene.stem, quality), spoken)
+    frames = FRAMES_LINE.search(done.stdout + done.stderr)
+    counts = tuple(float(x) for x in frames.groups()) if frames else None
+    return Render(seconds, cpu, find_video(media_dir, scene.stem, quality), spoken, counts)
+
+
+def ssim(a: Path, b: Path) -> float:
+    """ffmpeg's SSIM (all planes) of video ``a`` against ``b``, frame by frame."""
+    out = subprocess.run(["ffmpeg", "-nostdin", "-i", str(a), "-i", str(b), "-lavfi", "ssim",
+                          "-f", "null", "-"], capture_output=True, text=True, check=False).stderr
+    found = re.search(r"All:([0-9.]+)", out)
+    return float(found[1]) if found else float("nan")
+
+
+def compare(ours: Path, manims: Path) -> None:
+    """Print SSIM per beat (the section videos) and the sizes of the two full videos."""
+    worst = 1.0
+    for section in sorted((ours.parent / "sections").glob("*.mp4")):
+        other = manims.parent / "sections" / section.name
+        if other.is_file():
+            value = ssim(section, other)
+            worst = min(worst, value)
+            print(f"  ssim {value:.5f}  {section.name}")
+    print(f"ssim worst beat: {worst:.5f} (target >= {MIN_SSIM}: "
+          f"{'met' if worst >= MIN_SSIM else 'not met'}); whole video {ssim(ours, manims):.5f}")
+    print(f"size           : ours {ours.stat().st_size / 1e6:.2f} MB, manim's encoding "
+          f"{manims.stat().st_size / 1e6:.2f} MB")
 
 
 def _children_cpu() -> float:
@@ -232,11 +278,20 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(1, args.repeat + 1):
             media = tmp_path / f"lesson-{run}"
             cold = {**env, "BP_VOICE_CACHE": str(tmp_path / f"voice-{run}"), "COLUMNS": "300"}
+            if args.warm:
+                cold = {**env, "COLUMNS": "300"}
             done = render(args.scene, args.quality, media, cold)
             lessons.append(done)
             if duration is None:
                 duration, frames = video_duration(done.video)
                 floor_scene.write_text(FLOOR_SCENE.format(duration=duration))
+                if args.reference:
+                    reference = render(args.scene, args.quality, tmp_path / "reference", cold,
+                                       manims_encoding=True)
+                    print(f"  manim's encoding: {reference.seconds:6.1f} s "
+                          f"(cpu {reference.cpu:6.1f} s)")
+                    compare(done.video, reference.video)
+                    shutil.rmtree(tmp_path / "reference", ignore_errors=True)
             shutil.rmtree(media, ignore_errors=True)
             print(f"  run {run}: lesson {done.seconds:6.1f} s (cpu {done.cpu:6.1f} s)",
                   end="", flush=True)
@@ -267,6 +322,14 @@ def main(argv: list[str] | None = None) -> int:
           "other load on the machine)")
     print(f"per video sec  : lesson {best_lesson / duration:.2f} s, floor "
           f"{best_floor / duration:.2f} s of wall time")
+    counted = [r for r in lessons if r.frames is not None]
+    if counted:
+        best = min(counted, key=lambda r: r.seconds)
+        converted, repeated, drawing, waiting, converting, encoding = best.frames
+        print(f"frames         : {converted:.0f} drawn and converted, {repeated:.0f} repeated "
+              f"(converted once); {drawing:.1f} s drawing, {waiting:.1f} s waiting for the "
+              f"encoders, {converting:.1f} s converting and {encoding:.1f} s encoding (encoder "
+              "threads, beside the drawing)")
     spoken = [(r.narration, r.seconds) for r in lessons if r.narration is not None]
     if spoken:
         (synthesis, waited, track), wall = min(spoken, key=lambda item: sum(item[0][1:]))
@@ -288,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             "floor_cpu_s": [round(r.cpu, 2) for r in floors],
             "ratio": round(ratio, 3), "cpu_ratio": round(cpu_ratio, 3),
             "narration_s": [r.narration for r in lessons],
+            "frame_breakdown": [r.frames for r in lessons],
             "loadavg": [round(x, 2) for x in os.getloadavg()],
         }))
     return 0

@@ -22,7 +22,7 @@ import numpy as np
 
 from bpcore.errors import BpError
 from bpcore.files import atomic_write, replacing
-from bpcore.media import run
+from bpcore.media import FASTSTART, run
 
 SAMPLE_RATE = 48_000
 TARGET_LUFS = -16.0
@@ -185,5 +185,4 @@ def mux_voice(video: Path, track: Path) -> None:
     with replacing(video) as out:
         _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
                 "-c:v", "copy", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
-                "-movflags", "+faststart",
-                out, about=video)
+                *FASTSTART, out, about=video)

@@ -40,3 +40,25 @@ def length(path: str | os.PathLike[str]) -> float:
         return float(out.strip())
     except ValueError:
         raise MediaError(f"{path}: ffprobe reports no duration") from None
+
+
+#: ffmpeg output options for every mp4 the project writes: the index (``moov``) before the
+#: media data, so a browser plays the file while it downloads.
+FASTSTART = ("-movflags", "+faststart")
+
+
+def faststart(path: str | os.PathLike[str]) -> None:
+    """Rewrite the mp4 at ``path`` in place with its index first (streams copied, not
+    re-encoded); a file already laid out so is left alone."""
+    from bpcore.mp4 import is_faststart
+
+    path = Path(path)
+    if is_faststart(path):
+        return
+    scratch = path.with_name(f"{path.stem}.faststart{path.suffix}")
+    try:
+        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", path, "-map", "0", "-c", "copy",
+             "-map_metadata", "0", "-map_chapters", "0", *FASTSTART, scratch], path)
+        scratch.replace(path)
+    finally:
+        scratch.unlink(missing_ok=True)

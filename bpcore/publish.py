@@ -8,7 +8,7 @@ is written under a temporary name beside its final path and renamed into place
 of one. A video is changed in place the same way: the new streams go to a temporary copy that
 then replaces it.
 
-The render path (scenes/kit/lesson_scene.py's file writer) calls :func:`publish` once manim
+The render path (scenes/kit/writer.py's file writer) calls :func:`publish` once manim
 has written the movie, with each beat's title and start as chapters: :func:`add_chapters`
 (into the mp4 and ``<name>.chapters.txt``), :func:`add_subtitles` (the ``.srt`` as a soft
 track, and ``.vtt``), :func:`burn_captions` on request (``<name>.captioned.mp4``) and
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bpcore.files import atomic_write, replacing
-from bpcore.media import MediaError, length, run
+from bpcore.media import FASTSTART, MediaError, length, run
 
 #: The lesson font (scenes/kit/style.py), for the burned-in captions and the thumbnail.
 FONT = "DejaVu Sans"
@@ -132,7 +132,7 @@ def add_chapters(video: str | os.PathLike[str], chapters: Sequence[Chapter]) -> 
         meta.write_text(ffmetadata(chapters, length(video)), encoding="utf-8")
         with replacing(video) as out:
             _ffmpeg("-i", video, "-i", meta, *KEEP_STREAMS, "-map", "0:s?", "-map_metadata",
-                    "1", "-map_chapters", "1", "-c", "copy", out, about=video)
+                    "1", "-map_chapters", "1", "-c", "copy", *FASTSTART, out, about=video)
     return atomic_write(video.with_suffix(".chapters.txt"), chapter_list(chapters))
 
 
@@ -149,7 +149,7 @@ def add_subtitles(video: str | os.PathLike[str], captions: str | os.PathLike[str
     with replacing(video) as out:
         _ffmpeg("-i", video, "-i", captions, *KEEP_STREAMS, "-map", "1:s", "-c", "copy",
                 "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}",
-                "-metadata:s:s:0", "handler_name=Captions", out, about=video)
+                "-metadata:s:s:0", "handler_name=Captions", *FASTSTART, out, about=video)
     vtt = captions.with_suffix(".vtt")
     with replacing(vtt) as out:
         _ffmpeg("-i", captions, "-f", "webvtt", out, about=vtt)
@@ -179,7 +179,7 @@ def burn_captions(video: str | os.PathLike[str], captions: str | os.PathLike[str
         with replacing(target) as out:
             _ffmpeg("-i", video.resolve(), *KEEP_STREAMS, "-vf", f"{picture},{subtitles}",
                     "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
-                    "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart",
+                    "-pix_fmt", "yuv420p", "-c:a", "copy", *FASTSTART,
                     Path(out).resolve(), about=target, cwd=work)
     return target
 

@@ -34,6 +34,7 @@ from bpcore.commands.render_scene import (
 )
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
+from bpcore.media import faststart
 from bpcore.resources import cache_dir
 from bpcore.trace import trace_lesson
 
@@ -127,6 +128,8 @@ def build_slides(lesson_path: Path, lesson: Lesson, quality: str, force: bool) -
         shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(build / "media", ignore_errors=True)  # the slides hold their own copies
+    for video in sorted(slides_dir.rglob("*.mp4")):  # manim-slides writes moov last
+        faststart(video)
     atomic_write(done, json.dumps({"key": key, "lesson": str(lesson_path)}) + "\n")
     return slides_dir
 

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from bpcore.cli import bp
 from bpcore.commands import render
+from bpcore.mp4 import is_faststart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -154,7 +155,7 @@ def test_failures_are_isolated(tiny, tmp_path: Path):
     assert "Traceback" not in result.output
     for lesson, title in zip(good, ["First tiny", "Second tiny"], strict=True):
         video, captions = out / f"{lesson.stem}.mp4", out / f"{lesson.stem}.srt"
-        assert video.stat().st_size > 1000
+        assert video.stat().st_size > 1000 and is_faststart(video)
         assert title in captions.read_text() and "b3 ends at 2.61." in captions.read_text()
     assert f"error: {broken}: line 2, column 1: YAML syntax error" in result.stderr
     assert f"error: {exploding}: rendering failed: RuntimeError: the tiny scene exploded" \

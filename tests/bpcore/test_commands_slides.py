@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from bpcore.cli import bp
 from bpcore.commands import slides
+from bpcore.mp4 import is_faststart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
@@ -96,6 +97,7 @@ def test_one_render_gives_every_format(tiny, tmp_path: Path):
     videos = re.findall(r'data-background-video="([^"]+)"', page)
     assert len(videos) == 2
     assert all((deck / v).stat().st_size > 1000 for v in videos)
+    assert all(is_faststart(deck / v) for v in videos)  # web-ready: moov before mdat
     assert slides.remote_links(page) == []
     live = re.sub(r"<!--.*?-->", "", page, flags=re.DOTALL)  # the template comments some out
     local = re.findall(r'\s(?:src|href)="([^"]+)"', live)

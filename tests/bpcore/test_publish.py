@@ -13,6 +13,7 @@ import pytest
 import srt
 from PIL import Image, ImageDraw
 
+from bpcore.mp4 import is_faststart
 from bpcore.publish import (
     CAPTION_BAND,
     THUMBNAIL_SIZE,
@@ -138,6 +139,19 @@ def test_chapters_and_subtitles_survive_each_other(lesson) -> None:
     assert any(s["codec_type"] == "subtitle" for s in ffprobe(video, "-show_streams")["streams"])
     add_subtitles(video, captions)
     assert len(ffprobe(video, "-show_chapters")["chapters"]) == len(CHAPTERS)
+    assert is_faststart(video)  # web-ready: moov before mdat
+
+
+def test_published_videos_are_faststart(lesson) -> None:
+    """Chapters, subtitles and the captioned cut each leave moov before mdat, even when the
+    video handed over had it last (as manim writes it)."""
+    video, captions = lesson
+    assert not is_faststart(video)
+    add_chapters(video, CHAPTERS)
+    assert is_faststart(video)
+    add_subtitles(video, captions)
+    assert is_faststart(video)
+    assert is_faststart(burn_captions(video, captions))
 
 
 def test_burned_in_captions_sit_under_the_whole_picture_and_keep_the_length(lesson) -> None:

@@ -1,0 +1,222 @@
+"""The project's renderer and file writer: what manim draws and writes, minus its waste.
+
+:class:`LessonRenderer` skips the drawing that a skipped animation throws away;
+:class:`LessonFileWriter` finishes a lesson video for publishing (voice, chapters, captions).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import av
+import numpy as np
+from manim import Scene, config, logger
+from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import (
+    SceneFileWriter,
+    _PartialMovieEncodeJob,
+    to_av_frame_rate,
+)
+from manim.utils.file_ops import write_to_movie
+
+from bpcore.audio import assemble, normalize
+from bpcore.errors import BpError
+from bpcore.media import FASTSTART, run
+from bpcore.publish import Chapter, publish
+
+if TYPE_CHECKING:
+    from kit.lesson_scene import LessonScene
+
+
+class LessonRenderer(CairoRenderer):
+    """Manim's Cairo renderer, without the drawing that a skipped animation throws away.
+
+    While animations are skipped (``--dry_run``, ``bp script``, the plays before ``-n``),
+    manim still draws each play's still background and its last frame, then writes neither.
+    A lesson scene draws the frames it keeps (stills, the thumbnail) when it takes them, so
+    those drawings were only lost time: about a fifth of a dry run.
+    """
+
+    #: Seconds spent drawing frames (cairo) and handing them to the encoders (a full queue
+    #: makes the scene wait), for the "Frames:" line bench/render.py reads.
+    draw_seconds = 0.0
+    hand_seconds = 0.0
+
+    def update_frame(self, *args, **kwargs) -> None:
+        started = time.perf_counter()
+        super().update_frame(*args, **kwargs)
+        self.draw_seconds += time.perf_counter() - started
+
+    def add_frame(self, frame, num_frames: int = 1) -> None:
+        started = time.perf_counter()
+        super().add_frame(frame, num_frames)
+        self.hand_seconds += time.perf_counter() - started
+
+    def save_static_frame_data(self, scene: Scene, static_mobjects) -> None:
+        if self.skip_animations:
+            self.static_image = None
+            return None
+        return super().save_static_frame_data(scene, static_mobjects)
+
+    def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
+        if not self.skip_animations:
+            super().render(scene, time, moving_mobjects)
+
+
+#: libx264 settings for a lesson's partial movies (flat colours, text, long stills): preset
+#: ``veryfast`` encodes a repeated 1080p frame in about half the time of the default
+#: ``medium`` (issue 23: 13.1 -> 6.6 ms) at the same crf; bench/README.md has the SSIM
+#: against manim's settings per beat and the sizes.
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
+
+
+class HeldFrameEncodeJob(_PartialMovieEncodeJob):
+    """Manim's partial-movie encoder, converting a frame to yuv420p once however often it shows.
+
+    Manim builds an RGBA frame and converts it again for every repeat of a held frame (a
+    ``wait``: one frame written N times) and for every frame equal to the one before. Here the
+    converted planes are kept and each repeat is only a copy of them; the frame counts below
+    are what ``bench/render.py`` reports.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Set before the base starts the worker thread that reads them.
+        self._last: np.ndarray | None = None
+        self._planes: np.ndarray | None = None
+        self.converted = 0  #: frames converted RGBA -> yuv420p
+        self.repeated = 0  #: frames written from the last conversion
+        self.convert_seconds = 0.0
+        self.encode_seconds = 0.0
+        super().__init__(*args, **kwargs)
+
+    def _encode_and_write_frame(self, frame: np.ndarray, num_frames: int) -> None:
+        started = time.perf_counter()
+        if self._planes is None or not (frame is self._last or np.array_equal(frame, self._last)):
+            rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
+            self._planes = rgba.reformat(format="yuv420p").to_ndarray()
+            self._last = frame
+            self.converted += 1
+            self.repeated += num_frames - 1
+        else:
+            self.repeated += num_frames
+        converted = time.perf_counter()
+        self.convert_seconds += converted - started
+        for _ in range(num_frames):
+            # A new frame each time: the encoder keeps frames for its look-ahead, so one
+            # VideoFrame must not be sent twice (manim's note); copying planes is cheap.
+            for packet in self.stream.encode(av.VideoFrame.from_ndarray(self._planes,
+                                                                        format="yuv420p")):
+                self.container.mux(packet)
+        self.encode_seconds += time.perf_counter() - converted
+
+
+class LessonFileWriter(SceneFileWriter):
+    """Manim's file writer, then what makes a lesson video ready to publish.
+
+    Once manim has written the movie and its captions: the narration clips are laid at their
+    times, set to published-video loudness and muxed in as AAC; the beats become the mp4's
+    chapters (and ``<name>.chapters.txt``); the captions a soft subtitle track (and
+    ``<name>.vtt``); the thumbnail beat's still ``<name>.thumbnail.png``. With
+    ``BP_BURN_CAPTIONS=1``, ``<name>.captioned.mp4`` has the captions drawn in.
+    """
+
+    #: The scene being written, handed over when it ends (none for slides).
+    scene: LessonScene | None = None
+    #: Summed over the partial movies, for bench/render.py: frames converted, frames repeated,
+    #: seconds converting, seconds encoding (in the encoder threads).
+    frame_counts: dict[str, float]
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.frame_counts = {"converted": 0, "repeated": 0, "convert_s": 0.0, "encode_s": 0.0}
+        super().__init__(*args, **kwargs)
+
+    #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
+    manims_encoding = False
+
+    def open_partial_movie_stream(self, file_path=None) -> None:
+        """Manim's partial movie, encoded by :class:`HeldFrameEncodeJob` with
+        :data:`X264_OPTIONS`; webm and transparent videos are left to manim."""
+        if config.movie_file_extension != ".mp4" or config.transparent or self.manims_encoding:
+            return super().open_partial_movie_stream(file_path)
+        if file_path is None:
+            file_path = self.partial_movie_files[self.renderer.num_plays]
+        if str(file_path) in self._inflight_by_path:
+            self._join_job_and_drain_on_failure(self._inflight_by_path[str(file_path)])
+        self.partial_movie_file_path = file_path
+        container = av.open(file_path, mode="w")
+        stream = container.add_stream("libx264", rate=to_av_frame_rate(config.frame_rate),
+                                      options=dict(X264_OPTIONS))
+        stream.pix_fmt = "yuv420p"
+        stream.width, stream.height = config.pixel_width, config.pixel_height
+        self._current_encode_job = HeldFrameEncodeJob(
+            path=file_path, animation_index=self.renderer.num_plays, container=container,
+            stream=stream,
+            frame_queue_size=0 if config.max_inflight_encoders == 1 else config.encoder_queue_size)
+
+    def _join_job(self, job) -> None:
+        super()._join_job(job)
+        if isinstance(job, HeldFrameEncodeJob) and not getattr(job, "counted", False):
+            job.counted = True
+            counts = self.frame_counts
+            counts["converted"] += job.converted
+            counts["repeated"] += job.repeated
+            counts["convert_s"] += job.convert_seconds
+            counts["encode_s"] += job.encode_seconds
+
+    def combine_files(self, input_files, output_file, create_gif=False,
+                      includes_sound=False) -> None:
+        """The partial movies joined by ffmpeg's concat demuxer (streams copied), with the
+        index first (faststart) so a browser plays the mp4 while it downloads; used for the
+        movie and each section video.
+
+        Manim joins them through PyAV and lets libav guess each packet's dts: on a lesson's
+        hundreds of partial movies the video came out a few milliseconds short of its frames
+        (avg_frame_rate 32803840/2186901 instead of 15), not quite constant frame rate.
+        """
+        output_file = Path(output_file)
+        if create_gif or output_file.suffix != ".mp4":
+            return super().combine_files(input_files, output_file, create_gif, includes_sound)
+        listing = self.partial_movie_directory / "partial_movie_file_list.txt"
+        listing.write_text("".join(f"file 'file:{Path(f).as_posix()}'\n" for f in input_files),
+                           encoding="utf-8")
+        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
+             listing, "-map", "0:v", *(["-map", "0:a?"] if includes_sound else []), "-c", "copy",
+             *FASTSTART, output_file], output_file)
+
+    def finish(self) -> None:
+        super().finish()
+        counts, renderer = self.frame_counts, self.renderer
+        # One line bench/render.py reads: what drawing and writing the frames cost.
+        logger.info(f"Frames: {counts['converted']} converted, {counts['repeated']} repeated; "
+                    f"{getattr(renderer, 'draw_seconds', 0.0):.1f} s drawing, "
+                    f"{getattr(renderer, 'hand_seconds', 0.0):.1f} s waiting for encoders, "
+                    f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
+                    f"encoding")
+        scene = self.scene
+        if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
+            return  # slides, a dry run, or a scene without animations
+        video = self.movie_file_path
+        if scene.voice_track:
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory() as scratch:
+                raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
+                assemble(scene.voice_track, scene.time, raw)
+                normalize(raw, loud, video)
+            # One line bench/render.py reads: what narration cost this render.
+            narrator = scene.narrator
+            logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
+                        f"synthesized in {narrator.synthesis_seconds:.1f} s, the scene waited "
+                        f"{scene.voice_wait:.1f} s for them; voice track finished in "
+                        f"{time.perf_counter() - started:.1f} s")
+        try:
+            publish(video, [Chapter(title, start) for title, start in scene.chapters],
+                    video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
+                    burn=os.environ.get("BP_BURN_CAPTIONS") == "1")
+        except BpError as exc:
+            from kit.lesson_scene import stop  # lesson_scene imports this module
+
+            stop(str(exc))
