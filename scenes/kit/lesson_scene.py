@@ -121,8 +121,7 @@ def lesson_voice(lesson: Lesson) -> Voice:
         return Voice(NONE)
     try:
         override = os.environ.get("BP_VOICE")
-        voice = Voice.parse(override) if override else lesson.narration.voice
-        voice.require()
+        voice = (Voice.parse(override) if override else lesson.narration.voice).require()
     except BpError as exc:
         where = "BP_VOICE" if os.environ.get("BP_VOICE") else f"{lesson.source}: narration.voice"
         stop(f"{where}: {exc}")
