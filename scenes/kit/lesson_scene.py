@@ -334,8 +334,12 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.renderer.update_frame(self)
         return Image.fromarray(self.renderer.get_frame()).convert("RGB")
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, voice: str | None = None) -> None:
         """Narrate ``text`` from now: the voice speaks it while the animations that follow run.
+
+        ``voice``, when given, is what the voice says: the caption ``text`` is written for the
+        eye (formulas under the picture that shows them), ``voice`` for the ear (results, short
+        sentences; bpcore.story words them).
 
         The caption is cut into subtitle events, each spoken as one clip. Before the next
         caption (or the end of the beat) the picture holds until the voice has finished, or,
@@ -348,7 +352,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         beat = self.beats[-1] if self.beats else "intro"
         number = 1 + sum(1 for b, _ in self.clips if b == beat)
         clip = self._voice_worker.submit(
-            self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text)
+            self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text, voice)
         self._caption = (beat, clip, self.time)
 
     def play(self, *args, **kwargs) -> None:
