@@ -38,14 +38,16 @@ _SIGNED = r"[-\u2212]?[0-9]+(?:\.[0-9]+)?"
 _SUM = re.compile(
     rf"(?<![0-9.×*/(^])(?<![×*/] )({_SIGNED})\s*([-\u2212+×*])\s*\(?\s*({_SIGNED})\s*\)?"
     rf"\s*=\s*({_SIGNED})(?![0-9]|\s*[×*(^]|\s*\u00d7)")
-_ONE_PLURAL = re.compile(r"\b(?:1|one) ([a-z]+s)\b")
+# Not a parameter's name said "w 1".
+_ONE_PLURAL = re.compile(r"(?<!\b[wb] )\b(?:1|one) ([a-z]+s)\b")
 _MANY_SINGULAR = re.compile(
     r"\b(?:[2-9]|[1-9][0-9]+|two|three|four|five|six|seven|eight|nine|ten) "
     r"(curve|node|step|point|value|residual|parameter|weight|bias|number|dose|blue curve)\b"
     r"(?! of\b)")
 _NOT_PLURAL = {"minus", "plus", "is", "was", "times", "this", "its", "as", "has", "does",
                "goes", "always", "less", "thus", "across", "gives", "makes", "takes",
-               "moves", "stays", "shows"}
+               "moves", "stays", "shows", "equals", "changes", "matches", "falls", "ends",
+               "settles", "lands", "starts", "follows"}
 
 
 @dataclass(frozen=True, slots=True)
