@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from bpcore.display import SMALLEST_FIXED
+
 #: The most numbers the voice says in one run (bpcore.listening checks it).
 MOST_SAID = 4
 
@@ -90,3 +92,15 @@ def equals(a: str, op: str, b: str, c: str) -> str:
     '≈'
     """
     return "=" if exact(a, op, b, c) else "\u2248"
+
+
+def practically_zero(value: float, shown: str) -> str:
+    """A value as the voice says it: "practically zero" when it is tiny but not 0 (the display
+    writes it with a power of ten, which a listener need not hear), else as ``shown``.
+
+    Examples
+    --------
+    >>> practically_zero(2.14e-10, "2.14 × 10⁻¹⁰"), practically_zero(0.38, "0.38")
+    ('practically zero', '0.38')
+    """
+    return "practically zero" if value != 0 and abs(value) < 10.0**SMALLEST_FIXED else shown

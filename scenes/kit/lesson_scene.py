@@ -47,6 +47,7 @@ from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
+from bpcore.story import practically_zero
 from bpcore.publish import Chapter, publish
 from bpcore.scene_requirements import check_scene
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
@@ -253,6 +254,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     def num(self, value: float) -> str:
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
+
+    def said_small(self, value: float) -> str:
+        """A trace value as the voice says it: "practically zero" when tiny (bpcore.story)."""
+        return practically_zero(value, self.num(value))
 
     def still_moving(self, names: Iterable[str]) -> list[str]:
         """Those of ``names`` still moving when descent ended, in the order given: they stay
