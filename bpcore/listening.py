@@ -82,8 +82,8 @@ def long_sentences(spoken: str, limit: int = MAX_WORDS) -> list[str]:
 
     Examples
     --------
-    >>> long_sentences("Short one. " + "word " * 26 + "end.")
-    ['word word word word word word word word word word word word word word word word word word word word word word word word word word end.']
+    >>> [len(s.split()) for s in long_sentences("Short one. " + "word " * 26 + "end.")]
+    [27]
     """
     return [s for s in _SENTENCE.split(spoken) if len(s.split()) > limit]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
+from bpcore.story import counted, equals, joined, trend
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -41,8 +42,6 @@ from kit.style import (
     TITLE_SIZE,
 )
 from kit.text import math, title_lines, words
-
-from bpcore.story import counted, equals, joined, trend
 
 
 class BackpropMainIdeas(LessonScene):
@@ -161,7 +160,13 @@ class BackpropMainIdeas(LessonScene):
                 f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
                 f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
                 f"{self.num(hi)} on the x axis of the {lesson.network.activation.name} "
-                "function: the red box."
+                "function: the red box.",
+                voice=f"Run every {lesson.labels.x_noun} from {self.num(lesson.x.min())} to "
+                      f"{self.num(lesson.x.max())} through the connection to hidden node "
+                      f"{j + 1}. Multiply by {w_in}, which is {self.num(params[w_in])}, then "
+                      f"add {b_in}, which is {self.num(params[b_in])}. The results land between "
+                      f"{self.num(lo)} and {self.num(hi)} on the x axis of the "
+                      f"{lesson.network.activation.name} function, in the red box."
             )
             edge = self.diagram.edges_in[j]
             box = input_box(self.act_axes, lo, hi)
@@ -174,8 +179,11 @@ class BackpropMainIdeas(LessonScene):
             self.play(Create(piece), run_time=MEDIUM)
             self.play(TransformFromCopy(piece, raw), run_time=MEDIUM)
             scaled = curve(self.data_axes, self.trace.grid, curves.scaled[j], self.colors[j])
-            self.say(f"Multiply every y value by {w_out} = {self.num(params[w_out])} and we get "
-                     f"the final {self.color_names[j]} curve.")
+            self.say(f"Multiply its outputs by {w_out} = {self.num(params[w_out])} and we get "
+                     f"the final {self.color_names[j]} curve.",
+                     voice=f"Multiply those outputs by {w_out}, which is "
+                           f"{self.num(params[w_out])}, and we get the final "
+                           f"{self.color_names[j]} curve. Bam!")
             self.play(Indicate(self.diagram.labels[w_out], color=self.colors[j]),
                       Transform(raw, scaled), run_time=LONG)
             bam(self)
@@ -525,12 +533,13 @@ class BackpropMainIdeas(LessonScene):
         if descent.status == "converged":
             why = (f"the step size, {self.num(step)}, is smaller than "
                    f"{self.num(self.lesson.descent.min_step_size)}")
+            heard = (f"the step is smaller than {self.num(self.lesson.descent.min_step_size)}")
         else:
-            why = "we reach the lesson's limit"
+            why = heard = "we reach the lesson's limit"
         found = "the best" if self.found else "the last"
         self.say(f"After {descent.updates} steps {why}, so we stop: {found} {self.bias} is "
                  f"{self.num(value)}, where SSR = {self.num(state.ssr)}.",
-                 voice=f"After {descent.updates} steps {why}, so we stop. {found.capitalize()} "
+                 voice=f"After {descent.updates} steps {heard}, so we stop. {found.capitalize()} "
                        f"{self.bias} is {self.num(value)}, where SSR is "
                        f"{self.said_small(state.ssr)}." + (" Double bam!" if self.found else
                        " The run was cut short."))

@@ -47,9 +47,9 @@ from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
-from bpcore.story import practically_zero
 from bpcore.publish import Chapter, publish
 from bpcore.scene_requirements import check_scene
+from bpcore.story import practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
