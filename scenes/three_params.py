@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from manim import *
 
+from bpcore.compare import compare_to_lesson
+from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
 from bpcore.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
@@ -462,7 +464,9 @@ class OptimizeSeveralParameters(LessonScene):
                 self.say(f"Step {i}: slopes " + listing([self.num(d[i - 1].gradient[p])
                                                          for p in self.optimize])
                          + f", new values {self.values_of(self.optimize, i)}; "
-                         f"SSR = {self.num(d[i].ssr)}.")
+                         f"SSR = {self.num(d[i].ssr)}.",
+                         voice=f"Step {i}: new slopes, new values in the table, and SSR is "
+                               f"{self.said_small(d[i].ssr)}.")
                 self.jump(i, MEDIUM)
                 self.wait(SHORT)
                 continue
@@ -475,7 +479,9 @@ class OptimizeSeveralParameters(LessonScene):
             if newly:
                 self.say(listing([f"{p} settles at {self.num(d[i].params[p])}"
                                   for p in newly]) + " (from step "
-                         + listing([str(self.settled[p]) for p in newly]) + ").")
+                         + listing([str(self.settled[p]) for p in newly]) + ").",
+                         voice="Settled: " + listing([f"{p} from step {self.settled[p]}"
+                                                      for p in newly]) + ".")
             self.jump(i, FAST)
             if newly:
                 self.play(Indicate(self.table.highlight(newly), color=FIXED, scale_factor=1.15),
@@ -521,7 +527,11 @@ class OptimizeSeveralParameters(LessonScene):
             end += still
             heard += still + " The run was cut short."
         else:
-            heard += " The values are in the table. Double bam!"
+            # Where it lands next to the b3 lesson, whose fixed values these lessons share.
+            same = compare_to_lesson(self.trace, LESSONS_DIR / "b3.yaml")
+            heard += (f" These are the b3 lesson's values, to {same.decimals} decimals. "
+                      "Double bam!" if same.comparable and same.agrees else
+                      " The values are in the table. Double bam!")
         self.say(end, voice=heard)
         self.play(Indicate(self.table, color=FIXED, scale_factor=1.05), run_time=MEDIUM)
         self.wait(LONG)
