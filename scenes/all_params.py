@@ -12,6 +12,7 @@ from manim import *
 from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
+from bpcore.story import joined, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
@@ -145,14 +146,20 @@ class AllParams(LessonScene):
         if len(red) == len(self.order):
             self.say(f"{sentence(lesson.title)} This time no parameter is known in advance: all "
                      f"{len(red)} of them, {', '.join(red)}, start from guesses, so all are "
-                     "red.")
+                     "red.", voice=f"{sentence(lesson.title)} Can a network find every weight "
+                     f"and bias at once? This time no parameter is known in advance. All "
+                     f"{len(red)} start from guesses, so all are red.")
         else:
             fixed = [n for n in self.order if n not in lesson.optimize]
             self.say(f"{sentence(lesson.title)} The red parameters, {', '.join(red)}, start from "
                      f"guesses; the green ones, {', '.join(fixed)}, stay as they are.")
         self.play(LaggedFadeIn(diagram.diagram, lag_ratio=0.05), run_time=LONG)
+        biases = [n for n in red if n.startswith("b")]
+        zero = bool(biases) and all(lesson.network.params[n] == 0 for n in biases)
         self.say("The starting values: " + self.listing(self.order, lesson.network.params)
-                 + ".")
+                 + ".", voice=("Biases usually start at 0, and so do these. The weights start "
+                               "from the guesses written on the diagram." if zero else
+                               "The starting values are written on the diagram."))
         self.play(*(Indicate(diagram.labels[n], color=LEARNING, scale_factor=1.25)
                     for n in red), run_time=MEDIUM)
         if diagram.table is not None:
@@ -396,15 +403,37 @@ class AllParams(LessonScene):
             f"{self.gradient_list(ins)}. One sweep backwards gives all "
             f"{len(self.learning)} derivatives.",
         ]
-        for stage, caption in zip(stages, captions, strict=True):
+        voices = [
+            f"At the output, the derivative of SSR with respect to {self.b_out} is the sum of "
+            f"negative 2 times each residual: {self.num(self.chain[self.b_out].total)}.",
+            "Back along the edges into the sum, each output weight multiplies that by its "
+            f"node's curve. {self.gradients_said(self.w_out)}",
+            f"Through each hidden node, multiply by its output weight and the slope of "
+            f"{self.act} there. {self.gradients_said(self.b_in)}",
+            "And back along the first edges, multiply by the input as well. "
+            f"{self.gradients_said(ins)} One sweep backwards gives all {len(self.learning)} "
+            "derivatives. That is why the method is called backpropagation: the derivatives "
+            "flow back from SSR toward the input.",
+        ]
+        for stage, caption, voice in zip(stages, captions, voices, strict=True):
             if not any(n in backward.tags for n in stage.names) and not stage.routes:
                 continue
-            self.say(caption)
+            self.say(caption, voice=voice)
             self.play(backward.flow(stage, run_time=LONG if k < 3 else MEDIUM))
             self.wait(MEDIUM)
         self.wait(MEDIUM)
         self.still()
         self.clear()
+
+    def gradients_said(self, names) -> str:
+        """The derivatives of ``names`` as the voice says them: "w3 gets 7.14 and w4 gets
+        1.49", or, past 4 numbers, where they are."""
+        shown = [n for n in names if n in self.learning]
+        if not shown:
+            return "These are fixed here."
+        if len(shown) > 4:
+            return "Their derivatives appear in the pink boxes."
+        return joined([f"{n} gets {self.num(self.chain[n].total)}" for n in shown]) + "."
 
     def gradient_list(self, names) -> str:
         shown = [n for n in names if n in self.learning]
@@ -430,6 +459,17 @@ class AllParams(LessonScene):
                  heading.get_bottom()[1] - 0.35 + config.frame_height / 2 - 0.3)
         below.next_to(heading, DOWN, buff=0.35)
         p = self.learning[0]
+        # The parameter the first step moved most: the one to name beside SSR's change.
+        most = max(self.learning, key=lambda n: abs(first.step_size[n]))
+        voices = [
+            f"Gradient descent uses all {len(self.learning)} slopes at once. They are in the "
+            "table.",
+            f"Each step size is the slope times the learning rate, {self.rate}. For {p}, "
+            f"{self.num(first.gradient[p])} times {self.rate} is {self.num(first.step_size[p])}.",
+            f"Each new value is the old value minus its step size. {most} moves most: "
+            f"{self.moves(most, first.params[most], second.params[most])}. After this one "
+            f"step {self.ssr_change(first.ssr, second.ssr)}.",
+        ]
         steps = [
             ("Gradient descent uses all of these slopes at once: "
              + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning) + ".",
@@ -442,8 +482,9 @@ class AllParams(LessonScene):
              f"{self.ssr_change(first.ssr, second.ssr)}.", (4,)),
         ]
         self.play(Write(heading), FadeInPlace(table.header), run_time=MEDIUM)
-        for caption, columns in steps:  # the table fills in column by column
-            self.say(caption)
+        for (caption, columns), voice in zip(steps, voices, strict=True):
+            # the table fills in column by column
+            self.say(caption, voice=voice)
             self.play(LaggedStart(*(FadeInPlace(*(r[c] for c in columns))
                                     for r in table.rows), lag_ratio=0.15), run_time=LONG)
             if columns[-1] == 4:
@@ -527,8 +568,11 @@ class AllParams(LessonScene):
         self.wait(MEDIUM)
         shown_one_by_one = [i for i in self.states[1:] if i <= ONE_BY_ONE]
         if shown_one_by_one:
+            first = [descent.ssr[i] for i in [0, *shown_one_by_one]]
             self.say("The first steps one at a time: SSR goes " + ", ".join(
-                self.num(descent.ssr[i]) for i in [0, *shown_one_by_one]) + ".")
+                self.num(v) for v in first) + ".",
+                voice="The first steps one at a time: SSR "
+                      + trend(first, [self.num(v) for v in first]) + ".")
         fast_caption = False
         for i in self.states[1:]:
             slow = i <= ONE_BY_ONE
@@ -538,7 +582,7 @@ class AllParams(LessonScene):
             self.show_state(i, MEDIUM if slow else FAST)
             if slow:
                 self.wait(SHORT)
-        self.say(self.end_caption())
+        self.say(self.end_caption(), voice=self.end_voice())
         self.wait(LONG)
         self.still()
 
@@ -562,9 +606,9 @@ class AllParams(LessonScene):
     def fast_caption(self) -> str:
         descent = self.trace.descent
         later = [i for i in self.states if i > ONE_BY_ONE]
-        return (f"Then faster, skipping more steps each time: {', '.join(map(str, later[:4]))} "
-                f"and so on up to {descent.updates}. A parameter turns green once its shown "
-                "value stops changing.")
+        return (f"Then faster, more steps at a time: step {later[0]} and on up to step "
+                f"{descent.updates}. A parameter turns green once its shown value stops "
+                "changing.")
 
     def end_caption(self) -> str:
         descent = self.trace.descent
@@ -579,6 +623,29 @@ class AllParams(LessonScene):
             text += " Settled: " + ", ".join(f"{n} at step {s}" for s, n in greens) + "."
         if moving:
             text += f" Still moving when descent stopped: {', '.join(moving)}."
+        return text
+
+    def end_voice(self) -> str:
+        """How the descent ended, for the ear: SSR's change, why it stopped, when the last
+        parameter settled, and whether the run was cut short."""
+        descent = self.trace.descent
+        greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
+        moving = self.still_moving(self.learning)
+        start, end = descent[0].ssr, descent.final.ssr
+        change = (f"SSR falls from {self.num(start)} to {self.said_small(end)}"
+                  if self.trend(start, end) < 0 else
+                  self.ssr_change(start, end, one_step=False))
+        text = f"After {descent.updates} steps {change}."
+        if descent.status == "converged":
+            text += (" Descent stopped because every step size had fallen below "
+                     f"{self.num(self.lesson.descent.min_step_size)}.")
+        if greens and not moving:
+            text += (" Each parameter turned green as it settled; the last, "
+                     f"{greens[-1][1]}, at step {greens[-1][0]}.")
+        elif greens:
+            text += f" Settled: {joined([n for _, n in greens])}."
+        if moving:
+            text += (f" Still moving: {joined(moving)}. The run was cut short.")
         return text
 
     def step_counter(self, state: int) -> VGroup:
@@ -622,11 +689,11 @@ class AllParams(LessonScene):
         final = descent.final.params
         self.play(FadeAway(self.ssr_plot, self.table, self.counter), run_time=SHORT)
         name = self.comparison_name()
-        words = {"rediscovered": f"The {name} lesson's values, found from scratch",
+        words = {"rediscovered": f"The {name} lesson's values, found again",
                  "kept": f"The {name} lesson's values, kept from the start",
                  "stopped": f"Not the {name} lesson's values yet: descent stopped early",
                  "another fit": f"Not the {name} lesson's values: another fit",
-                 "unrelated": f"The fitted values after {descent.updates} steps"}[self.landing]
+                 "unrelated": f"The values after {descent.updates} steps"}[self.landing]
         heading = Text(words, font_size=TITLE_SIZE - 12, color=FIXED if c.agrees else INK)
         heading.to_edge(UP, buff=0.4)
         if heading.width > config.frame_width - 0.8:
@@ -642,7 +709,10 @@ class AllParams(LessonScene):
                        if self.landing == "rediscovered" else "descent started on them and stayed")
                 self.say(f"Compare the fit with {other}: its fixed values plus the "
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
-                         f"{c.decimals} decimals: {how}.")
+                         f"{c.decimals} decimals: {how}.",
+                         voice=f"Compare the fit with {other}, where only {self.b_out} was "
+                               f"found. Every one of our {len(c.names)} values matches its "
+                               f"values to {c.decimals} decimals: {how}.")
             else:
                 moving = self.still_moving(self.learning)
                 why = (f"descent stopped while {', '.join(moving)} "
@@ -651,14 +721,19 @@ class AllParams(LessonScene):
                        "a network can fit the same data in more than one way")
                 self.say(f"Compare the fit with {other}, whose values are {theirs}. This run "
                          f"ends elsewhere, some values up to {self.num(c.largest_difference)} "
-                         f"away: {why}.")
+                         f"away: {why}.",
+                         voice=f"Compare the fit with {other}, whose values are on screen. "
+                               f"This run ends elsewhere, some values up to "
+                               f"{self.num(c.largest_difference)} away. The reason: {why}.")
             self.play(FadeInPlace(table.header), run_time=SHORT)
             self.play(LaggedStart(*(FadeInPlace(r) for r in table.rows), lag_ratio=0.15),
                       run_time=LONG)
             self.play(FadeIn(table.verdict, scale=1.2), run_time=MEDIUM)
             self.wait(LONG)
         else:
-            self.say(f"The fitted values: {self.listing(self.order, final)}.")
+            self.say(f"The values after {descent.updates} steps: "
+                     f"{self.listing(self.order, final)}.",
+                     voice=f"The values after {descent.updates} steps are on screen.")
             table = ParamTable(self.order, final, learning=self.still_moving(self.learning),
                                digits=self.lesson.digits, max_rows=7, font_size=LABEL_SIZE + 2)
             table.to_edge(RIGHT, buff=0.8).set_y(-0.4)
@@ -730,18 +805,26 @@ class AllParams(LessonScene):
                                      self.still_moving(self.learning), height=4.2)
         fitted.to_edge(DOWN, buff=0.3)
         name = self.comparison_name()
-        where = {"rediscovered": f" They are the {name} lesson's values, found from scratch.",
+        where = {"rediscovered": f" They are the {name} lesson's values, found again from "
+                                 "other starting values.",
                  "kept": f" They are the {name} lesson's values, where descent started."
                  }.get(self.landing, "")
         self.say(f"The chain rule carries the derivative of SSR back through the hidden layer "
                  f"to every weight and bias, the backward pass computes them all in one sweep, "
                  f"and {descent.updates} steps of gradient descent bring SSR from "
-                 f"{self.num(descent[0].ssr)} to {self.num(descent.final.ssr)}.{where}")
+                 f"{self.num(descent[0].ssr)} to {self.num(descent.final.ssr)}.{where}",
+                 voice=f"To recap. The chain rule carries the derivative of SSR back through "
+                       f"the hidden layer to every weight and bias. The backward pass computes "
+                       f"them all in one sweep. Then {descent.updates} steps of gradient "
+                       f"descent bring SSR from {self.num(descent[0].ssr)} to "
+                       f"{self.said_small(descent.final.ssr)}.{where}"
+                       + ("" if self.still_moving(self.learning) else " Bam!"))
         self.play(Write(heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
                   run_time=LONG)
         self.play(FadeInPlace(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
-        self.bam("Bam!")
+        if not self.still_moving(self.learning):  # earned only when every parameter settled
+            self.bam("Bam!")
         self.wait(SHORT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
+from bpcore.story import counted, equals, joined, trend
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -83,7 +84,8 @@ class BackpropMainIdeas(LessonScene):
         lesson = self.lesson
         self.title = title = title_lines(lesson.title, TITLE_SIZE - 8, config.frame_width - 1)
         title.to_edge(UP, buff=0.4)
-        self.say(f"{sentence(lesson.title)} Backpropagation rests on two ideas: the chain rule "
+        self.say(f"{sentence(lesson.title)} How does a neural network find good values for its "
+                 "weights and biases? Backpropagation rests on two ideas: the chain rule "
                  "gives derivatives, and gradient descent uses them to improve each parameter.")
         self.play(Write(title), run_time=MEDIUM)
         self.diagram = NetworkDiagram(lesson.network, learning={self.bias},
@@ -94,7 +96,10 @@ class BackpropMainIdeas(LessonScene):
         biases = ", ".join(n for n in lesson.network.names if n.startswith("b"))
         self.say(f"Every connection has a name: the weights {weights} and the biases {biases}. "
                  f"Green parameters keep the values they are given; {self.bias}, in red, "
-                 "still has to be found.")
+                 "still has to be found.",
+                 voice=f"Every connection has a name: a weight, w, or a bias, b. For now, assume "
+                       f"the green ones already have their best values. Only {self.bias}, in "
+                       "red, still has to be found.")
         self.play(*(Indicate(lbl, color=self.diagram.color_of(n), scale_factor=1.3)
                     for n, lbl in self.diagram.labels.items()), run_time=MEDIUM)
         self.wait(SHORT)
@@ -103,7 +108,8 @@ class BackpropMainIdeas(LessonScene):
         values.move_to(self.diagram)
         known = ", ".join(f"{n} = {self.num(v)}" for n, v in lesson.network.params.items()
                           if n != self.bias)
-        self.say(f"The fixed values are {known}.")
+        self.say(f"The fixed values are {known}.",
+                 voice="The green values are written on the diagram.")
         self.play(*(Transform(self.diagram.labels[n], values.labels[n]) for n in values.labels),
                   run_time=MEDIUM)
         self.wait(LONG)
@@ -154,7 +160,13 @@ class BackpropMainIdeas(LessonScene):
                 f"times {w_in} = {self.num(params[w_in])}, plus {b_in} = "
                 f"{self.num(params[b_in])}. They land between {self.num(lo)} and "
                 f"{self.num(hi)} on the x axis of the {lesson.network.activation.name} "
-                "function: the red box."
+                "function: the red box.",
+                voice=f"Run every {lesson.labels.x_noun} from {self.num(lesson.x.min())} to "
+                      f"{self.num(lesson.x.max())} through the connection to hidden node "
+                      f"{j + 1}. Multiply by {w_in}, which is {self.num(params[w_in])}, then "
+                      f"add {b_in}, which is {self.num(params[b_in])}. The results land between "
+                      f"{self.num(lo)} and {self.num(hi)} on the x axis of the "
+                      f"{lesson.network.activation.name} function, in the red box."
             )
             edge = self.diagram.edges_in[j]
             box = input_box(self.act_axes, lo, hi)
@@ -167,8 +179,11 @@ class BackpropMainIdeas(LessonScene):
             self.play(Create(piece), run_time=MEDIUM)
             self.play(TransformFromCopy(piece, raw), run_time=MEDIUM)
             scaled = curve(self.data_axes, self.trace.grid, curves.scaled[j], self.colors[j])
-            self.say(f"Multiply every y value by {w_out} = {self.num(params[w_out])} and we get "
-                     f"the final {self.color_names[j]} curve.")
+            self.say(f"Multiply its outputs by {w_out} = {self.num(params[w_out])} and we get "
+                     f"the final {self.color_names[j]} curve.",
+                     voice=f"Multiply those outputs by {w_out}, which is "
+                           f"{self.num(params[w_out])}, and we get the final "
+                           f"{self.color_names[j]} curve. Bam!")
             self.play(Indicate(self.diagram.labels[w_out], color=self.colors[j]),
                       Transform(raw, scaled), run_time=LONG)
             bam(self)
@@ -187,15 +202,18 @@ class BackpropMainIdeas(LessonScene):
         summed = curve(self.data_axes, self.trace.grid, curves.summed, SQUIGGLE)
         added = " plus ".join(self.color_names)
         self.say(f"Add the {added} curves together, point by point, and we get the green "
-                 "squiggle.")
+                 "squiggle." if self.k > 1 else
+                 f"The {added} curve is the shape of the green squiggle.")
         self.play(*(Transform(c.copy(), summed, remover=True) for c in self.scaled_curves),
                   FadeIn(summed), run_time=LONG)
         self.play(self.scaled_curves.animate.set_stroke(opacity=0.25), run_time=SHORT)
         self.squiggle = curve(self.data_axes, self.trace.grid, curves.predicted, SQUIGGLE)
         shift = ("which leaves the squiggle where it is" if b0 == 0 else
                  f"which shifts the squiggle by {self.num(b0)}")
+        start = (f"Biases usually start at 0, so {self.bias} starts at 0, {shift}." if b0 == 0
+                 else f"This lesson starts it at {self.num(b0)}, {shift}.")
         self.say(f"The last step adds the bias {self.bias}. We do not know its best value "
-                 f"yet, so it starts at {self.num(b0)}, {shift}.")
+                 f"yet. {start}")
         self.play(Indicate(self.diagram.labels[self.bias], color=LEARNING, scale_factor=1.5),
                   run_time=MEDIUM)
         self.play(Transform(summed, self.squiggle), run_time=MEDIUM)
@@ -211,7 +229,10 @@ class BackpropMainIdeas(LessonScene):
         self.say("The squiggle misses the data. A residual is an observed value minus "
                  "the predicted one: here " + ", ".join(
                      f"{self.num(o)} - ({self.num(p)})"
-                     for o, p in zip(lesson.y, start.predicted, strict=True)) + ".")
+                     for o, p in zip(lesson.y, start.predicted, strict=True)) + ".",
+                 voice="The squiggle misses the data. A residual is an observed value minus "
+                       "the predicted one: the distance from the squiggle up or down to a "
+                       "point.")
         self.play(FadeAway(self.scaled_curves, self.diagram), run_time=SHORT)
         self.residuals = residual_lines(self.data_axes, lesson.x, lesson.y, start.predicted)
         self.play(LaggedStart(*(Create(r) for r in self.residuals), lag_ratio=0.4),
@@ -277,14 +298,18 @@ class BackpropMainIdeas(LessonScene):
         self.beat("ssr-curve", f"SSR as {self.bias} changes")
         sweep = self.trace.sweep
         base = self.lesson.network
-        for value, ssr in self.ssr_points()[1:]:
+        tried = self.ssr_points()
+        for (before, ssr_before), (value, ssr) in zip(tried, tried[1:], strict=False):
             fit = self.trace.fit_of(base.replace(**{self.bias: value}))
             curves = self.trace.curves_of(base.replace(**{self.bias: value}))
             # "about 7.8" rounds 7.77 for the ear; "0.38 (about 0.38)" would only repeat it.
             about = self.about(ssr)
             rounded = f" (about {about})" if about != self.num(ssr) else ""
-            self.say(f"Try {self.bias} = {self.num(value)}: the squiggle moves, the residuals "
-                     f"change, and SSR = {self.num(ssr)}{rounded}.")
+            shift = "up" if value > before else "down"
+            shorter = ("the residuals get shorter" if ssr < ssr_before else
+                       "the residuals get longer")
+            self.say(f"Try {self.bias} = {self.num(value)}: the squiggle shifts {shift}, "
+                     f"{shorter}, and SSR = {self.num(ssr)}{rounded}.")
             self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
             dot = self.ssr_dot(value, ssr)
             self.play(FadeIn(dot, scale=2), run_time=SHORT)
@@ -318,7 +343,8 @@ class BackpropMainIdeas(LessonScene):
                       r"(\mathrm{Observed}_i - \mathrm{Predicted}_i)^2", color=INK,
                       font_size=TEXT_SIZE + 6).to_edge(UP, buff=0.6)
         self.say(f"Write SSR as a sum over the {n} data points of (observed minus predicted) "
-                 "squared.")
+                 "squared.", voice=f"Write SSR as a sum over the {n} data points: each "
+                 "residual, observed minus predicted, squared.")
         self.play(Write(ssr), run_time=LONG)
         parts = [rf"\mathrm{{{name}}}_i" for name in self.color_names]
         colors = {**red, r"\mathrm{green}_i": SQUIGGLE,
@@ -349,7 +375,11 @@ class BackpropMainIdeas(LessonScene):
         outer.next_to(chain, DOWN, buff=0.5)
         self.say("First factor: bring the square down in front, then multiply by the "
                  "derivative of what is inside the parentheses, which is -1. That leaves "
-                 "-2 times (observed minus predicted), summed.")
+                 "-2 times (observed minus predicted), summed.",
+                 voice="First factor: bring the square down in front. Then multiply by the "
+                       "derivative of the residual, observed minus predicted, with respect to "
+                       "the prediction, which is -1. That leaves -2 times each residual, "
+                       "summed.")
         self.play(Write(outer), run_time=LONG)
         self.wait(MEDIUM)
         zeros = " + ".join("0" for _ in self.color_names)
@@ -367,7 +397,10 @@ class BackpropMainIdeas(LessonScene):
                                   tex_to_color_map=red, font_size=TEXT_SIZE + 4)
         self.derivative.move_to(ORIGIN)
         self.say(f"Put together: d SSR / d {self.bias} is the sum of -2 times each residual, "
-                 "times 1. The 1 changes nothing but shows both links of the chain.")
+                 "times 1. The 1 changes nothing but shows both links of the chain.",
+                 voice=f"Put together: the derivative of SSR with respect to {self.bias} is the "
+                       "sum of -2 times each residual, times 1. The 1 changes nothing, but "
+                       "shows both links of the chain. Bam!")
         self.play(FadeAway(ssr, predicted, outer, inner),
                   ReplacementTransform(chain, self.derivative), run_time=LONG)
         bam(self)
@@ -397,12 +430,13 @@ class BackpropMainIdeas(LessonScene):
             tangent = tangent_line(self.ssr_axes, value, state.ssr, slope)
             new_readout = self.descent_readout(i, state, rate, detailed)
             if detailed:
-                self.say(self.slope_caption(i, state))
+                self.say(self.slope_caption(i, state), voice=self.slope_voice(state))
                 self.play(FadeAway(readout), FadeInPlace(new_readout[0]), run_time=MEDIUM)
                 self.play(Create(tangent), run_time=MEDIUM)
                 self.wait(MEDIUM)
                 self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} = "
-                         f"{self.num(step)}.")
+                         f"{self.num(step)}.", voice=f"The step size is the slope times the "
+                         f"learning rate: {self.num(slope)} times {rate} is {self.num(step)}.")
                 self.play(FadeInPlace(new_readout[1]), run_time=MEDIUM)
                 self.wait(SHORT)
             else:
@@ -415,11 +449,15 @@ class BackpropMainIdeas(LessonScene):
             nxt = descent[i + 1]
             new_value = nxt.params[self.bias]
             if detailed:
-                moved = ("The squiggle moves and the residuals shrink."
+                shift = "up" if new_value > value else "down"
+                moved = (f"The squiggle shifts {shift} and the residuals get shorter."
                          if self.trend(state.ssr, nxt.ssr) < 0 else
-                         f"The squiggle moves, but {self.ssr_change(state.ssr, nxt.ssr)}.")
+                         f"The squiggle shifts {shift}, but {self.ssr_change(state.ssr, nxt.ssr)}.")
+                sign = equals(self.num(value), "-", self.num(step), self.num(new_value))
                 self.say(f"New {self.bias} = old {self.bias} - step size = {self.num(value)} - "
-                         f"({self.num(step)}) = {self.num(new_value)}. {moved}")
+                         f"({self.num(step)}) {sign} {self.num(new_value)}. {moved}",
+                         voice=f"The new {self.bias} is the old one minus the step size: "
+                               f"{'' if sign == '=' else 'about '}{self.num(new_value)}. {moved}")
                 self.play(FadeInPlace(readout[2]), run_time=MEDIUM)
                 if i == 1:
                     self.still()
@@ -427,8 +465,11 @@ class BackpropMainIdeas(LessonScene):
                 sizes = np.abs(descent.step_size[2:, descent.optimize.index(self.bias)])
                 how = ("each new slope is flatter, so each step is smaller"
                        if np.all(np.diff(sizes) < 0) else "a new slope, a new step")
+                later = descent.column(self.bias)[2:]
                 self.say(f"Repeat: {how}. {self.bias} goes " + ", ".join(
-                             self.num(v) for v in descent.column(self.bias)[2:]) + ".")
+                             self.num(v) for v in later) + ".",
+                         voice=f"Repeat: {how}. {self.bias} "
+                               f"{trend(list(later), [self.num(v) for v in later])}.")
             curves = self.trace.curves_at(i + 1)
             self.play(MoveAlongPath(point, self.pink_path(value, state.ssr, new_value, nxt.ssr)),
                       FadeOut(tangent),
@@ -448,6 +489,15 @@ class BackpropMainIdeas(LessonScene):
                 f"{self.num(value)}: {terms}. They add up to {self.num(slope)}, the slope of "
                 f"the pink curve there.")
 
+    def slope_voice(self, state) -> str:
+        """The slope as the ear takes it: the residuals, then what is done with them."""
+        residuals = [self.num(r) for r in state.residuals]
+        said = (f"the residuals are {joined(residuals)}" if len(residuals) <= 4 else
+                f"there are {counted(len(residuals), 'residual')}")
+        return (f"At {self.bias} = {self.num(state.params[self.bias])}, {said}. Negative 2 "
+                f"times their sum is {self.num(state.gradient[self.bias])}, the slope of the "
+                "pink curve there.")
+
     def descent_readout(self, i: int, state, rate: str, detailed: bool) -> VGroup:
         value, slope = state.params[self.bias], state.gradient[self.bias]
         step = state.step_size[self.bias]
@@ -458,7 +508,8 @@ class BackpropMainIdeas(LessonScene):
         )
         if i + 1 < len(self.trace.descent):
             new = self.trace.descent[i + 1].params[self.bias]
-            lines.add(words(f"New {b} = {self.num(value)} - ({self.num(step)}) = "
+            sign = equals(self.num(value), "-", self.num(step), self.num(new))
+            lines.add(words(f"New {b} = {self.num(value)} - ({self.num(step)}) {sign} "
                             f"{self.num(new)}", color=LEARNING, size=size))
         # The update this readout makes: the first is step 1, as in the other scenes. Once
         # steps go by quickly, the header also keeps where this run of steps started, which
@@ -489,11 +540,16 @@ class BackpropMainIdeas(LessonScene):
         if descent.status == "converged":
             why = (f"the step size, {self.num(step)}, is smaller than "
                    f"{self.num(self.lesson.descent.min_step_size)}")
+            heard = (f"the step is smaller than {self.num(self.lesson.descent.min_step_size)}")
         else:
-            why = "we reach the lesson's limit"
+            why = heard = "we reach the lesson's limit"
         found = "the best" if self.found else "the last"
         self.say(f"After {descent.updates} steps {why}, so we stop: {found} {self.bias} is "
-                 f"{self.num(value)}, where SSR = {self.num(state.ssr)}.")
+                 f"{self.num(value)}, where SSR = {self.num(state.ssr)}.",
+                 voice=f"After {descent.updates} steps {heard}, so we stop. {found.capitalize()} "
+                       f"{self.bias} is {self.num(value)}, where SSR is "
+                       f"{self.said_small(state.ssr)}." + (" Double bam!" if self.found else
+                       " The run was cut short."))
         # Where descent ended, and the SSR there, which the voice states.
         final = VGroup(
             words(f"{self.bias} = {self.num(value)}", color=FIXED if self.found else LEARNING,
@@ -542,14 +598,28 @@ class BackpropMainIdeas(LessonScene):
                  f"{descent.updates} steps, ends at {self.num(end)}")
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
                  f"unknown parameter such as {self.bias}, and gradient descent, starting from "
-                 f"{self.num(start)}, {reach}.")
+                 f"{self.num(start)}, {reach}.",
+                 voice=f"To recap, two ideas. The chain rule gives the derivative of SSR with "
+                       f"respect to an unknown parameter such as {self.bias}. It starts at SSR, "
+                       "the end of the network, and works back to the parameter: that is why "
+                       f"it is called backpropagation. Gradient descent, starting from "
+                       f"{self.num(start)}, " + (f"follows it to the best value, "
+                       f"{self.num(end)}." if found else f"follows it toward the best value. "
+                       f"The run was cut short at the lesson's limit of {descent.updates} "
+                       f"steps, at {self.num(end)}."))
         self.play(Write(heading), run_time=MEDIUM)
         self.play(Write(one), run_time=LONG)
         self.play(Write(two), run_time=LONG)
         self.say(f"Every parameter of the network is now green: {self.bias} = {self.num(end)} "
                  "joins the fixed values." if found else
-                 f"{self.bias} = {self.num(end)} stays red: more steps would still move it.")
+                 f"{self.bias} = {self.num(end)} stays red: more steps would still move it.",
+                 voice=(f"Every parameter of the network is now green: {self.bias} joins the "
+                        "fixed values. Triple bam! Next, the same two ideas find three "
+                        "parameters at once." if found else
+                        f"{self.bias} stays red: more steps would still move it. Next, the "
+                        "same two ideas find three parameters at once."))
         self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
-        bam(self, "Triple bam!")
+        if found:  # earned only when descent found the bias
+            bam(self, "Triple bam!")
         self.wait(SHORT)

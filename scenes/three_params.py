@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from manim import *
 
+from bpcore.compare import compare_to_lesson
+from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
+from bpcore.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
@@ -108,7 +111,10 @@ class OptimizeSeveralParameters(LessonScene):
         title = title_lines(lesson.title, TITLE_SIZE - 10, config.frame_width - 1)
         title.to_edge(UP, buff=0.4)
         self.say(f"{sentence(lesson.title)} This time {listing(self.optimize)} are unknown "
-                 "together, and the chain rule and gradient descent find them all at once.")
+                 "together, and the chain rule and gradient descent find them all at once.",
+                 voice=f"{sentence(lesson.title)} What changes when more than one parameter is "
+                       f"unknown? This time {listing(self.optimize)} are found together, by "
+                       "the same chain rule and gradient descent.")
         self.play(Write(title), run_time=MEDIUM)
         self.diagram = NetworkDiagram(self.net, learning=set(self.optimize),
                                       digits=lesson.digits, input_label=lesson.labels.x,
@@ -130,7 +136,9 @@ class OptimizeSeveralParameters(LessonScene):
                     for n in self.optimize), run_time=MEDIUM)
         self.wait(SHORT)
         if self.fixed:
-            self.say(f"The green ones keep their values: {self.values_of(self.fixed)}.")
+            self.say(f"The green ones keep their values: {self.values_of(self.fixed)}.",
+                     voice="The green ones keep the values written beside them. As before, "
+                           "assume they are already optimal.")
             self.play(*(Indicate(self.label_ink(n), color=FIXED, scale_factor=1.2)
                         for n in self.fixed), run_time=MEDIUM)
         self.wait(MEDIUM)
@@ -175,8 +183,9 @@ class OptimizeSeveralParameters(LessonScene):
         panel = self.fit_panel(0, 5.0, 5.0)
         panel.to_corner(DR, buff=0.4)
         axes = panel.axes
-        self.say(f"The data: {len(lesson.x)} points. The hidden layer turns each "
-                 f"{lesson.labels.x_noun} into {self.k} curves, as before.")
+        self.say(f"The data: {len(lesson.x)} points. As before, each hidden node turns the "
+                 f"{lesson.labels.x_noun} values into a curve: "
+                 f"{counted(self.k, 'curve')} in all.")
         self.play(Create(axes), FadeInPlace(panel.dots), run_time=MEDIUM)
         params = self.net.params
         for j in range(self.k):
@@ -189,8 +198,8 @@ class OptimizeSeveralParameters(LessonScene):
                       Transform(raw, panel.scaled[j]), run_time=MEDIUM)
             self.remove(raw)
             self.add(panel.scaled[j])
-        self.say(f"Add the scaled curves and {self.bias} = {self.num(params[self.bias])}: "
-                 "the starting green squiggle.")
+        self.say(f"Add the scaled {'curves' if self.k > 1 else 'curve'} and {self.bias} = "
+                 f"{self.num(params[self.bias])}: the starting green squiggle.")
         self.play(*(Transform(c.copy(), panel.squiggle, remover=True) for c in panel.scaled),
                   FadeIn(panel.squiggle), run_time=LONG)
         fit = self.trace.start
@@ -248,7 +257,11 @@ class OptimizeSeveralParameters(LessonScene):
         general.next_to(top, DOWN, buff=0.3)
         self.say(f"Each of {listing(self.optimize)} changes SSR only through the predictions, "
                  "so the chain rule starts every derivative with the same factor, "
-                 "d SSR / d Predicted, and then follows the path to that parameter.")
+                 "d SSR / d Predicted, and then follows the path to that parameter.",
+                 voice=f"Each of {listing(self.optimize)} changes SSR only through the "
+                       "predictions. So every derivative starts with the same factor: the "
+                       "derivative of SSR with respect to the prediction. Then the chain rule "
+                       "follows the path to that parameter.")
         self.play(Write(general), run_time=MEDIUM)
         self.wait(SHORT)
 
@@ -280,10 +293,13 @@ class OptimizeSeveralParameters(LessonScene):
 
     def show_shared_columns(self, table: ChainTable) -> None:
         x_label = self.lesson.labels.x_noun
+        outer = [self.num(v) for v in table.outer_factor.values]
         self.say(f"One row per data point ({x_label} " + listing(
             [self.num(v) for v in self.lesson.x]) + "). The shared first factor is -2 times "
-            "(observed - predicted): " + listing(
-                [self.num(v) for v in table.outer_factor.values]) + ".")
+            "(observed - predicted): " + listing(outer) + ".",
+            voice="One row per data point. The shared first factor is negative 2 times each "
+                  "residual" + (": " + listing(outer) + "." if len(outer) <= 4 else
+                                ", in the first column."))
         self.play(FadeInPlace(table.inputs), run_time=SHORT)
         self.play(Write(table.outer.header), FadeInPlace(table.outer.note), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeInPlace(c) for c in table.outer.cells), lag_ratio=0.2),
@@ -449,7 +465,9 @@ class OptimizeSeveralParameters(LessonScene):
                 # The slopes were shown in the first step's table; here the table shows the
                 # new values, and the counter the SSR, that the caption states.
                 self.say(f"Step {i}: new slopes, new steps, new values "
-                         f"{self.values_of(self.optimize, i)}; SSR = {self.num(d[i].ssr)}.")
+                         f"{self.values_of(self.optimize, i)}; SSR = {self.num(d[i].ssr)}.",
+                         voice=f"Step {i}: new slopes, new values in the table, and SSR is "
+                               f"{self.said_small(d[i].ssr)}.")
                 self.jump(i, MEDIUM)
                 self.wait(SHORT)
                 continue
@@ -462,7 +480,9 @@ class OptimizeSeveralParameters(LessonScene):
             if newly:
                 self.say(listing([f"{p} settles at {self.num(d[i].params[p])}"
                                   for p in newly]) + " (from step "
-                         + listing([str(self.settled[p]) for p in newly]) + ").")
+                         + listing([str(self.settled[p]) for p in newly]) + ").",
+                         voice="Settled: " + listing([f"{p} from step {self.settled[p]}"
+                                                      for p in newly]) + ".")
             self.jump(i, FAST)
             if newly:
                 self.play(Indicate(self.table.highlight(newly), color=FIXED, scale_factor=1.15),
@@ -502,13 +522,23 @@ class OptimizeSeveralParameters(LessonScene):
             why = "the most this lesson allows, descent ends"
         end = f"After {d.updates} steps, {why}: {self.values_of(self.optimize, len(d) - 1)}, "
         end += f"and SSR = {self.num(final.ssr)}."
+        heard = f"After {d.updates} steps, {why}. SSR is {self.said_small(final.ssr)}."
         if moving:
-            end += f" {listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving."
-        self.say(end)
+            still = f" {listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving."
+            end += still
+            heard += still + " The run was cut short."
+        else:
+            # Where it lands next to the b3 lesson, whose fixed values these lessons share.
+            same = compare_to_lesson(self.trace, LESSONS_DIR / "b3.yaml")
+            heard += (f" These are the b3 lesson's values, to {same.decimals} decimals. "
+                      "Double bam!" if same.comparable and same.agrees else
+                      " The values are in the table. Double bam!")
+        self.say(end, voice=heard)
         self.play(Indicate(self.table, color=FIXED, scale_factor=1.05), run_time=MEDIUM)
         self.wait(LONG)
         self.still()
-        self.bam("Double bam!")
+        if not moving:  # earned only when every parameter settled
+            self.bam("Double bam!")
         self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 
     # -- beat 6: summary --------------------------------------------------------------------
@@ -551,8 +581,16 @@ class OptimizeSeveralParameters(LessonScene):
                  + f" in {d.updates} steps; "
                  + (f"{listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving, so "
                     f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving else
-                    "every parameter is now green."))
+                    "every parameter is now green."),
+                 voice=f"To recap: in {d.updates} steps, {listing(self.optimize)} moved from "
+                       "their starting values to the ones on screen. "
+                       + (f"The run was cut short: {listing(moving)} "
+                          f"{'is' if len(moving) == 1 else 'are'} still moving, so "
+                          f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving
+                          else "Every parameter is now green. Triple bam! Next, every "
+                          "parameter of the network starts unknown."))
         self.play(LaggedFadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
         self.wait(MEDIUM)
-        self.bam("Triple bam!")
+        if not moving:
+            self.bam("Triple bam!")
         self.wait(SHORT)

@@ -43,14 +43,28 @@ def said_numbers(speech: str) -> list[float]:
     return values
 
 
+def missigned(caption: str, speech: str, screen: tuple[str, ...] = ()) -> list[float]:
+    """The negative numbers ``speech`` says that neither ``caption`` nor ``screen`` writes
+    negative: a sign the voice added or a caption's sign it mangled. The voice may say fewer
+    numbers than the caption (a result instead of a bracketed formula, a list's first and last:
+    issue 21), and results such as residuals that the picture draws as lines."""
+    shown = set(written_numbers(caption))
+    for text in screen:
+        shown.update(written_numbers(text))
+    return [v for v in said_numbers(speech)
+            if v < 0 and not any(abs(v - s) <= 1e-9 * max(1.0, abs(v)) for s in shown)]
+
+
 def unsigned_numbers(clips) -> list[str]:
-    """Every (caption, speech) of ``clips`` whose speech does not say the caption's numbers,
-    sign for sign: empty when the narration is right."""
+    """Every (caption, speech) of ``clips`` whose speech says a negative number its caption does
+    not write negative, or, when the speech is the caption's own words (no separate voice),
+    does not say the caption's numbers sign for sign: empty when the narration is right."""
     wrong = []
     for _, clip in clips:
         for utterance in clip.utterances:
             shown, said = written_numbers(utterance.text), said_numbers(utterance.speech)
-            if len(shown) != len(said) or any(abs(a - b) > 1e-9 * max(1.0, abs(a))
-                                               for a, b in zip(shown, said, strict=False)):
+            exact = len(shown) == len(said) and all(
+                abs(a - b) <= 1e-9 * max(1.0, abs(a)) for a, b in zip(shown, said, strict=False))
+            if not exact and missigned(clip.caption, utterance.speech):
                 wrong.append(f"{utterance.text!r} -> {utterance.speech!r}")
     return wrong

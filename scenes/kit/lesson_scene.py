@@ -44,6 +44,7 @@ from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
 from bpcore.scene_requirements import check_scene
+from bpcore.story import practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
@@ -251,6 +252,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value as it is shown on screen and in captions."""
         return fmt(value, self.lesson.digits)
 
+    def said_small(self, value: float) -> str:
+        """A trace value as the voice says it: "practically zero" when tiny (bpcore.story)."""
+        return practically_zero(value, self.num(value))
+
     def still_moving(self, names: Iterable[str]) -> list[str]:
         """Those of ``names`` still moving when descent ended, in the order given: they stay
         red."""
@@ -331,8 +336,12 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.renderer.update_frame(self)
         return Image.fromarray(self.renderer.get_frame()).convert("RGB")
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, voice: str | None = None) -> None:
         """Narrate ``text`` from now: the voice speaks it while the animations that follow run.
+
+        ``voice``, when given, is what the voice says: the caption ``text`` is written for the
+        eye (formulas under the picture that shows them), ``voice`` for the ear (results, short
+        sentences; bpcore.story words them).
 
         The caption is cut into subtitle events, each spoken as one clip. Before the next
         caption (or the end of the beat) the picture holds until the voice has finished, or,
@@ -345,7 +354,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         beat = self.beats[-1] if self.beats else "intro"
         number = 1 + sum(1 for b, _ in self.clips if b == beat)
         clip = self._voice_worker.submit(
-            self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text)
+            self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text, voice)
         self._caption = (beat, clip, self.time)
 
     def play(self, *args, **kwargs) -> None:

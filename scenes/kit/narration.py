@@ -282,6 +282,29 @@ class Clip:
     recording_seconds: float = 0.0
 
 
+def paired(shown: list[str], said: list[str]) -> list[tuple[str, str]]:
+    """The caption's events ``shown`` beside the voice's sentences ``said``, as many pairs as
+    the shorter list has items: the longer list is cut into that many runs of consecutive
+    items, each joined.
+
+    Examples
+    --------
+    >>> paired(["A.", "B."], ["a.", "b.", "c."])
+    [('A.', 'a. b.'), ('B.', 'c.')]
+    >>> paired(["A.", "B.", "C."], ["a."])
+    [('A. B. C.', 'a.')]
+    """
+    n = min(len(shown), len(said))
+    if n == 0:
+        return []
+
+    def runs(items: list[str]) -> list[str]:
+        bounds = [round(i * len(items) / n) for i in range(n + 1)]
+        return [" ".join(items[bounds[i]:bounds[i + 1]]) for i in range(n)]
+
+    return list(zip(runs(shown), runs(said), strict=True))
+
+
 class Narrator:
     """Turns captions into clips for one voice, through the clip cache."""
 
@@ -294,8 +317,13 @@ class Narrator:
         self.missing: list[str] = []
         self._services: dict[str, SpeechService] = {}
 
-    def clip(self, clip_id: str, caption: str) -> Clip:
-        """Narrate one caption, or use the teacher's recording of it when there is one."""
+    def clip(self, clip_id: str, caption: str, voice: str | None = None) -> Clip:
+        """Narrate one caption, or use the teacher's recording of it when there is one.
+
+        ``voice``, when given, is what the voice says instead of the caption: the caption
+        written for the eye, ``voice`` for the ear (issue 21). Its sentences are spoken in
+        turn while the caption's events show (:func:`paired`).
+        """
         if self.voice.name == RECORDED:
             take = self.voice.folder / f"{clip_id}.wav"
             words = self.voice.folder / f"{clip_id}.txt"
@@ -304,7 +332,11 @@ class Narrator:
             if take.is_file():
                 return self._recorded(clip_id, caption, take)
             self.missing.append(clip_id)
-        utterances = tuple(self._utterance(text) for text in events(caption))
+        if voice is None:
+            utterances = tuple(self._utterance(text) for text in events(caption))
+        else:
+            utterances = tuple(self._utterance(text, said)
+                               for text, said in paired(events(caption), events(voice)))
         return Clip(clip_id, caption, utterances)
 
     def close(self) -> None:
@@ -313,8 +345,8 @@ class Narrator:
             if isinstance(service, OfflineService):
                 service.close()
 
-    def _utterance(self, text: str) -> Utterance:
-        speech = spoken(text)
+    def _utterance(self, text: str, said: str | None = None) -> Utterance:
+        speech = spoken(text if said is None else said)
         if self.voice.silent:
             return Utterance(text, speech)
         voice = Voice(DEFAULT_VOICE).require() if self.voice.name == RECORDED else self.voice
