@@ -144,9 +144,9 @@ def built(request: pytest.FixtureRequest, load_scene_module, media: Path,
     stills: list = []
 
     class Watched(scene_class):
-        def say(self, text: str) -> None:
+        def say(self, text: str, **kwargs) -> None:
             said.append(text)
-            super().say(text)
+            super().say(text, **kwargs)
 
         def still(self) -> None:
             if self.mobjects:

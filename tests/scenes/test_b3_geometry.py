@@ -119,9 +119,9 @@ def scene_run(request: pytest.FixtureRequest, load_scene_module, media_dir: Path
                 run.beside.append((self.beats[-1], corners(self.diagram),
                                    corners(self.data_axes)))
 
-        def say(self, text: str) -> None:
+        def say(self, text: str, **kwargs) -> None:
             run.captions.append(text)
-            super().say(text)
+            super().say(text, **kwargs)
 
         def play(self, *args, **kwargs):
             super().play(*args, **kwargs)
