@@ -25,7 +25,7 @@ from manim.utils.file_ops import write_to_movie
 
 from bpcore.audio import assemble, normalize
 from bpcore.errors import BpError
-from bpcore.media import FASTSTART, run
+from bpcore.media import faststart
 from bpcore.publish import Chapter, publish
 
 if TYPE_CHECKING:
@@ -169,23 +169,40 @@ class LessonFileWriter(SceneFileWriter):
 
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:
-        """The partial movies joined by ffmpeg's concat demuxer (streams copied), with the
-        index first (faststart) so a browser plays the mp4 while it downloads; used for the
-        movie and each section video.
+        """Manim's join of the partial movies (PyAV, packets copied), with every packet lasting
+        exactly one frame and the index written first (faststart, so a browser plays the mp4
+        while it downloads); used for the movie and each section video.
 
-        Manim joins them through PyAV and lets libav guess each packet's dts: on a lesson's
-        hundreds of partial movies the video came out a few milliseconds short of its frames
-        (avg_frame_rate 32803840/2186901 instead of 15), not quite constant frame rate.
+        Manim's own join left the last packet's duration to libav's guess: narrated b3 came
+        out 4 ms short of its 6407 frames (avg_frame_rate 32803840/2186901, not 15/1). ffmpeg's
+        concat demuxer is no better: it adds the partial movies' container durations, 0.2 s
+        too long over b3.
         """
         output_file = Path(output_file)
-        if create_gif or output_file.suffix != ".mp4":
-            return super().combine_files(input_files, output_file, create_gif, includes_sound)
+        if create_gif or output_file.suffix != ".mp4" or includes_sound:
+            super().combine_files(input_files, output_file, create_gif, includes_sound)
+            if output_file.suffix == ".mp4":
+                faststart(output_file)
+            return
         listing = self.partial_movie_directory / "partial_movie_file_list.txt"
         listing.write_text("".join(f"file 'file:{Path(f).as_posix()}'\n" for f in input_files),
                            encoding="utf-8")
-        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
-             listing, "-map", "0:v", *(["-map", "0:a?"] if includes_sound else []), "-c", "copy",
-             *FASTSTART, output_file], output_file)
+        with av.open(str(listing), options={"safe": "0", "an": "1"}, format="concat") as source:
+            stream = source.streams.video[0]
+            with av.open(str(output_file), mode="w",
+                         options={"movflags": "+faststart"}) as target:
+                out = target.add_stream_from_template(template=stream)
+                tick = None
+                for packet in source.demux(stream):
+                    if packet.dts is None:  # demux's flushing packets
+                        continue
+                    if tick is None:
+                        tick = round(1 / (to_av_frame_rate(config.frame_rate)
+                                          * packet.time_base))
+                    packet.dts = None  # partial movies restart at 0: libav orders them
+                    packet.duration = tick
+                    packet.stream = out
+                    target.mux(packet)
 
     def finish(self) -> None:
         super().finish()
