@@ -169,14 +169,14 @@ class LessonFileWriter(SceneFileWriter):
 
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:
-        """Manim's join of the partial movies (PyAV, packets copied), with every packet lasting
-        exactly one frame and the index written first (faststart, so a browser plays the mp4
+        """The partial movies joined (PyAV, packets copied) at exact frame times, the index
+        written first (faststart, so a browser plays the mp4
         while it downloads); used for the movie and each section video.
 
-        Manim's own join left the last packet's duration to libav's guess: narrated b3 came
-        out 4 ms short of its 6407 frames (avg_frame_rate 32803840/2186901, not 15/1). ffmpeg's
-        concat demuxer is no better: it adds the partial movies' container durations, 0.2 s
-        too long over b3.
+        Each partial movie starts where the frames before it end (frames x one frame's
+        ticks). Manim's own join let libav guess the dts: narrated b3 came out 4 ms short of
+        its 6407 frames (avg_frame_rate 32803840/2186901, not 15/1); ffmpeg's concat demuxer
+        adds the partial movies' container durations instead, 0.2 s too long over b3.
         """
         output_file = Path(output_file)
         if create_gif or output_file.suffix != ".mp4" or includes_sound:
@@ -184,25 +184,41 @@ class LessonFileWriter(SceneFileWriter):
             if output_file.suffix == ".mp4":
                 faststart(output_file)
             return
-        listing = self.partial_movie_directory / "partial_movie_file_list.txt"
-        listing.write_text("".join(f"file 'file:{Path(f).as_posix()}'\n" for f in input_files),
-                           encoding="utf-8")
-        with av.open(str(listing), options={"safe": "0", "an": "1"}, format="concat") as source:
-            stream = source.streams.video[0]
+        try:
+            self._join_at_frame_times(input_files, output_file)
+        except av.error.FFmpegError as exc:  # e.g. a deeper B-frame delay: manim's join
+            logger.warning(f"{output_file.name}: exact join failed ({exc}); manim's join")
+            super().combine_files(input_files, output_file, create_gif, includes_sound)
+            faststart(output_file)
+
+    @staticmethod
+    def _join_at_frame_times(input_files, output_file: Path) -> None:
+        with av.open(str(input_files[0])) as first:
+            template = first.streams.video[0]
             with av.open(str(output_file), mode="w",
                          options={"movflags": "+faststart"}) as target:
-                out = target.add_stream_from_template(template=stream)
-                tick = None
-                for packet in source.demux(stream):
-                    if packet.dts is None:  # demux's flushing packets
-                        continue
-                    if tick is None:
+                out = target.add_stream_from_template(template=template)
+                start = 0  # where this partial movie begins, in its time base
+                count = 0  # packets written
+                for path in input_files:
+                    with av.open(str(path)) as source:
+                        stream = source.streams.video[0]
                         tick = round(1 / (to_av_frame_rate(config.frame_rate)
-                                          * packet.time_base))
-                    packet.dts = None  # partial movies restart at 0: libav orders them
-                    packet.duration = tick
-                    packet.stream = out
-                    target.mux(packet)
+                                          * stream.time_base))
+                        frames = 0
+                        for packet in source.demux(stream):
+                            if packet.dts is None:  # demux's flushing packet
+                                continue
+                            packet.pts += start
+                            # One frame apart throughout, two frames behind as x264's
+                            # B-frames need (a one-frame movie has none: its dts is its pts).
+                            packet.dts = (count - 2) * tick
+                            count += 1
+                            packet.duration = tick
+                            packet.stream = out
+                            target.mux(packet)
+                            frames += 1
+                        start += frames * tick
 
     def finish(self) -> None:
         super().finish()
