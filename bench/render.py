@@ -38,9 +38,15 @@ loudness, muxing) took. What they add to the rest of the render's wall time is p
 the target (<= 10%); with a warm cache only the voice track remains. ``BP_VOICE=none`` renders
 silent videos and skips this part.
 
+The project's file writer logs a "Frames:" line (frames drawn and converted, frames repeated,
+seconds drawing, waiting for the encoders, converting, encoding), printed as a breakdown.
+``--warm`` keeps the usual voice clip cache; ``--reference`` renders the lesson again with
+manim's own encoding and prints SSIM per beat (issue 23: >= 0.99) and both file sizes.
+
 Usage::
 
-    python bench/render.py [--scene scenes/b3.py] [--quality l|m|h] [--repeat N]
+    python bench/render.py [--scene scenes/b3.py] [--quality l|m|h] [--repeat N] [--warm]
+                           [--reference]
 """
 
 from __future__ import annotations

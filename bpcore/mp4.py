@@ -11,8 +11,6 @@ from pathlib import Path
 def top_level_boxes(path: str | os.PathLike[str]) -> list[str]:
     """The types of the top-level boxes of the ISO-BMFF (mp4) file at ``path``, in file order.
 
-    Examples
-    --------
     A box is a 32-bit big-endian size (``1``: a 64-bit size follows the type; ``0``: to the end
     of the file) and a four-letter type.
     """

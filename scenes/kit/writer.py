@@ -25,7 +25,7 @@ from manim.utils.file_ops import write_to_movie
 
 from bpcore.audio import assemble, normalize
 from bpcore.errors import BpError
-from bpcore.media import FASTSTART, run
+from bpcore.media import faststart
 from bpcore.publish import Chapter, publish
 
 if TYPE_CHECKING:
@@ -169,23 +169,56 @@ class LessonFileWriter(SceneFileWriter):
 
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:
-        """The partial movies joined by ffmpeg's concat demuxer (streams copied), with the
-        index first (faststart) so a browser plays the mp4 while it downloads; used for the
-        movie and each section video.
+        """The partial movies joined (PyAV, packets copied) at exact frame times, the index
+        written first (faststart, so a browser plays the mp4
+        while it downloads); used for the movie and each section video.
 
-        Manim joins them through PyAV and lets libav guess each packet's dts: on a lesson's
-        hundreds of partial movies the video came out a few milliseconds short of its frames
-        (avg_frame_rate 32803840/2186901 instead of 15), not quite constant frame rate.
+        Each partial movie starts where the frames before it end (frames x one frame's
+        ticks). Manim's own join let libav guess the dts: narrated b3 came out 4 ms short of
+        its 6407 frames (avg_frame_rate 32803840/2186901, not 15/1); ffmpeg's concat demuxer
+        adds the partial movies' container durations instead, 0.2 s too long over b3.
         """
         output_file = Path(output_file)
-        if create_gif or output_file.suffix != ".mp4":
-            return super().combine_files(input_files, output_file, create_gif, includes_sound)
-        listing = self.partial_movie_directory / "partial_movie_file_list.txt"
-        listing.write_text("".join(f"file 'file:{Path(f).as_posix()}'\n" for f in input_files),
-                           encoding="utf-8")
-        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
-             listing, "-map", "0:v", *(["-map", "0:a?"] if includes_sound else []), "-c", "copy",
-             *FASTSTART, output_file], output_file)
+        if create_gif or output_file.suffix != ".mp4" or includes_sound:
+            super().combine_files(input_files, output_file, create_gif, includes_sound)
+            if output_file.suffix == ".mp4":
+                faststart(output_file)
+            return
+        try:
+            self._join_at_frame_times(input_files, output_file)
+        except av.error.FFmpegError as exc:  # e.g. a deeper B-frame delay: manim's join
+            logger.warning(f"{output_file.name}: exact join failed ({exc}); manim's join")
+            super().combine_files(input_files, output_file, create_gif, includes_sound)
+            faststart(output_file)
+
+    @staticmethod
+    def _join_at_frame_times(input_files, output_file: Path) -> None:
+        with av.open(str(input_files[0])) as first:
+            template = first.streams.video[0]
+            with av.open(str(output_file), mode="w",
+                         options={"movflags": "+faststart"}) as target:
+                out = target.add_stream_from_template(template=template)
+                start = 0  # where this partial movie begins, in its time base
+                count = 0  # packets written
+                for path in input_files:
+                    with av.open(str(path)) as source:
+                        stream = source.streams.video[0]
+                        tick = round(1 / (to_av_frame_rate(config.frame_rate)
+                                          * stream.time_base))
+                        frames = 0
+                        for packet in source.demux(stream):
+                            if packet.dts is None:  # demux's flushing packet
+                                continue
+                            packet.pts += start
+                            # One frame apart throughout, two frames behind as x264's
+                            # B-frames need (a one-frame movie has none: its dts is its pts).
+                            packet.dts = (count - 2) * tick
+                            count += 1
+                            packet.duration = tick
+                            packet.stream = out
+                            target.mux(packet)
+                            frames += 1
+                        start += frames * tick
 
     def finish(self) -> None:
         super().finish()
