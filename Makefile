@@ -11,7 +11,7 @@ QUALITY ?= h
 # Open the video when there is a screen to show it on.
 PREVIEW := $(if $(DISPLAY),-p,)
 
-.PHONY: setup system-packages video test fuzz lint stills bench bench-trace clean
+.PHONY: setup system-packages video test fuzz lint stills bench bench-trace bench-voice clean
 
 # reveal.js for offline HTML slide decks (bp slides), from npm, in a git-ignored folder.
 REVEALJS_VERSION := 6.0.1
@@ -68,3 +68,8 @@ bench-trace: setup
 
 clean:
 	rm -rf media renders stills slides scripts pages .cache/slides .pytest_cache
+
+# Each installed voice on b3's script: Whisper tiny.en's word error rate, DNSMOS P.808, speed.
+bench-voice: setup
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/voice.py

@@ -16,7 +16,9 @@ The rules, in order:
 - ``=``, ``+``, ``×``, ``*``, ``→``, ``²``, ``≈`` and ``/`` are said as words, and a number
   right before a parenthesis multiplies it ("-2(" is "negative 2 times");
 - parameter names are said letter then number ("w1" is "w 1", "b3" is "b 3"), the same in every
-  voice.
+  voice;
+- names a neural voice would spell or slur are given as said: "ReLU" is "ray loo",
+  "softplus" is "soft plus".
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ _SCIENTIFIC = re.compile(
 _SIGNED = re.compile(rf"(?:^|(?<=[\s(\[,=:]))([{_MINUS}])(?={_NUMBER})")
 _PLAIN_NUMBER = re.compile(rf"(?<![\w.]){_NUMBER}(?![\w]|\.[0-9])")
 _PARAMETER = re.compile(r"\b([wb])([0-9]+)\b")
+#: Names said as they sound, whatever the voice's dictionary guesses.
+_NAMES = [
+    (re.compile(r"\bReLUs?\b", re.IGNORECASE), lambda m: "ray loo" + "s" * m[0].endswith("s")),
+    (re.compile(r"\bsoft\s*plus\b", re.IGNORECASE), lambda m: "soft plus"),
+]
 _WORDS = [
     (re.compile(r"\s*=\s*"), " equals "),
     (re.compile(r"\s*≈\s*"), " about "),
@@ -76,6 +83,8 @@ def spoken(caption: str) -> str:
     b 3 goes 0 goes to 2.61; observed minus predicted squared
     >>> print(spoken("SSR = 7.77 (about 7.8)."))
     SSR equals 7.77, about 7.8.
+    >>> print(spoken("ReLU or softplus? Softplus."))
+    ray loo or soft plus? soft plus.
     """
     text = caption.translate({0x2212: "-"})
     # "7.77 (about 7.8)": an aside, said after a pause rather than run into the number.
@@ -90,6 +99,8 @@ def spoken(caption: str) -> str:
     for pattern, words in _WORDS:
         text = pattern.sub(words, text)
     text = re.sub(r"[()\[\]]", "", text)
+    for pattern, words in _NAMES:
+        text = pattern.sub(words, text)
     text = _PARAMETER.sub(r"\1 \2", text)
     return re.sub(r"\s+", " ", text).strip()
 

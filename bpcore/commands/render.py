@@ -626,8 +626,9 @@ def _voice_option(value: str | None) -> Voice | None:
 @click.option("--force", is_flag=True, help="Render even the lessons that are up to date.")
 @click.option("--voice", metavar="VOICE", default=None, envvar="BP_VOICE", show_envvar=True,
               callback=lambda ctx, param, value: _voice_option(value),
-              help="Who narrates, instead of each lesson's narration.voice: festival (the "
-                   "default), flite, none (silent), recorded:DIR (your own WAV clips, see "
+              help="Who narrates, instead of each lesson's narration.voice: hibari (the "
+                   "default), piper, piper:PATH/voice.onnx, festival, flite, none (silent), "
+                   "recorded:DIR (your own WAV clips, see "
                    "bp script), or a manim-voiceover service: gtts, azure, openai, "
                    "elevenlabs, gemini.")
 @click.option("--burn-captions", "burn", is_flag=True,
