@@ -354,7 +354,9 @@ class BackpropMainIdeas(LessonScene):
                          tex_to_color_map=colors, font_size=TEXT_SIZE + 6)
         predicted.next_to(ssr, DOWN, buff=0.5)
         self.say(f"Each prediction comes from the green squiggle: the sum of the "
-                 f"{' and '.join(self.color_names)} curves plus {self.bias}.")
+                 f"{' and '.join(self.color_names)} curves plus {self.bias}." if self.k > 1 else
+                 f"Each prediction comes from the green squiggle: the {self.color_names[0]} "
+                 f"curve plus {self.bias}.")
         self.play(Write(predicted), run_time=LONG)
         frac = r"\frac{d\,\mathrm{SSR}}{d\," + b + "}"
         chain = math(frac, "=",
@@ -385,9 +387,12 @@ class BackpropMainIdeas(LessonScene):
         zeros = " + ".join("0" for _ in self.color_names)
         inner = math(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
                         "=", "1", color=INK, font_size=TEXT_SIZE).next_to(outer, DOWN, buff=0.4)
-        self.say(f"Second factor: the {' and '.join(self.color_names)} curves were made before "
-                 f"{self.bias} is added, so their derivatives are 0; the derivative of "
-                 f"{self.bias} with respect to itself is 1.")
+        made = (f"the {' and '.join(self.color_names)} curves were made before {self.bias} is "
+                "added, so their derivatives are 0" if self.k > 1 else
+                f"the {self.color_names[0]} curve was made before {self.bias} is added, so its "
+                "derivative is 0")
+        self.say(f"Second factor: {made}; the derivative of {self.bias} with respect to itself "
+                 "is 1.")
         self.play(Write(inner), run_time=LONG)
         self.wait(MEDIUM)
         self.still()
