@@ -247,8 +247,8 @@ class OptimizeSeveralParameters(LessonScene):
             top.arrange(DOWN, buff=0.2)
         fit_into(top, config.frame_width - 0.8, 1.6).to_edge(UP, buff=0.3)
         self.say(f"SSR adds up the squared residuals at the {n} data points, and each "
-                 "prediction is the sum of the scaled curves plus "
-                 f"{self.bias}.")
+                 f"prediction is the {'sum of the scaled curves' if self.k > 1 else 'scaled curve'}"
+                 f" plus {self.bias}.")
         self.play(Write(top), run_time=LONG)
         chain = self.trace.chain_at(0)
         general = math(r"\frac{d\,\mathrm{SSR}}{d\,p} = \sum_{i=1}^{" + str(n) + "}",
