@@ -439,9 +439,11 @@ class BackpropMainIdeas(LessonScene):
                 self.play(FadeAway(readout), FadeInPlace(new_readout[0]), run_time=MEDIUM)
                 self.play(Create(tangent), run_time=MEDIUM)
                 self.wait(MEDIUM)
-                self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} = "
+                sign = equals(self.num(slope), "×", rate, self.num(step))
+                self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} {sign} "
                          f"{self.num(step)}.", voice=f"The step size is the slope times the "
-                         f"learning rate: {self.num(slope)} times {rate} is {self.num(step)}.")
+                         f"learning rate: {self.num(slope)} times {rate} is "
+                         f"{'' if sign == '=' else 'about '}{self.num(step)}.")
                 self.play(FadeInPlace(new_readout[1]), run_time=MEDIUM)
                 self.wait(SHORT)
             else:
@@ -509,7 +511,9 @@ class BackpropMainIdeas(LessonScene):
         b, size = self.bias, (SMALL_SIZE + 4) * TEXT_SCALE
         lines = VGroup(
             words(f"Slope at {b} = {self.num(value)}: {self.num(slope)}", size=size),
-            words(f"Step size = {self.num(slope)} * {rate} = {self.num(step)}", size=size),
+            words(f"Step size = {self.num(slope)} * {rate} "
+                  f"{equals(self.num(slope), '×', rate, self.num(step))} {self.num(step)}",
+                  size=size),
         )
         if i + 1 < len(self.trace.descent):
             new = self.trace.descent[i + 1].params[self.bias]
