@@ -12,7 +12,7 @@ from manim import *
 from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
-from bpcore.story import joined, trend
+from bpcore.story import equals, joined, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
@@ -460,12 +460,15 @@ class AllParams(LessonScene):
         below.next_to(heading, DOWN, buff=0.35)
         p = self.learning[0]
         # The parameter the first step moved most: the one to name beside SSR's change.
+        sign = equals(self.num(first.gradient[p]), "×", self.rate,
+                      self.num(first.step_size[p]))
         most = max(self.learning, key=lambda n: abs(first.step_size[n]))
         voices = [
             f"Gradient descent uses all {len(self.learning)} slopes at once. They are in the "
             "table.",
             f"Each step size is the slope times the learning rate, {self.rate}. For {p}, "
-            f"{self.num(first.gradient[p])} times {self.rate} is {self.num(first.step_size[p])}.",
+            f"{self.num(first.gradient[p])} times {self.rate} is "
+            f"{'' if sign == '=' else 'about '}{self.num(first.step_size[p])}.",
             f"Each new value is the old value minus its step size. {most} moves most: "
             f"{self.moves(most, first.params[most], second.params[most])}. After this one "
             f"step {self.ssr_change(first.ssr, second.ssr)}.",
@@ -475,7 +478,8 @@ class AllParams(LessonScene):
              + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning) + ".",
              (0, 1, 2)),
             (f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
-             f"{self.num(first.gradient[p])} × {self.rate} = {self.num(first.step_size[p])}.",
+             f"{self.num(first.gradient[p])} × {self.rate} {sign} "
+             f"{self.num(first.step_size[p])}.",
              (3,)),
             (f"New value = old value - step size: "
              f"{self.moves(p, first.params[p], second.params[p])}. After this one step "
