@@ -185,7 +185,9 @@ class OptimizeSeveralParameters(LessonScene):
         axes = panel.axes
         self.say(f"The data: {len(lesson.x)} points. As before, each hidden node turns the "
                  f"{lesson.labels.x_noun} values into a curve: "
-                 f"{counted(self.k, 'curve')} in all.")
+                 f"{counted(self.k, 'curve')} in all." if self.k > 1 else
+                 f"The data: {len(lesson.x)} points. As before, the hidden node turns the "
+                 f"{lesson.labels.x_noun} values into a curve.")
         self.play(Create(axes), FadeInPlace(panel.dots), run_time=MEDIUM)
         params = self.net.params
         for j in range(self.k):
