@@ -344,7 +344,9 @@ class AllParams(LessonScene):
         self.say(f"In numbers: one row per data point ({lesson.labels.x_noun} "
                  + ", ".join(self.num(v) for v in lesson.x) + "). The products of the links "
                  "are " + ", ".join(self.num(v) for v in derivative.terms) + ", and their sum "
-                 f"is {self.num(derivative.total)}.")
+                 f"is {self.num(derivative.total)}.",
+                 voice="In numbers: one row per data point. Multiply across each row and add "
+                       f"the products: the sum is {self.num(derivative.total)}.")
         self.play(FadeInPlace(table.shared, block.heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeInPlace(c) for c in block.columns), lag_ratio=0.3),
                   run_time=LONG)
