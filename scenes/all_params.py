@@ -388,7 +388,10 @@ class AllParams(LessonScene):
         values = {n: self.num(self.chain[n].total) for n in self.learning}
         backward = BackwardPass(diagram, values)
         self.say("The same products, read off the network: start at the output and walk back "
-                 "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.")
+                 "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.",
+                 voice="The same products, read off the network: start at the output and walk "
+                       "back along the edges, multiplying as we go. Each pink box holds the "
+                       "derivative of SSR with respect to its parameter.")
         self.play(Write(heading), FadeInPlace(diagram, legend), run_time=MEDIUM)
         self.wait(SHORT)
         stages = backward.stages()
