@@ -326,7 +326,8 @@ class AllParams(LessonScene):
                         f"node{'s' if self.k > 2 else ''}", font=FONT, font_size=LABEL_SIZE,
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
-                     f"node{'s' if self.k > 2 else ''}.")
+                     f"node{'s' if self.k > 2 else ''}.", voice=None if len(rest) <= 3 else
+                     "The others follow the same paths through the other hidden nodes.")
             self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)
         self.clear()
@@ -826,7 +827,8 @@ class AllParams(LessonScene):
                        f"them all in one sweep. Then {descent.updates} steps of gradient "
                        f"descent bring SSR from {self.num(descent[0].ssr)} to "
                        f"{self.said_small(descent.final.ssr)}.{where}"
-                       + ("" if self.still_moving(self.learning) else " Bam!"))
+                       + (" The run was cut short." if self.still_moving(self.learning)
+                          else " Bam!"))
         self.play(Write(heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
                   run_time=LONG)
