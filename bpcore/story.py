@@ -50,7 +50,7 @@ def trend(values: Sequence[float], shown: Sequence[str]) -> str:
     Examples
     --------
     >>> trend([2.19, 2.44, 2.54], ["2.19", "2.44", "2.54"])
-    '2.19, 2.44 and 2.54'
+    'goes 2.19, 2.44 and 2.54'
     >>> trend([2.19, 2.44, 2.54, 2.58, 2.6, 2.61], ["2.19", "2.44", "2.54", "2.58", "2.6", "2.61"])
     'climbs from 2.19 to 2.61'
     >>> trend([1.9, 1.3, 1.0, 0.9, 0.8], ["1.9", "1.3", "1", "0.9", "0.8"])
@@ -59,7 +59,7 @@ def trend(values: Sequence[float], shown: Sequence[str]) -> str:
     if len(values) != len(shown):
         raise ValueError("values and shown must have the same length")
     if len(values) <= MOST_SAID:
-        return joined(list(shown))
+        return f"goes {joined(list(shown))}"
     if all(b >= a for a, b in zip(values, values[1:], strict=False)):
         way = "climbs"
     elif all(b <= a for a, b in zip(values, values[1:], strict=False)):

@@ -12,7 +12,7 @@ from manim import *
 from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
-from bpcore.story import joined, trend
+from bpcore.story import equals, joined, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
@@ -326,7 +326,8 @@ class AllParams(LessonScene):
                         f"node{'s' if self.k > 2 else ''}", font=FONT, font_size=LABEL_SIZE,
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
-                     f"node{'s' if self.k > 2 else ''}.")
+                     f"node{'s' if self.k > 2 else ''}.", voice=None if len(rest) <= 3 else
+                     "The others follow the same paths through the other hidden nodes.")
             self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)
         self.clear()
@@ -344,7 +345,9 @@ class AllParams(LessonScene):
         self.say(f"In numbers: one row per data point ({lesson.labels.x_noun} "
                  + ", ".join(self.num(v) for v in lesson.x) + "). The products of the links "
                  "are " + ", ".join(self.num(v) for v in derivative.terms) + ", and their sum "
-                 f"is {self.num(derivative.total)}.")
+                 f"is {self.num(derivative.total)}.",
+                 voice="In numbers: one row per data point. Multiply across each row and add "
+                       f"the products: the sum is {self.num(derivative.total)}.")
         self.play(FadeInPlace(table.shared, block.heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeInPlace(c) for c in block.columns), lag_ratio=0.3),
                   run_time=LONG)
@@ -386,7 +389,10 @@ class AllParams(LessonScene):
         values = {n: self.num(self.chain[n].total) for n in self.learning}
         backward = BackwardPass(diagram, values)
         self.say("The same products, read off the network: start at the output and walk back "
-                 "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.")
+                 "along the edges, multiplying as we go. Each pink box is d SSR / d parameter.",
+                 voice="The same products, read off the network: start at the output and walk "
+                       "back along the edges, multiplying as we go. Each pink box holds the "
+                       "derivative of SSR with respect to its parameter.")
         self.play(Write(heading), FadeInPlace(diagram, legend), run_time=MEDIUM)
         self.wait(SHORT)
         stages = backward.stages()
@@ -460,12 +466,15 @@ class AllParams(LessonScene):
         below.next_to(heading, DOWN, buff=0.35)
         p = self.learning[0]
         # The parameter the first step moved most: the one to name beside SSR's change.
+        sign = equals(self.num(first.gradient[p]), "×", self.rate,
+                      self.num(first.step_size[p]))
         most = max(self.learning, key=lambda n: abs(first.step_size[n]))
         voices = [
             f"Gradient descent uses all {len(self.learning)} slopes at once. They are in the "
             "table.",
             f"Each step size is the slope times the learning rate, {self.rate}. For {p}, "
-            f"{self.num(first.gradient[p])} times {self.rate} is {self.num(first.step_size[p])}.",
+            f"{self.num(first.gradient[p])} times {self.rate} is "
+            f"{'' if sign == '=' else 'about '}{self.num(first.step_size[p])}.",
             f"Each new value is the old value minus its step size. {most} moves most: "
             f"{self.moves(most, first.params[most], second.params[most])}. After this one "
             f"step {self.ssr_change(first.ssr, second.ssr)}.",
@@ -475,7 +484,8 @@ class AllParams(LessonScene):
              + ", ".join(f"{n} {self.num(first.gradient[n])}" for n in self.learning) + ".",
              (0, 1, 2)),
             (f"Each step size is the slope times the learning rate, {self.rate}: for {p}, "
-             f"{self.num(first.gradient[p])} × {self.rate} = {self.num(first.step_size[p])}.",
+             f"{self.num(first.gradient[p])} × {self.rate} {sign} "
+             f"{self.num(first.step_size[p])}.",
              (3,)),
             (f"New value = old value - step size: "
              f"{self.moves(p, first.params[p], second.params[p])}. After this one step "
@@ -818,7 +828,8 @@ class AllParams(LessonScene):
                        f"them all in one sweep. Then {descent.updates} steps of gradient "
                        f"descent bring SSR from {self.num(descent[0].ssr)} to "
                        f"{self.said_small(descent.final.ssr)}.{where}"
-                       + ("" if self.still_moving(self.learning) else " Bam!"))
+                       + (" The run was cut short." if self.still_moving(self.learning)
+                          else " Bam!"))
         self.play(Write(heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
                   run_time=LONG)

@@ -354,7 +354,9 @@ class BackpropMainIdeas(LessonScene):
                          tex_to_color_map=colors, font_size=TEXT_SIZE + 6)
         predicted.next_to(ssr, DOWN, buff=0.5)
         self.say(f"Each prediction comes from the green squiggle: the sum of the "
-                 f"{' and '.join(self.color_names)} curves plus {self.bias}.")
+                 f"{' and '.join(self.color_names)} curves plus {self.bias}." if self.k > 1 else
+                 f"Each prediction comes from the green squiggle: the {self.color_names[0]} "
+                 f"curve plus {self.bias}.")
         self.play(Write(predicted), run_time=LONG)
         frac = r"\frac{d\,\mathrm{SSR}}{d\," + b + "}"
         chain = math(frac, "=",
@@ -385,9 +387,12 @@ class BackpropMainIdeas(LessonScene):
         zeros = " + ".join("0" for _ in self.color_names)
         inner = math(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
                         "=", "1", color=INK, font_size=TEXT_SIZE).next_to(outer, DOWN, buff=0.4)
-        self.say(f"Second factor: the {' and '.join(self.color_names)} curves were made before "
-                 f"{self.bias} is added, so their derivatives are 0; the derivative of "
-                 f"{self.bias} with respect to itself is 1.")
+        made = (f"the {' and '.join(self.color_names)} curves were made before {self.bias} is "
+                "added, so their derivatives are 0" if self.k > 1 else
+                f"the {self.color_names[0]} curve was made before {self.bias} is added, so its "
+                "derivative is 0")
+        self.say(f"Second factor: {made}; the derivative of {self.bias} with respect to itself "
+                 "is 1.")
         self.play(Write(inner), run_time=LONG)
         self.wait(MEDIUM)
         self.still()
@@ -434,9 +439,11 @@ class BackpropMainIdeas(LessonScene):
                 self.play(FadeAway(readout), FadeInPlace(new_readout[0]), run_time=MEDIUM)
                 self.play(Create(tangent), run_time=MEDIUM)
                 self.wait(MEDIUM)
-                self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} = "
+                sign = equals(self.num(slope), "×", rate, self.num(step))
+                self.say(f"Step size = slope × learning rate = {self.num(slope)} × {rate} {sign} "
                          f"{self.num(step)}.", voice=f"The step size is the slope times the "
-                         f"learning rate: {self.num(slope)} times {rate} is {self.num(step)}.")
+                         f"learning rate: {self.num(slope)} times {rate} is "
+                         f"{'' if sign == '=' else 'about '}{self.num(step)}.")
                 self.play(FadeInPlace(new_readout[1]), run_time=MEDIUM)
                 self.wait(SHORT)
             else:
@@ -504,7 +511,9 @@ class BackpropMainIdeas(LessonScene):
         b, size = self.bias, (SMALL_SIZE + 4) * TEXT_SCALE
         lines = VGroup(
             words(f"Slope at {b} = {self.num(value)}: {self.num(slope)}", size=size),
-            words(f"Step size = {self.num(slope)} * {rate} = {self.num(step)}", size=size),
+            words(f"Step size = {self.num(slope)} * {rate} "
+                  f"{equals(self.num(slope), '×', rate, self.num(step))} {self.num(step)}",
+                  size=size),
         )
         if i + 1 < len(self.trace.descent):
             new = self.trace.descent[i + 1].params[self.bias]

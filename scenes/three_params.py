@@ -131,7 +131,10 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(FadeInPlace(self.diagram), run_time=LONG)
         self.play(FadeInPlace(legend), run_time=SHORT)
         self.say(f"The red parameters are the ones to optimize. They start at "
-                 f"{self.values_of(self.optimize)}.")
+                 f"{self.values_of(self.optimize)}.",
+                 voice=None if len(self.optimize) <= 3 else
+                 "The red parameters are the ones to optimize. Their starting values are on "
+                 "the diagram.")
         self.play(*(Indicate(self.label_ink(n), color=LEARNING, scale_factor=1.3)
                     for n in self.optimize), run_time=MEDIUM)
         self.wait(SHORT)
@@ -185,7 +188,9 @@ class OptimizeSeveralParameters(LessonScene):
         axes = panel.axes
         self.say(f"The data: {len(lesson.x)} points. As before, each hidden node turns the "
                  f"{lesson.labels.x_noun} values into a curve: "
-                 f"{counted(self.k, 'curve')} in all.")
+                 f"{counted(self.k, 'curve')} in all." if self.k > 1 else
+                 f"The data: {len(lesson.x)} points. As before, the hidden node turns the "
+                 f"{lesson.labels.x_noun} values into a curve.")
         self.play(Create(axes), FadeInPlace(panel.dots), run_time=MEDIUM)
         params = self.net.params
         for j in range(self.k):
@@ -205,7 +210,10 @@ class OptimizeSeveralParameters(LessonScene):
         fit = self.trace.start
         self.say("Its predictions at the data are " + listing(
             [self.num(p) for p in fit.predicted]) + f", so the sum of squared residuals is "
-            f"SSR = {self.num(fit.ssr)}.")
+            f"SSR = {self.num(fit.ssr)}.",
+            voice=None if len(fit.predicted) <= 4 else
+            f"From its predictions at the data, the sum of squared residuals is "
+            f"{self.num(fit.ssr)}.")
         self.play(LaggedStart(*(Create(r) for r in panel.residuals), lag_ratio=0.3),
                   run_time=MEDIUM)
         ssr = math(r"\mathrm{SSR} = \sum_i (\mathrm{Observed}_i - \mathrm{Predicted}_i)^2 = "
@@ -247,8 +255,8 @@ class OptimizeSeveralParameters(LessonScene):
             top.arrange(DOWN, buff=0.2)
         fit_into(top, config.frame_width - 0.8, 1.6).to_edge(UP, buff=0.3)
         self.say(f"SSR adds up the squared residuals at the {n} data points, and each "
-                 "prediction is the sum of the scaled curves plus "
-                 f"{self.bias}.")
+                 f"prediction is the {'sum of the scaled curves' if self.k > 1 else 'scaled curve'}"
+                 f" plus {self.bias}.")
         self.play(Write(top), run_time=LONG)
         chain = self.trace.chain_at(0)
         general = math(r"\frac{d\,\mathrm{SSR}}{d\,p} = \sum_{i=1}^{" + str(n) + "}",
@@ -310,13 +318,17 @@ class OptimizeSeveralParameters(LessonScene):
         block = table.blocks[param]
         self.play(Write(block.heading), run_time=SHORT)
         for column, factor in zip(block.columns, derivative.factors[1:], strict=True):
-            self.say(self.factor_caption(param, factor))
+            self.say(self.factor_caption(param, factor),
+                     voice=None if len(factor.values) <= 4 else
+                     self.factor_caption(param, factor, heard=True))
             self.play(Write(column.header), FadeInPlace(column.note), run_time=MEDIUM)
             self.play(LaggedStart(*(FadeInPlace(c) for c in column.cells), lag_ratio=0.2),
                       run_time=SHORT)
             self.wait(SHORT)
         self.say(f"Multiply across each row ({listing([self.num(t) for t in derivative.terms])})"
-                 f" and add: d SSR / d {param} = {self.num(derivative.total)}.")
+                 f" and add: d SSR / d {param} = {self.num(derivative.total)}.",
+                 voice=f"Multiply across each row and add. The derivative of SSR with respect "
+                       f"to {param} is {self.num(derivative.total)}.")
         self.play(FadeInPlace(block.product.header),
                   *(TransformFromCopy(VGroup(table.outer.cells[i],
                                              *(c.cells[i] for c in block.columns)),
@@ -326,10 +338,12 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
-    def factor_caption(self, param: str, factor) -> str:
-        """What one factor of d SSR / d param is, with its values at the data."""
+    def factor_caption(self, param: str, factor, heard: bool = False) -> str:
+        """What one factor of d SSR / d param is, with its values at the data (``heard``:
+        where the values are, for a voice that should not read a long list)."""
         num, den = factor.numerator, factor.denominator
-        values = listing([self.num(v) for v in factor.values])
+        values = ("its values are in the table" if heard else
+                  listing([self.num(v) for v in factor.values]))
         name = f"d {num} / d {den}".replace("predicted", "Predicted")
         if num == "predicted" and den in self.out_weights:
             j = self.out_weights.index(den)
@@ -398,17 +412,23 @@ class OptimizeSeveralParameters(LessonScene):
                  rules.get_bottom()[1] + config.frame_height / 2 - 0.45 - 1.6)
         table.next_to(rules, DOWN, buff=0.45)
         slopes = listing([f"{self.num(d[0].gradient[p])} for {p}" for p in self.optimize])
+        many = len(self.optimize) > 3
         self.say(f"Gradient descent uses all the derivatives at once. The slopes at the start "
-                 f"are {slopes}.")
+                 f"are {slopes}.", voice=None if not many else
+                 "Gradient descent uses all the derivatives at once. The slopes at the start "
+                 "are in the table.")
         self.play(FadeInPlace(panel), Write(rules), run_time=MEDIUM)
         self.play(FadeInPlace(table.columns[0], table.columns[1]), run_time=MEDIUM)
         self.wait(SHORT)
         sizes = listing([self.num(d[0].step_size[p]) for p in self.optimize])
-        self.say(f"Each step size is its slope times the learning rate, {lr}: {sizes}.")
+        self.say(f"Each step size is its slope times the learning rate, {lr}: {sizes}.",
+                 voice=None if not many else
+                 f"Each step size is its slope times the learning rate, {lr}.")
         self.play(FadeInPlace(table.columns[2]), run_time=MEDIUM)
         self.wait(SHORT)
         self.say(f"Each new value is the old value minus its step size: "
-                 f"{self.values_of(self.optimize, 1)}.")
+                 f"{self.values_of(self.optimize, 1)}.", voice=None if not many else
+                 "Each new value is the old value minus its step size, in the last column.")
         self.play(FadeInPlace(table.columns[3]), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
