@@ -488,7 +488,7 @@ class AllParams(LessonScene):
              f"{self.num(first.step_size[p])}.",
              (3,)),
             (f"New value = old value - step size: "
-             f"{self.moves(p, first.params[p], second.params[p])}. After this one step "
+             f"{self.moves(most, first.params[most], second.params[most])}. After this one step "
              f"{self.ssr_change(first.ssr, second.ssr)}.", (4,)),
         ]
         self.play(Write(heading), FadeInPlace(table.header), run_time=MEDIUM)

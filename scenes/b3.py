@@ -106,10 +106,8 @@ class BackpropMainIdeas(LessonScene):
         values = NetworkDiagram(lesson.network, learning={self.bias}, digits=self.lesson.digits,
                                 input_label=lesson.labels.x, output_label=lesson.labels.y)
         values.move_to(self.diagram)
-        known = ", ".join(f"{n} = {self.num(v)}" for n, v in lesson.network.params.items()
-                          if n != self.bias)
-        self.say(f"The fixed values are {known}.",
-                 voice="The green values are written on the diagram.")
+        # The values are on the diagram; a caption listing them all ran past two lines.
+        self.say("The green values are written on the diagram.")
         self.play(*(Transform(self.diagram.labels[n], values.labels[n]) for n in values.labels),
                   run_time=MEDIUM)
         self.wait(LONG)
@@ -492,8 +490,9 @@ class BackpropMainIdeas(LessonScene):
         value, slope = state.params[self.bias], state.gradient[self.bias]
         terms = ", ".join(f"-2({self.num(o)} - ({self.num(p)}))"
                           for o, p in zip(self.lesson.y, state.predicted, strict=True))
-        return (f"Plug in the observed values and the squiggle's predictions at {self.bias} = "
-                f"{self.num(value)}: {terms}. They add up to {self.num(slope)}, the slope of "
+        # As many sentences as the voice's: a subtitle event pairs with each spoken sentence.
+        return (f"At {self.bias} = {self.num(value)}: {terms}. "
+                f"They add up to {self.num(slope)}, the slope of "
                 f"the pink curve there.")
 
     def slope_voice(self, state) -> str:
@@ -523,12 +522,13 @@ class BackpropMainIdeas(LessonScene):
         # The update this readout makes: the first is step 1, as in the other scenes. Once
         # steps go by quickly, the header also keeps where this run of steps started, which
         # the voice names with the values between.
-        head = f"Step {i + 1}"
+        header = words(f"Step {i + 1}", color=MUTED, size=size)
         if not detailed:
             start = self.trace.descent[2].params[self.bias]
-            head += (f"   {b}: {self.num(start)} \u2192 {self.num(value)}" if i > 2 else
-                     f"   {b} = {self.num(start)}")
-        header = words(head, color=MUTED, size=size)
+            run = (f"{b}: {self.num(start)} \u2192 {self.num(value)}" if i > 2 else
+                   f"{b} = {self.num(start)}")
+            header = VGroup(header, words(run, color=MUTED, size=size)).arrange(RIGHT,
+                                                                                buff=0.4)
         group = VGroup(header, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         group.to_corner(UR, buff=0.3)
         return VGroup(VGroup(header, lines[0]), *lines[1:])
