@@ -294,11 +294,13 @@ def test_captions_carry_the_first_gradients(all_params_render, trace) -> None:
 
 @pytest.mark.render
 def test_captions_say_where_the_fit_lands(all_params_render, trace) -> None:
-    """The captions give the first step, the final SSR and the landing on the b3 lesson."""
+    """The captions give the first step (the new value of the parameter it moved most), the
+    final SSR and the landing on the b3 lesson."""
     text = " ".join(s.content.replace("\n", " ")
                     for s in captions(all_params_render.succeeded().video()))
     d, digits = trace.descent, trace.lesson.digits
-    for value in (d[0].ssr, d[1].ssr, d.final.ssr, d[0].step_size["w1"], d[1].params["w1"]):
+    most = max(d[0].step_size, key=lambda n: abs(d[0].step_size[n]))
+    for value in (d[0].ssr, d[1].ssr, d.final.ssr, d[0].step_size["w1"], d[1].params[most]):
         assert fmt(value, digits) in text
     assert "b3 lesson" in text and "to 2 decimals" in text
     assert str(d.updates) in text
