@@ -25,7 +25,6 @@ from pathlib import Path
 import click
 
 from bpcore.commands.common import CommandError, lesson_argument, output_option
-from bpcore.commands.render import animation_watcher, code_digest, render_key
 from bpcore.commands.render_scene import (
     QUALITIES,
     quality_option,
@@ -35,6 +34,8 @@ from bpcore.commands.render_scene import (
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
 from bpcore.media import faststart
+from bpcore.render.keys import code_digest, render_key
+from bpcore.render.report import animation_watcher
 from bpcore.resources import cache_dir
 from bpcore.trace import trace_lesson
 
