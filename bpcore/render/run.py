@@ -20,6 +20,7 @@ from bpcore.files import atomic_write
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.keys import up_to_date
 from bpcore.render.outputs import install, output_lock, work_prefix
+from bpcore.settings import scene_environ
 
 
 def video_seconds(video: Path) -> float | None:
@@ -89,8 +90,7 @@ def run_job(job: RenderJob, on_line: Callable[[str], None] | None = None,
             with tempfile.TemporaryDirectory(dir=job.output.parent, suffix=".work",
                                              prefix=work_prefix(job.output)) as work:
                 media = Path(work) / "media"
-                env = {"BP_VOICE": str(job.voice)} if job.voice is not None else {}
-                env["BP_BURN_CAPTIONS"] = "1" if job.burn else "0"
+                env = scene_environ(voice=job.voice, burn_captions=job.burn)
                 run_manim(job.lesson_path, job.lesson, job.quality, media, env,
                           scene=job.scene, on_line=on_line)
                 video = find_video(media, job.scene, job.quality)

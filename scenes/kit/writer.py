@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -248,7 +247,7 @@ class LessonFileWriter(SceneFileWriter):
         try:
             publish(video, [Chapter(title, start) for title, start in scene.chapters],
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
-                    burn=os.environ.get("BP_BURN_CAPTIONS") == "1")
+                    burn=scene.settings.burn_captions)
         except BpError as exc:
             from kit.lesson_scene import stop  # lesson_scene imports this module
 
