@@ -287,8 +287,9 @@ def corners(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
     return mob.get_corner(DOWN + LEFT)[:2], mob.get_corner(UP + RIGHT)[:2]
 
 
-def crosses(mob: VMobject, edge: VMobject) -> bool:
-    """Whether the straight ``edge`` passes through ``mob``'s box (grown by PAD)."""
+def crossed_by_edge(mob: VMobject, edge: VMobject) -> bool:
+    """Whether the straight ``edge`` passes through ``mob``'s box (grown by PAD); the same
+    argument order as :func:`kit.plots.crossed_by_curve`."""
     low, high = corners(mob)
     return _crosses((low - PAD, high + PAD), (edge.get_start()[:2], edge.get_end()[:2]))
 

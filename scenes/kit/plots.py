@@ -218,15 +218,16 @@ def clip_segment(start, end, box: np.ndarray):
     return start + low * delta, start + high * delta
 
 
-def crosses(corners: np.ndarray, mobject, pad: float = 0.03) -> bool:
-    """Whether the polyline through screen points ``corners`` enters ``mobject``'s box.
+def crossed_by_curve(mobject, corners: np.ndarray, pad: float = 0.03) -> bool:
+    """Whether the polyline through screen points ``corners`` enters ``mobject``'s box; the
+    same argument order as :func:`kit.network.crossed_by_edge`.
 
     Examples
     --------
     >>> label = Rectangle(width=1, height=1)
-    >>> crosses(np.array([[-2.0, 0, 0], [2.0, 0, 0]]), label)
+    >>> crossed_by_curve(label, np.array([[-2.0, 0, 0], [2.0, 0, 0]]))
     True
-    >>> crosses(np.array([[-2.0, 2, 0], [2.0, 2, 0]]), label)
+    >>> crossed_by_curve(label, np.array([[-2.0, 2, 0], [2.0, 2, 0]]))
     False
     """
     box = np.array([mobject.get_corner(DOWN + LEFT)[:2] - pad,
@@ -257,8 +258,8 @@ def place_label(label, point, lines=(), taken=(), buff: float = 0.08):
         for side in LABEL_SIDES:
             gap = buff + away * label.height
             label.next_to(point, side, buff=gap)
-            blocked = sum(crosses(c, label) for c in lines) + sum(overlaps(label, m)
-                                                                  for m in taken)
+            blocked = sum(crossed_by_curve(label, c) for c in lines) + \
+                sum(overlaps(label, m) for m in taken)
             if blocked == 0:
                 return label
             if best is None or blocked < best[0]:
@@ -272,5 +273,5 @@ def axis_lines(axes: Axes) -> list[np.ndarray]:
 
 
 __all__ = ["nice_range", "make_axes", "curve", "data_dots", "residual_lines", "input_box",
-           "tangent_line", "plot_box", "clip_segment", "crosses", "overlaps", "place_label",
-           "axis_lines", "LABEL_SIDES", "UP"]
+           "tangent_line", "plot_box", "clip_segment", "crossed_by_curve", "overlaps",
+           "place_label", "axis_lines", "LABEL_SIDES", "UP"]
