@@ -282,27 +282,124 @@ class Clip:
     recording_seconds: float = 0.0
 
 
+#: Words a spoken piece may not end on: what follows them completes them ("is 2.6").
+_BINDS_NEXT = frozenset(
+    "is are was equals = ≈ about to from minus plus times × - + → of negative by at the a an "
+    "its their each every".split())
+#: Words a spoken piece may not start with: they complete what comes before ("b3 | is 2.6").
+_BINDS_BEFORE = frozenset("is are equals = ≈ × - + → minus plus times squared".split())
+#: Conjunctions: ", and" is a clause boundary.
+_CONJUNCTIONS = frozenset("and but so or then which while because where when".split())
+
+
+def _cut_cost(before: str, after: str) -> float | None:
+    """What cutting speech between the words ``before`` and ``after`` costs the listener: 0 at
+    a clause boundary, more between plain words; None where a cut would split a name from its
+    value or a number from what it completes."""
+    if any(c.isdigit() for c in after) or before.lower() in _BINDS_NEXT \
+            or after.lower() in _BINDS_BEFORE:
+        return None
+    if before.endswith((";", ":", ".", "!", "?")):
+        return 0.0
+    if before.endswith(","):
+        return 0.0 if after.lower() in _CONJUNCTIONS else 1.0
+    if after.lower() in _CONJUNCTIONS:
+        return 2.0
+    return 3.0
+
+
+def split_speech(said: str, lengths: list[int]) -> list[str]:
+    """``said`` cut into ``len(lengths)`` pieces, each about as long (in proportion) as the
+    caption text it goes with: at clause boundaries where one is near, else between words,
+    never between a name or operator and its value. Fewer pieces when the words allow no more
+    cuts.
+
+    Examples
+    --------
+    >>> split_speech("The slope is negative 15.7; so b3 steps 1.57 to the right.", [30, 28])
+    ['The slope is negative 15.7;', 'so b3 steps 1.57 to the right.']
+    >>> split_speech("Add them up and we get the green squiggle at last", [14, 30])
+    ['Add them up', 'and we get the green squiggle at last']
+    >>> split_speech("Add them up and we get the green squiggle at last", [25, 25])
+    ['Add them up and we get', 'the green squiggle at last']
+    >>> split_speech("b3 is 2.6", [5, 5])
+    ['b3 is 2.6']
+    """
+    words = said.split()
+    m = len(lengths)
+    if m <= 1 or len(words) <= 1:
+        return [" ".join(words)]
+    total, reach = sum(lengths), len(" ".join(words))
+    targets = [reach * sum(lengths[:k]) / total for k in range(1, m)]
+    # Cut candidates: (index of the word that starts the next piece, its character offset, cost).
+    candidates, offset = [], 0
+    for i in range(1, len(words)):
+        offset += len(words[i - 1]) + 1
+        cost = _cut_cost(words[i - 1], words[i])
+        if cost is not None:
+            candidates.append((i, offset, cost))
+    cuts = min(m - 1, len(candidates))
+    if cuts == 0:
+        return [" ".join(words)]
+    if cuts < m - 1:  # too few places to cut: spread those there are over the caption
+        targets = [reach * k / (cuts + 1) for k in range(1, cuts + 1)]
+
+    def price(target: float, candidate: tuple[int, int, float]) -> float:
+        return candidate[2] + 10 * abs(candidate[1] - target) / reach
+
+    # best[k][j]: the cheapest way to make cut k at candidate j (with cuts 0..k-1 before it).
+    best = [[(price(targets[0], c), [j]) for j, c in enumerate(candidates)]]
+    for k in range(1, cuts):
+        row = []
+        for j, c in enumerate(candidates):
+            earlier = [best[k - 1][i] for i in range(j) if best[k - 1][i] is not None]
+            if not earlier:
+                row.append(None)
+                continue
+            cost, path = min(earlier, key=lambda option: option[0])
+            row.append((cost + price(targets[k], c), [*path, j]))
+        best.append(row)
+    _, path = min((option for option in best[-1] if option is not None),
+                  key=lambda option: option[0])
+    starts = [0, *(candidates[j][0] for j in path), len(words)]
+    return [" ".join(words[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
+
 def paired(shown: list[str], said: list[str]) -> list[tuple[str, str]]:
-    """The caption's events ``shown`` beside the voice's sentences ``said``, as many pairs as
-    the shorter list has items: the longer list is cut into that many runs of consecutive
-    items, each joined.
+    """The caption's events ``shown`` beside what the voice says for each.
+
+    Each caption event keeps an utterance of its own, so no subtitle event grows past its two
+    lines: when the voice has more sentences than the caption has events, consecutive
+    sentences are joined under one event; when it has fewer, a sentence is cut
+    (:func:`split_speech`) into as many pieces as the events it goes with, in proportion to
+    their lengths. Only a sentence that allows no cut makes its events share one utterance.
 
     Examples
     --------
     >>> paired(["A.", "B."], ["a.", "b.", "c."])
     [('A.', 'a. b.'), ('B.', 'c.')]
-    >>> paired(["A.", "B.", "C."], ["a."])
-    [('A. B. C.', 'a.')]
+    >>> for pair in paired(["Step size = -15.7 × 0.1 = -1.57,", "so the new b3 = 1.57."],
+    ...                    ["The step is negative 1.57, so b3 moves up to 1.57."]):
+    ...     print(pair)
+    ('Step size = -15.7 × 0.1 = -1.57,', 'The step is negative 1.57,')
+    ('so the new b3 = 1.57.', 'so b3 moves up to 1.57.')
     """
     n = min(len(shown), len(said))
     if n == 0:
         return []
 
-    def runs(items: list[str]) -> list[str]:
+    def runs(items: list[str]) -> list[list[str]]:
         bounds = [round(i * len(items) / n) for i in range(n + 1)]
-        return [" ".join(items[bounds[i]:bounds[i + 1]]) for i in range(n)]
+        return [items[bounds[i]:bounds[i + 1]] for i in range(n)]
 
-    return list(zip(runs(shown), runs(said), strict=True))
+    out: list[tuple[str, str]] = []
+    for events_, sentences in zip(runs(shown), runs(said), strict=True):
+        pieces = split_speech(" ".join(sentences), [len(e) for e in events_])
+        if len(pieces) < len(events_):  # no room to cut: the events share the speech
+            bounds = [round(i * len(events_) / len(pieces)) for i in range(len(pieces) + 1)]
+            events_ = [" ".join(events_[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+        out.extend(zip(events_, pieces, strict=True))
+    return out
 
 
 class Narrator:

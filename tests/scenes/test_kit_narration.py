@@ -12,6 +12,7 @@ import pytest
 
 from bpcore.audio import prepare_clip, read_clip
 from bpcore.errors import BpError
+from bpcore.speech import spoken
 from bpcore.voice import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
@@ -94,3 +95,24 @@ def test_a_failing_synthesizer_is_one_clear_error(tmp_path: Path, monkeypatch) -
     narrator = Narrator(Voice("flite"), 1.0, tmp_path / "cache")
     with pytest.raises(BpError, match="voice flite failed on 'Hello.': flite: voice slt not"):
         narrator.clip("t-1", "Hello.")
+
+
+def test_each_caption_event_keeps_an_utterance_of_its_own(tmp_path: Path) -> None:
+    """A caption of more subtitle events than its voice has sentences: every event is still
+    one utterance (at most two lines on screen), the voice's words are all said, in order, and
+    no cut separates a name or an operator from its value."""
+    from bpcore.subtitles import events, fits
+
+    caption = ("Plug in the observed values and the squiggle's predictions at b3 = 0: "
+               "-2(0 - (-2.6)), -2(1 - (-2.61)), -2(0 - (-2.61)). They add up to -15.7, the "
+               "slope of the pink curve there.")
+    voice = "At b3 equals 0, the pink curve's slope is negative 15.7, so it falls."
+    assert len(events(caption)) > len(events(voice))  # the case this test is about
+    clip = Narrator(Voice("none"), 1.0, tmp_path).clip("t-1", caption, voice)
+    assert [u.text for u in clip.utterances] == events(caption)
+    assert all(fits(u.text) for u in clip.utterances)
+    assert " ".join(u.speech for u in clip.utterances).split() == spoken(voice).split()
+    for before, after in zip(clip.utterances, clip.utterances[1:], strict=False):
+        last, first = before.speech.split()[-1], after.speech.split()[0]
+        assert last not in ("equals", "is", "negative", "times"), (before.speech, after.speech)
+        assert not any(c.isdigit() for c in first), (before.speech, after.speech)
