@@ -609,8 +609,9 @@ class BackpropMainIdeas(LessonScene):
                  f"follows it toward the best value and, stopped at the lesson's limit of "
                  f"{descent.updates} steps, ends at {self.num(end)}")
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
-                 f"unknown parameter such as {self.bias}, and gradient descent, starting from "
-                 f"{self.num(start)}, {reach}.",
+                 f"unknown parameter such as {self.bias}, working back from SSR (hence "
+                 f"backpropagation), and gradient descent, starting from {self.num(start)}, "
+                 f"{reach}.",
                  voice=f"To recap, two ideas. The chain rule gives the derivative of SSR with "
                        f"respect to an unknown parameter such as {self.bias}. It starts at SSR, "
                        "the end of the network, and works back to the parameter: that is why "

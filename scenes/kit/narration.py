@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -292,27 +293,39 @@ _BINDS_BEFORE = frozenset("is are equals = ≈ × - + → minus plus times squar
 _CONJUNCTIONS = frozenset("and but so or then which while because where when".split())
 
 
-def _cut_cost(before: str, after: str) -> float | None:
-    """What cutting speech between the words ``before`` and ``after`` costs the listener: 0 at
-    a clause boundary, more between plain words; None where a cut would split a name from its
-    value or a number from what it completes."""
-    if any(c.isdigit() for c in after) or before.lower() in _BINDS_NEXT \
-            or after.lower() in _BINDS_BEFORE:
+def _cut_cost(before: str, after: str, next_: str = "") -> float | None:
+    """What cutting speech between the words ``before`` and ``after`` (``next_`` follows)
+    costs the listener: 0 at a sentence's end, a little at a clause boundary, more between
+    plain words; None where a cut would split a name from its value, a number from what it
+    completes, or a list of numbers ("2.6, 2.61 | and 2.61")."""
+    def has_digit(word: str) -> bool:
+        return any(c.isdigit() for c in word)
+
+    def is_number(word: str) -> bool:
+        return word == "negative" or re.fullmatch(r"[-\u2212]?[0-9.]+[,;:.!?]?", word) is not None
+
+    if has_digit(after) or before.lower() in _BINDS_NEXT or after.lower() in _BINDS_BEFORE:
         return None
-    if before.endswith((";", ":", ".", "!", "?")):
+    if has_digit(before) and not before.endswith((",", ";", ":", ".", "!", "?")):
+        return None  # "b3 | steps": a name or a number goes with what it says
+    if before.endswith((".", "!", "?")):
         return 0.0
+    if after.lower() in ("and", "or") and is_number(before) and is_number(next_):
+        return None
+    if before.endswith((";", ":")):
+        return 1.0
     if before.endswith(","):
-        return 0.0 if after.lower() in _CONJUNCTIONS else 1.0
+        return 1.0 if after.lower() in _CONJUNCTIONS else 2.0
     if after.lower() in _CONJUNCTIONS:
-        return 2.0
-    return 3.0
+        return 2.5
+    return 3.5
 
 
 def split_speech(said: str, lengths: list[int]) -> list[str]:
     """``said`` cut into ``len(lengths)`` pieces, each about as long (in proportion) as the
-    caption text it goes with: at clause boundaries where one is near, else between words,
-    never between a name or operator and its value. Fewer pieces when the words allow no more
-    cuts.
+    caption text it goes with: at sentence ends or clause boundaries where one is near, else
+    between words, never between a name or operator and its value nor inside a list of
+    numbers. Fewer pieces when the words allow no more cuts.
 
     Examples
     --------
@@ -322,6 +335,8 @@ def split_speech(said: str, lengths: list[int]) -> list[str]:
     ['Add them up', 'and we get the green squiggle at last']
     >>> split_speech("Add them up and we get the green squiggle at last", [25, 25])
     ['Add them up and we get', 'the green squiggle at last']
+    >>> split_speech("At b3 equals 0, the residuals are 2.6, 2.61 and 2.61.", [70, 52])
+    ['At b3 equals 0,', 'the residuals are 2.6, 2.61 and 2.61.']
     >>> split_speech("b3 is 2.6", [5, 5])
     ['b3 is 2.6']
     """
@@ -335,7 +350,7 @@ def split_speech(said: str, lengths: list[int]) -> list[str]:
     candidates, offset = [], 0
     for i in range(1, len(words)):
         offset += len(words[i - 1]) + 1
-        cost = _cut_cost(words[i - 1], words[i])
+        cost = _cut_cost(words[i - 1], words[i], words[i + 1] if i + 1 < len(words) else "")
         if cost is not None:
             candidates.append((i, offset, cost))
     cuts = min(m - 1, len(candidates))
@@ -365,41 +380,33 @@ def split_speech(said: str, lengths: list[int]) -> list[str]:
     return [" ".join(words[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
 
 
-def paired(shown: list[str], said: list[str]) -> list[tuple[str, str]]:
-    """The caption's events ``shown`` beside what the voice says for each.
+def paired(shown: list[str], said: str) -> list[tuple[str, str]]:
+    """The caption's events ``shown`` beside what the voice says under each, from the voice's
+    text ``said``.
 
     Each caption event keeps an utterance of its own, so no subtitle event grows past its two
-    lines: when the voice has more sentences than the caption has events, consecutive
-    sentences are joined under one event; when it has fewer, a sentence is cut
-    (:func:`split_speech`) into as many pieces as the events it goes with, in proportion to
-    their lengths. Only a sentence that allows no cut makes its events share one utterance.
+    lines: the voice's words are cut (:func:`split_speech`) into as many pieces as there are
+    events, in proportion to the events' lengths, at sentence ends where one is near, else at
+    clause boundaries, else between words. Only when the words allow too few cuts do
+    neighbouring events share one utterance.
 
     Examples
     --------
-    >>> paired(["A.", "B."], ["a.", "b.", "c."])
-    [('A.', 'a. b.'), ('B.', 'c.')]
+    >>> paired(["A caption.", "Another one."], "One. Two. Three.")
+    [('A caption.', 'One.'), ('Another one.', 'Two. Three.')]
     >>> for pair in paired(["Step size = -15.7 × 0.1 = -1.57,", "so the new b3 = 1.57."],
-    ...                    ["The step is negative 1.57, so b3 moves up to 1.57."]):
+    ...                    "The step is negative 1.57, so b3 moves up to 1.57."):
     ...     print(pair)
     ('Step size = -15.7 × 0.1 = -1.57,', 'The step is negative 1.57,')
     ('so the new b3 = 1.57.', 'so b3 moves up to 1.57.')
     """
-    n = min(len(shown), len(said))
-    if n == 0:
+    if not shown or not said.split():
         return []
-
-    def runs(items: list[str]) -> list[list[str]]:
-        bounds = [round(i * len(items) / n) for i in range(n + 1)]
-        return [items[bounds[i]:bounds[i + 1]] for i in range(n)]
-
-    out: list[tuple[str, str]] = []
-    for events_, sentences in zip(runs(shown), runs(said), strict=True):
-        pieces = split_speech(" ".join(sentences), [len(e) for e in events_])
-        if len(pieces) < len(events_):  # no room to cut: the events share the speech
-            bounds = [round(i * len(events_) / len(pieces)) for i in range(len(pieces) + 1)]
-            events_ = [" ".join(events_[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-        out.extend(zip(events_, pieces, strict=True))
-    return out
+    pieces = split_speech(said, [len(e) for e in shown])
+    if len(pieces) < len(shown):  # no room to cut: neighbouring events share the speech
+        bounds = [round(i * len(shown) / len(pieces)) for i in range(len(pieces) + 1)]
+        shown = [" ".join(shown[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return list(zip(shown, pieces, strict=True))
 
 
 class Narrator:
@@ -433,7 +440,7 @@ class Narrator:
             utterances = tuple(self._utterance(text) for text in events(caption))
         else:
             utterances = tuple(self._utterance(text, said)
-                               for text, said in paired(events(caption), events(voice)))
+                               for text, said in paired(events(caption), voice))
         return Clip(clip_id, caption, utterances)
 
     def close(self) -> None:
