@@ -304,6 +304,8 @@ def _cut_cost(before: str, after: str, next_: str = "") -> float | None:
     def is_number(word: str) -> bool:
         return word == "negative" or re.fullmatch(r"[-\u2212]?[0-9.]+[,;:.!?]?", word) is not None
 
+    if before.endswith(":") and before.lower() not in _BINDS_NEXT:
+        return 1.0  # "each residual: | 1.44, ...": a colon introduces what follows
     if has_digit(after) or before.lower() in _BINDS_NEXT or after.lower() in _BINDS_BEFORE:
         return None
     if has_digit(before) and not before.endswith((",", ";", ":", ".", "!", "?")):
@@ -337,6 +339,9 @@ def split_speech(said: str, lengths: list[int]) -> list[str]:
     ['Add them up and we get', 'the green squiggle at last']
     >>> split_speech("At b3 equals 0, the residuals are 2.6, 2.61 and 2.61.", [70, 52])
     ['At b3 equals 0,', 'the residuals are 2.6, 2.61 and 2.61.']
+    >>> split_speech("The shared factor is negative 2 times each residual: 1.44, 1.08 and 1.54.",
+    ...              [55, 22])
+    ['The shared factor is negative 2 times each residual:', '1.44, 1.08 and 1.54.']
     >>> split_speech("b3 is 2.6", [5, 5])
     ['b3 is 2.6']
     """
