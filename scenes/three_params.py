@@ -565,7 +565,9 @@ class OptimizeSeveralParameters(LessonScene):
             why = "the most this lesson allows, descent ends"
         end = f"After {d.updates} steps, {why}: {self.values_of(self.optimize, len(d) - 1)}, "
         end += f"and SSR = {self.num(final.ssr)}."
-        heard = f"After {d.updates} steps, {why}. SSR is {self.said_small(final.ssr)}."
+        # "descent ends" runs together when heard ("to send ends"): the voice says "the run".
+        heard = (f"After {d.updates} steps, {why.replace('descent', 'the run')}. SSR is "
+                 f"{self.said_small(final.ssr)}.")
         if moving:
             still = f" {listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving."
             end += still

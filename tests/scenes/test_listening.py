@@ -35,9 +35,9 @@ def _settled_claims(script: dict) -> dict[str, int]:
     "the last, b 1, at step 7513"; names as said ("w 3") back to written ("w3")."""
     claims = {}
     for m in re.finditer(r"\b([wb]) ([0-9]+)(?:,? (?:from|at)| stops changing at) step "
-                         r"([0-9]+)",
+                         r"([0-9][0-9,]*[0-9]|[0-9])",
                          spoken_text(script)):
-        claims[m[1] + m[2]] = int(m[3])
+        claims[m[1] + m[2]] = int(m[3].replace(",", ""))
     return claims
 
 
