@@ -424,6 +424,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 "id": clip.id, "caption": clip.caption,
                 "events": [u.text for u in clip.utterances],
                 "spoken": " ".join(u.speech for u in clip.utterances),
+                # What the voice says under each event: one clip of speech per event.
+                "said": [u.speech for u in clip.utterances],
                 "on_screen": self.clip_screens.get(clip.id, []),
             })
         return {"title": self.lesson.title, "lesson": self.lesson.source,
