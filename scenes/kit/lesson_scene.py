@@ -48,11 +48,13 @@ from bpcore.story import practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
-from kit import tex_cache
+from kit import svg_cache, tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
 from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
 from kit.writer import LessonFileWriter, LessonRenderer
+
+svg_cache.install()  # Text and Tex outlines parsed once, kept across renders
 
 
 def lesson_path(default_name: str) -> Path:
@@ -396,7 +398,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.narrator.close()
         writer = self.renderer.file_writer
         if isinstance(writer, LessonFileWriter) and not slides_requested():
-            writer.scene = self  # what it needs to finish the video: voice, chapters, ...
+            # What it needs to finish the video (voice, chapters, ...); the voice track is
+            # built while the partial movies are joined.
+            writer.start_voice_track(self)
         script = os.environ.get("BP_SCRIPT")
         if script:
             atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")

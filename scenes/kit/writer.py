@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,7 @@ from manim.scene.scene_file_writer import (
 )
 from manim.utils.file_ops import write_to_movie
 
-from bpcore.audio import assemble, normalize
+from bpcore.audio import assemble, mux_voice, normalize
 from bpcore.errors import BpError
 from bpcore.media import faststart
 from bpcore.publish import Chapter, publish
@@ -220,6 +222,31 @@ class LessonFileWriter(SceneFileWriter):
                             frames += 1
                         start += frames * tick
 
+    def start_voice_track(self, scene: LessonScene) -> None:
+        """Hand over ``scene`` and start its voice track (assembly, loudness) in the background.
+
+        The track needs only the clips and their times, all known when the scene ends, so
+        ffmpeg's loudness passes (about 10 s of a warm -ql render of b3) run while the
+        partial movies are joined into the movie and the section videos; :meth:`finish`
+        muxes the track in when both are done.
+        """
+        self.scene = scene
+        if not scene.voice_track or not write_to_movie():
+            return
+        self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
+        self._voice_future = self._voice_pool.submit(
+            self._build_voice_track, list(scene.voice_track), scene.time)
+
+    @staticmethod
+    def _build_voice_track(placements, seconds: float) -> tuple[Path, float]:
+        """The normalized track (a WAV in a temporary folder) and the seconds it took."""
+        started = time.perf_counter()
+        scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
+        raw, loud = scratch / "voice.wav", scratch / "loud.wav"
+        assemble(placements, seconds, raw)
+        normalize(raw, loud)
+        return loud, time.perf_counter() - started
+
     def finish(self) -> None:
         super().finish()
         counts, renderer = self.frame_counts, self.renderer
@@ -235,16 +262,24 @@ class LessonFileWriter(SceneFileWriter):
         video = self.movie_file_path
         if scene.voice_track:
             started = time.perf_counter()
-            with tempfile.TemporaryDirectory() as scratch:
-                raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
-                assemble(scene.voice_track, scene.time, raw)
-                normalize(raw, loud, video)
-            # One line bench/render.py reads: what narration cost this render.
+            future: Future | None = getattr(self, "_voice_future", None)
+            if future is None:  # not started at tear_down: build it now
+                self.start_voice_track(scene)
+                future = self._voice_future
+            loud, built = future.result()
+            self._voice_pool.shutdown()
+            try:
+                mux_voice(video, loud)
+            finally:
+                shutil.rmtree(loud.parent, ignore_errors=True)
+            # One line bench/render.py reads: what narration cost this render. The track
+            # was built beside the joining; what the render waited for is the rest.
             narrator = scene.narrator
             logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
                         f"synthesized in {narrator.synthesis_seconds:.1f} s, the scene waited "
                         f"{scene.voice_wait:.1f} s for them; voice track finished in "
-                        f"{time.perf_counter() - started:.1f} s")
+                        f"{time.perf_counter() - started:.1f} s (built in {built:.1f} s "
+                        f"beside the joining)")
         try:
             publish(video, [Chapter(title, start) for title, start in scene.chapters],
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
