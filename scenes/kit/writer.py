@@ -69,11 +69,15 @@ class LessonRenderer(CairoRenderer):
             super().render(scene, time, moving_mobjects)
 
 
-#: libx264 settings for a lesson's partial movies (flat colours, text, long stills): preset
-#: ``veryfast`` encodes a repeated 1080p frame in about half the time of the default
-#: ``medium`` (issue 23: 13.1 -> 6.6 ms) at the same crf; bench/README.md has the SSIM
-#: against manim's settings per beat and the sizes.
-X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
+#: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
+#: four frames of a narrated lesson repeat the one before, and x264 spends most of its time
+#: on those: measured on a 720p b3 frame, 4.5 ms of CPU per frame with preset ``veryfast``,
+#: 3.7 with ``superfast``, 2.6 with ``ultrafast`` plus CABAC (ultrafast alone writes CAVLC,
+#: a third larger for the same picture). One thread per encoder: several partial movies are
+#: encoded at once on few cores, and x264's frame threads only add handovers.
+#: bench/README.md has the SSIM against manim's settings per beat and the sizes.
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "ultrafast", "threads": "1",
+                "x264-params": "cabac=1"}
 
 
 class HeldFrameEncodeJob(_PartialMovieEncodeJob):
