@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import cairo
-from manim import Camera, ManimColor, Scene, VMobject, config
+from manim import ManimColor, Scene, VMobject, config
 from manim.constants import RendererType
 from manim.utils.file_ops import write_to_movie
 from PIL import Image
@@ -204,7 +204,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         if config.renderer == RendererType.CAIRO:
             kwargs.setdefault("renderer", LessonRenderer(
                 file_writer_class=LessonFileWriter,
-                camera_class=kwargs.get("camera_class", Camera),
+                camera_class=kwargs.get("camera_class"),
                 skip_animations=kwargs.get("skip_animations", False)))
         name_output_for_lesson()
         if not has_screen():

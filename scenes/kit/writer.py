@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from manim import Scene, config, logger
+from manim import Camera, Scene, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import (
     SceneFileWriter,
@@ -34,6 +34,45 @@ if TYPE_CHECKING:
     from kit.lesson_scene import LessonScene
 
 
+class LessonCamera(Camera):
+    """Manim's cairo camera, tracing each outline once for as long as its points stay put.
+
+    For every VMobject on every frame, manim walks its points in Python and hands cairo one
+    ``curve_to`` per Bezier curve (a line of text is hundreds). Most outlines drawn in a frame
+    are the same as in the frame before: the static mobjects an animation must redraw over
+    a moving one, a text fading in (its colour changes, not its points). Here the traced
+    path is kept (``copy_path``) with a copy of the points it came from and the context's
+    matrix, and appended again (``append_path``, in C) while both are unchanged. The kept
+    paths are dropped at every play (:meth:`forget_paths`), so nothing stays alive for long.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: id(vmobject) -> (vmobject, its points then, the context's matrix, the path)
+        self._paths: dict[int, tuple] = {}
+        self.paths_reused = 0
+        self.paths_traced = 0
+
+    def forget_paths(self) -> None:
+        self._paths.clear()
+
+    def set_cairo_context_path(self, ctx, vmobject):
+        points = vmobject.points
+        kept = self._paths.get(id(vmobject))
+        matrix = tuple(ctx.get_matrix())
+        if kept is not None and kept[0] is vmobject and kept[2] == matrix \
+                and kept[1].shape == points.shape and np.array_equal(kept[1], points):
+            ctx.new_path()
+            ctx.append_path(kept[3])
+            self.paths_reused += 1
+            return self
+        super().set_cairo_context_path(ctx, vmobject)
+        self.paths_traced += 1
+        if len(points):
+            self._paths[id(vmobject)] = (vmobject, points.copy(), matrix, ctx.copy_path())
+        return self
+
+
 class LessonRenderer(CairoRenderer):
     """Manim's Cairo renderer, without the drawing that a skipped animation throws away.
 
@@ -47,6 +86,15 @@ class LessonRenderer(CairoRenderer):
     #: makes the scene wait), for the "Frames:" line bench/render.py reads.
     draw_seconds = 0.0
     hand_seconds = 0.0
+
+    def __init__(self, *args, camera_class=None, **kwargs) -> None:
+        super().__init__(*args, camera_class=camera_class or LessonCamera, **kwargs)
+
+    def play(self, scene: Scene, *args, **kwargs) -> None:
+        forget = getattr(self.camera, "forget_paths", None)
+        if forget is not None:
+            forget()
+        super().play(scene, *args, **kwargs)
 
     def update_frame(self, *args, **kwargs) -> None:
         started = time.perf_counter()
