@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from manim import Camera, Scene, config, logger
+from manim import Camera, Scene, VMobject, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import (
     SceneFileWriter,
@@ -90,11 +90,39 @@ class LessonRenderer(CairoRenderer):
     def __init__(self, *args, camera_class=None, **kwargs) -> None:
         super().__init__(*args, camera_class=camera_class or LessonCamera, **kwargs)
 
+    #: Frames of an animation not drawn again: nothing drawn had changed since the last.
+    frames_not_redrawn = 0
+    #: (what the last frame was drawn from, that frame), while one play lasts.
+    _last_drawn: tuple[list, np.ndarray] | None = None
+
     def play(self, scene: Scene, *args, **kwargs) -> None:
         forget = getattr(self.camera, "forget_paths", None)
         if forget is not None:
             forget()
+        self._last_drawn = None
         super().play(scene, *args, **kwargs)
+        self._last_drawn = None
+
+    def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
+        """Manim's: draw the moving mobjects over the play's still background and hand the
+        frame on; but when nothing they draw has changed since the last frame of this play
+        (a stretch where the rate function holds, an updater that changes nothing), that
+        frame is handed on again without drawing (and the encoder reuses its conversion)."""
+        if self.skip_animations:
+            return
+        state = None
+        if type(self.camera) in (Camera, LessonCamera):  # a moving camera: always draw
+            state = drawn_state(self.static_image, moving_mobjects or
+                                [*scene.mobjects, *scene.foreground_mobjects])
+        last = self._last_drawn
+        if state is not None and last is not None and same_state(state, last[0]):
+            self.frames_not_redrawn += 1
+            self.add_frame(last[1])
+            return
+        self.update_frame(scene, moving_mobjects)
+        frame = self.get_frame()
+        self.add_frame(frame)
+        self._last_drawn = None if state is None else (state, frame)
 
     def update_frame(self, *args, **kwargs) -> None:
         started = time.perf_counter()
@@ -112,9 +140,52 @@ class LessonRenderer(CairoRenderer):
             return None
         return super().save_static_frame_data(scene, static_mobjects)
 
-    def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
-        if not self.skip_animations:
-            super().render(scene, time, moving_mobjects)
+
+
+#: What the cairo camera reads from a VMobject to draw it (besides its points).
+_DRAWN = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+_DRAWN_SCALARS = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type",
+                  "cap_style", "z_index", "background_image", "shade_in_3d")
+
+
+def drawn_state(background, mobjects) -> list | None:
+    """Everything a frame is drawn from: the background image and, for each family member of
+    ``mobjects`` in order, the member itself, its points, colours, widths and the rest the
+    camera reads (copied). None when some member is not a plain VMobject (an image, a
+    point cloud): such frames are always drawn."""
+    state: list = [background]
+    for mobject in mobjects:
+        for member in mobject.get_family():
+            if not isinstance(member, VMobject):
+                if len(member.points) or type(member).__name__ not in ("Group", "Mobject"):
+                    return None
+                state.append(member)
+                continue
+            state.append(member)
+            state.append(member.points.copy())
+            state.extend(getattr(member, name).copy() for name in _DRAWN)
+            state.append(tuple(getattr(member, name, None) for name in _DRAWN_SCALARS))
+            state.append(tuple(np.asarray(member.sheen_direction).ravel()))
+    return state
+
+
+def same_state(a: list, b: list) -> bool:
+    """Whether two :func:`drawn_state` lists describe the same picture."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray):
+            if not isinstance(y, np.ndarray) or x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif isinstance(x, tuple):
+            try:
+                if x != y:
+                    return False
+            except ValueError:  # an array among the scalars: count it as changed
+                return False
+        elif x is not y:
+            return False
+    return True
 
 
 #: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
@@ -307,7 +378,9 @@ class LessonFileWriter(SceneFileWriter):
                     f"{getattr(renderer, 'draw_seconds', 0.0):.1f} s drawing, "
                     f"{getattr(renderer, 'hand_seconds', 0.0):.1f} s waiting for encoders, "
                     f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
-                    f"encoding")
+                    f"encoding; {getattr(renderer, 'frames_not_redrawn', 0)} frames not "
+                    f"redrawn, {getattr(renderer.camera, 'paths_reused', 0)} outlines reused, "
+                    f"{getattr(renderer.camera, 'paths_traced', 0)} traced")
         scene = self.scene
         if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
             return  # slides, a dry run, or a scene without animations
