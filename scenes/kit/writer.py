@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from manim import Camera, Scene, VMobject, config, logger
+from manim import Camera, Scene, VMobject, Wait, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import (
     SceneFileWriter,
@@ -100,6 +100,8 @@ class LessonRenderer(CairoRenderer):
         if forget is not None:
             forget()
         self._last_drawn = None
+        #: This play is a wait: its partial movie is encoded for repeats (the file writer).
+        self.holding = bool(args) and all(isinstance(a, Wait) for a in args)
         super().play(scene, *args, **kwargs)
         self._last_drawn = None
 
@@ -189,14 +191,23 @@ def same_state(a: list, b: list) -> bool:
 
 
 #: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
-#: four frames of a narrated lesson repeat the one before, and x264 spends most of its time
-#: on those: measured on a 720p b3 frame, 4.5 ms of CPU per frame with preset ``veryfast``,
-#: 3.7 with ``superfast``, 2.6 with ``ultrafast`` plus CABAC (ultrafast alone writes CAVLC,
-#: a third larger for the same picture). One thread per encoder: several partial movies are
-#: encoded at once on few cores, and x264's frame threads only add handovers.
+#: four frames of a narrated lesson repeat the one before, most of them in waits (the picture
+#: holding while the voice speaks), and x264 spends most of its time on those. CPU per frame
+#: of a 720p b3 frame held with a few changes, one thread: 4.1 ms with preset ``veryfast``,
+#: 2.5 with ``ultrafast`` plus CABAC, 2.5 with :data:`HOLD_X264_OPTIONS`. ``ultrafast`` for
+#: every play made b3 -ql 42 % larger (12.5 MB against 8.8 MB with manim's settings): its
+#: animations cost the bits. So an animation is encoded with ``veryfast``, and a wait (nearly
+#: all repeats, which cost next to no bits either way) with ``veryfast`` stripped of its
+#: searches (:data:`HOLD_X264_OPTIONS`): only options that leave the SPS and PPS as they are,
+#: since the partial movies are joined by copying packets under the first one's headers
+#: (``ultrafast`` writes other headers: the joined video would not decode).
+#: One thread per encoder: several partial movies are encoded at once on few cores, and
+#: x264's frame threads only add handovers.
 #: bench/README.md has the SSIM against manim's settings per beat and the sizes.
-X264_OPTIONS = {"an": "1", "crf": "23", "preset": "ultrafast", "threads": "1",
-                "x264-params": "cabac=1"}
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast", "threads": "1"}
+HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
+    "me=dia:subme=0:trellis=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:partitions=none:"
+    "aq-mode=0:b-adapt=0:scenecut=0")}
 
 
 class HeldFrameEncodeJob(_PartialMovieEncodeJob):
@@ -264,7 +275,8 @@ class LessonFileWriter(SceneFileWriter):
 
     def open_partial_movie_stream(self, file_path=None) -> None:
         """Manim's partial movie, encoded by :class:`HeldFrameEncodeJob` with
-        :data:`X264_OPTIONS`; webm and transparent videos are left to manim."""
+        :data:`X264_OPTIONS` (:data:`HOLD_X264_OPTIONS` for a wait); webm and transparent
+        videos are left to manim."""
         if config.movie_file_extension != ".mp4" or config.transparent or self.manims_encoding:
             return super().open_partial_movie_stream(file_path)
         if file_path is None:
@@ -274,7 +286,8 @@ class LessonFileWriter(SceneFileWriter):
         self.partial_movie_file_path = file_path
         container = av.open(file_path, mode="w")
         stream = container.add_stream("libx264", rate=to_av_frame_rate(config.frame_rate),
-                                      options=dict(X264_OPTIONS))
+                                      options=dict(HOLD_X264_OPTIONS if getattr(
+                                          self.renderer, "holding", False) else X264_OPTIONS))
         stream.pix_fmt = "yuv420p"
         stream.width, stream.height = config.pixel_width, config.pixel_height
         self._current_encode_job = HeldFrameEncodeJob(
