@@ -92,39 +92,62 @@ class LessonRenderer(CairoRenderer):
 
     #: Frames of an animation not drawn again: nothing drawn had changed since the last.
     frames_not_redrawn = 0
-    #: (what the last frame was drawn from, that frame), while one play lasts.
-    _last_drawn: tuple[list, np.ndarray] | None = None
+    #: Longest stretch of frames (of a play whose picture keeps changing) not watched.
+    MAX_BACKOFF = 16
+
+    def _new_play(self) -> None:
+        self._frame_index = 0  #: frames rendered in this play
+        #: (frame index, what it was drawn from, the frame) of the last frame watched.
+        self._last_drawn: tuple[int, list, np.ndarray] | None = None
+        self._watch_from = 0  #: the first frame whose drawn state is taken again
+        self._backoff = 1
 
     def play(self, scene: Scene, *args, **kwargs) -> None:
         forget = getattr(self.camera, "forget_paths", None)
         if forget is not None:
             forget()
-        self._last_drawn = None
+        self._new_play()
         #: This play is a wait: its partial movie is encoded for repeats (the file writer).
         self.holding = bool(args) and all(isinstance(a, Wait) for a in args)
         super().play(scene, *args, **kwargs)
-        self._last_drawn = None
+        self._new_play()
 
     def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
         """Manim's: draw the moving mobjects over the play's still background and hand the
-        frame on; but when nothing they draw has changed since the last frame of this play
-        (a stretch where the rate function holds, an updater that changes nothing), that
-        frame is handed on again without drawing (and the encoder reuses its conversion)."""
+        frame on; but when nothing they draw has changed since the frame before (a stretch
+        where the rate function holds, an updater that changes nothing), that frame is
+        handed on again without drawing (and the encoder reuses its conversion).
+
+        Taking the drawn state costs about a millisecond a frame on b3, whose plays change
+        their picture on nearly every frame; so after each change found the next few
+        frames are not watched, twice as many each time up to :data:`MAX_BACKOFF`, and a
+        held stretch is found within that many frames of its start.
+        """
         if self.skip_animations:
             return
+        if not hasattr(self, "_frame_index"):
+            self._new_play()
+        index = self._frame_index
+        self._frame_index += 1
         state = None
-        if type(self.camera) in (Camera, LessonCamera):  # a moving camera: always draw
+        # A moving camera (not this project's) changes the picture with no mobject changing.
+        if index >= self._watch_from and type(self.camera) in (Camera, LessonCamera):
             state = drawn_state(self.static_image, moving_mobjects or
                                 [*scene.mobjects, *scene.foreground_mobjects])
         last = self._last_drawn
-        if state is not None and last is not None and same_state(state, last[0]):
-            self.frames_not_redrawn += 1
-            self.add_frame(last[1])
-            return
+        if state is not None and last is not None and last[0] == index - 1:
+            if same_state(state, last[1]):
+                self.frames_not_redrawn += 1
+                self._backoff = 1
+                self._last_drawn = (index, last[1], last[2])
+                self.add_frame(last[2])
+                return
+            self._watch_from = index + self._backoff
+            self._backoff = min(2 * self._backoff, self.MAX_BACKOFF)
         self.update_frame(scene, moving_mobjects)
         frame = self.get_frame()
         self.add_frame(frame)
-        self._last_drawn = None if state is None else (state, frame)
+        self._last_drawn = None if state is None else (index, state, frame)
 
     def update_frame(self, *args, **kwargs) -> None:
         started = time.perf_counter()
