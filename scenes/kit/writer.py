@@ -95,15 +95,11 @@ class LessonRenderer(CairoRenderer):
 
     #: Frames of an animation not drawn again: nothing drawn had changed since the last.
     frames_not_redrawn = 0
-    #: Longest stretch of frames (of a play whose picture keeps changing) not watched.
-    MAX_BACKOFF = 16
-
     def _new_play(self) -> None:
-        self._frame_index = 0  #: frames rendered in this play
-        #: (frame index, what it was drawn from, the frame) of the last frame watched.
-        self._last_drawn: tuple[int, list, np.ndarray] | None = None
-        self._watch_from = 0  #: the first frame whose drawn state is taken again
-        self._backoff = 1
+        #: The animations' progress at the last frame (:func:`progress`).
+        self._last_progress: list[float] | None = None
+        #: (what the last frame was drawn from, that frame), when it was watched.
+        self._last_drawn: tuple[list, np.ndarray] | None = None
 
     def play(self, scene: Scene, *args, **kwargs) -> None:
         forget = getattr(self.camera, "forget_paths", None)
@@ -122,35 +118,31 @@ class LessonRenderer(CairoRenderer):
         handed on again without drawing (and the encoder reuses its conversion).
 
         Taking the drawn state costs about a millisecond a frame on b3, whose plays change
-        their picture on nearly every frame; so after each change found the next few
-        frames are not watched, twice as many each time up to :data:`MAX_BACKOFF`, and a
-        held stretch is found within that many frames of its start.
+        their picture on nearly every frame; so it is taken only while the animations'
+        progress (:func:`progress`) stands still from one frame to the next, and the
+        picture is then compared in full (:func:`drawn_state`), updaters included.
         """
         if self.skip_animations:
             return
-        if not hasattr(self, "_frame_index"):
+        if not hasattr(self, "_last_progress"):
             self._new_play()
-        index = self._frame_index
-        self._frame_index += 1
+        now = progress(scene.animations or (), time)
+        still = now == self._last_progress
+        self._last_progress = now
         state = None
         # A moving camera (not this project's) changes the picture with no mobject changing.
-        if index >= self._watch_from and type(self.camera) in (Camera, LessonCamera):
+        if still and type(self.camera) in (Camera, LessonCamera):
             state = drawn_state(self.static_image, moving_mobjects or
                                 [*scene.mobjects, *scene.foreground_mobjects])
         last = self._last_drawn
-        if state is not None and last is not None and last[0] == index - 1:
-            if same_state(state, last[1]):
-                self.frames_not_redrawn += 1
-                self._backoff = 1
-                self._last_drawn = (index, last[1], last[2])
-                self.add_frame(last[2])
-                return
-            self._watch_from = index + self._backoff
-            self._backoff = min(2 * self._backoff, self.MAX_BACKOFF)
+        if state is not None and last is not None and same_state(state, last[0]):
+            self.frames_not_redrawn += 1
+            self.add_frame(last[1])
+            return
         self.update_frame(scene, moving_mobjects)
         frame = self.get_frame()
         self.add_frame(frame)
-        self._last_drawn = None if state is None else (index, state, frame)
+        self._last_drawn = None if state is None else (state, frame)
 
     def update_frame(self, *args, **kwargs) -> None:
         started = time.perf_counter()
@@ -195,6 +187,24 @@ def drawn_state(background, mobjects) -> list | None:
             state.append(tuple(getattr(member, name, None) for name in _DRAWN_SCALARS))
             state.append(tuple(np.asarray(member.sheen_direction).ravel()))
     return state
+
+
+def progress(animations, time: float) -> list[float]:
+    """How far each animation has come at ``time``: its rate function's value, which is all
+    a plain animation's picture depends on. A wait counts as not moving; an animation with a
+    ``lag_ratio`` (its parts start one after another) or a group, as moving on every frame.
+    Two frames with the same progress may still differ (updaters): :func:`drawn_state`
+    decides."""
+    values = []
+    for animation in animations:
+        if isinstance(animation, Wait):
+            continue
+        alpha = min(1.0, max(0.0, time / animation.run_time)) if animation.run_time else 1.0
+        if getattr(animation, "lag_ratio", 0) or hasattr(animation, "animations"):
+            values.append(time)
+        else:
+            values.append(float(animation.rate_func(alpha)))
+    return values
 
 
 def same_state(a: list, b: list) -> bool:
