@@ -162,8 +162,11 @@ class Legibility:
             height = digit_height(mobject)
             if height is not None and height * scale < smallest_px:
                 smallest_px, smallest = height * scale, text_of(mobject)
-            left, right = mobject.get_left()[0], mobject.get_right()[0]
-            top, bottom = mobject.get_top()[1], mobject.get_bottom()[1]
+            # One pass over the outline's anchors (get_left() and the others take one each).
+            boundary = mobject.get_points_defining_boundary()
+            if not len(boundary):
+                continue
+            (left, bottom), (right, top) = boundary[:, :2].min(0), boundary[:, :2].max(0)
             if left < -frame_width / 2 or right > frame_width / 2 or \
                     bottom < -frame_height / 2 or top > frame_height / 2:
                 outside.add(text_of(mobject))
