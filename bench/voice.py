@@ -123,9 +123,10 @@ def lesson_script(lesson: Path) -> list[str]:
         subprocess.run([sys.executable, "-m", "bpcore", "script", str(lesson), "-o", out],
                        check=True, capture_output=True, cwd=ROOT)
         script = json.loads((Path(out) / f"{lesson.stem}.script.json").read_text())
-    # Each event as the narration speaks it: one synthesis per subtitle event.
-    return [spoken(event) for beat in script["beats"] for clip in beat["clips"]
-            for event in clip["events"]]
+    # What the voice says under each event (its own words, not the caption's: issue 21), one
+    # synthesis per subtitle event, as the narration speaks it.
+    return [said for beat in script["beats"] for clip in beat["clips"]
+            for said in clip.get("said") or [spoken(event) for event in clip["events"]]]
 
 
 def bench_voice(name: str, texts: list[str], judges: Judges, verbose: bool) -> dict | None:

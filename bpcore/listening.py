@@ -26,7 +26,8 @@ MAX_WORDS = 25
 #: The most numbers the voice says in one run.
 MAX_NUMBERS = 4
 
-_NUM = r"(?:negative |minus )?[0-9]+(?:\.[0-9]+)?"
+# A number as said: "7,513" (thousands separated, as bpcore.speech says it) is one number.
+_NUM = r"(?:negative |minus )?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
 # Numbers joined only by commas and "and"/"or": one run heard as a list.
 _RUN = re.compile(rf"{_NUM}(?:(?:,\s*|,?\s+(?:and|or|then)\s+){_NUM})+")

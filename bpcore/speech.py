@@ -10,6 +10,8 @@ The rules, in order:
 - ``d SSR / d b3`` becomes "the derivative of SSR with respect to b 3";
 - a number's own minus sign (attached to it: "-1.57") is said "negative", while a minus between
   two terms ("0 - 1", with spaces) is said "minus";
+- whole numbers from 1000 up are said with thousands separators ("7,513"), which every voice
+  reads as a number, never as a year;
 - numbers whose fixed notation would be read digit by digit (below 0.0001 or from a million up),
   and numbers written as ``2.14 × 10⁻¹⁰`` or ``2.14e-10``, are said as "2.14 times 10 to the
   power of negative 10";
@@ -83,6 +85,8 @@ def spoken(caption: str) -> str:
     b 3 goes 0 goes to 2.61; observed minus predicted squared
     >>> print(spoken("SSR = 7.77 (about 7.8)."))
     SSR equals 7.77, about 7.8.
+    >>> print(spoken("b1 settles at step 7513 of 8000; SSR = 0.5."))
+    b 1 settles at step 7,513 of 8,000; SSR equals 0.5.
     >>> print(spoken("ReLU or softplus? Softplus."))
     ray loo or soft plus? soft plus.
     """
@@ -120,9 +124,12 @@ def _say_magnitude(match: re.Match[str]) -> str:
     """A plain number as it is said: tiny and huge ones in powers of ten, the rest as written."""
     text = match[0]
     value = float(text)
-    # The display rule's own bounds: what it writes out in full is said as written.
+    # The display rule's own bounds: what it writes out in full is said as written, with a
+    # thousands separator from 1000 up: without it, neural voices read 7513 as a year
+    # ("seventy-five thirteen").
     if value == 0 or 10.0**SMALLEST_FIXED <= value < 10.0**FIRST_SCIENTIFIC:
-        return text
+        whole, point, fraction = text.partition(".")
+        return f"{int(whole):,}{point}{fraction}"
     significant = len(text.replace(".", "").strip("0")) if "." in text else len(
         text.rstrip("0"))
     mantissa, exponent = f"{value:.{max(significant - 1, 0)}e}".split("e")

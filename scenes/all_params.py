@@ -289,7 +289,12 @@ class AllParams(LessonScene):
         self.say(f"Link by link: SSR changes with the prediction by -2 times the residual; the "
                  f"prediction changes with node 1's output y1 by its weight {top_out}; y1 "
                  f"changes with its input x1 by the slope of {self.act}; and x1 changes with "
-                 f"{w1} by the {self.lesson.labels.x_noun}.")
+                 f"{w1} by the {self.lesson.labels.x_noun}.",
+                 voice=f"Link by link. SSR changes with the prediction by negative 2 times the "
+                       f"residual. The prediction changes with node 1's output, y1, by its "
+                       f"weight, {top_out}. y1 changes with its input, x1, by the slope of "
+                       f"{self.act}. And x1 changes with {w1} by the "
+                       f"{self.lesson.labels.x_noun}.")
         self.play(LaggedStart(*(FadeIn(m, shift=RIGHT * 0.2) for m in meanings),
                               lag_ratio=0.4), run_time=LONG)
         self.wait(LONG)
@@ -297,7 +302,10 @@ class AllParams(LessonScene):
         if total.width > config.frame_width - 0.8:
             total.scale_to_fit_width(config.frame_width - 0.8)
         self.say(f"Multiply the links at each data point and add them up. At the starting "
-                 f"values that gives d SSR / d {w1} = {self.num(self.chain[w1].total)}.")
+                 f"values that gives d SSR / d {w1} = {self.num(self.chain[w1].total)}.",
+                 voice=f"Multiply the links at each data point and add them up. At the "
+                       f"starting values, the derivative of SSR with respect to {w1} is "
+                       f"{self.num(self.chain[w1].total)}.")
         self.play(Write(total), run_time=LONG)
         self.wait(LONG)
         self.still()
@@ -588,7 +596,7 @@ class AllParams(LessonScene):
             slow = i <= ONE_BY_ONE
             if not slow and not fast_caption:
                 fast_caption = True
-                self.say(self.fast_caption())
+                self.say(self.fast_caption(), voice=self.fast_voice())
             self.show_state(i, MEDIUM if slow else FAST)
             if slow:
                 self.wait(SHORT)
@@ -619,6 +627,10 @@ class AllParams(LessonScene):
         return (f"Then faster, more steps at a time: step {later[0]} and on up to step "
                 f"{descent.updates}. A parameter turns green once its shown value stops "
                 "changing.")
+
+    def fast_voice(self) -> str:
+        return (f"Then faster, many steps at a time, up to step {self.trace.descent.updates}. "
+                "A parameter turns green once its shown value stops changing.")
 
     def end_caption(self) -> str:
         descent = self.trace.descent
@@ -721,8 +733,8 @@ class AllParams(LessonScene):
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
                          f"{c.decimals} decimals: {how}.",
                          voice=f"Compare the fit with {other}, where only {self.b_out} was "
-                               f"found. Every one of our {len(c.names)} values matches its "
-                               f"values to {c.decimals} decimals: {how}.")
+                               f"found. Each of our {len(c.names)} values matches that "
+                               f"lesson's to {c.decimals} decimals: {how}.")
             else:
                 moving = self.still_moving(self.learning)
                 why = (f"descent stopped while {', '.join(moving)} "
@@ -815,9 +827,10 @@ class AllParams(LessonScene):
                                      self.still_moving(self.learning), height=4.2)
         fitted.to_edge(DOWN, buff=0.3)
         name = self.comparison_name()
-        where = {"rediscovered": f" They are the {name} lesson's values, found again from "
-                                 "other starting values.",
-                 "kept": f" They are the {name} lesson's values, where descent started."
+        where = {"rediscovered": f" The values it lands on are the {name} lesson's, found "
+                                 "again from other starting values.",
+                 "kept": f" The values it lands on are the {name} lesson's, where descent "
+                         "started."
                  }.get(self.landing, "")
         self.say(f"The chain rule carries the derivative of SSR back through the hidden layer "
                  f"to every weight and bias, the backward pass computes them all in one sweep, "

@@ -23,6 +23,7 @@ from kit.plots import (
     residual_lines,
     tangent_line,
 )
+from kit.screen import legible
 from kit.style import (
     FIXED,
     INK,
@@ -113,8 +114,10 @@ class BackpropMainIdeas(LessonScene):
         self.wait(LONG)
         self.still()
         self.play(FadeOut(title), run_time=SHORT)
-        self.play(self.diagram.animate.scale_to_fit_width(6.5).to_corner(UL, buff=0.25),
-                  run_time=MEDIUM)
+        # The diagram shrinks into the corner; its words stay legible (kit.screen.legible).
+        corner = self.diagram.generate_target()
+        legible(corner.scale_to_fit_width(6.5)).to_corner(UL, buff=0.25)
+        self.play(MoveToTarget(self.diagram), run_time=MEDIUM)
 
     # -- beat 2 -----------------------------------------------------------------------------
 
@@ -198,7 +201,7 @@ class BackpropMainIdeas(LessonScene):
         self.beat("squiggle", "The green squiggle")
         curves, b0 = self.curves, self.lesson.network.params[self.bias]
         summed = curve(self.data_axes, self.trace.grid, curves.summed, SQUIGGLE)
-        added = " plus ".join(self.color_names)
+        added = joined(self.color_names)
         self.say(f"Add the {added} curves together, point by point, and we get the green "
                  "squiggle." if self.k > 1 else
                  f"The {added} curve is the shape of the green squiggle.")
@@ -306,8 +309,12 @@ class BackpropMainIdeas(LessonScene):
             shift = "up" if value > before else "down"
             shorter = ("the residuals get shorter" if ssr < ssr_before else
                        "the residuals get longer")
+            # The ear takes one number: the rounded one, said "about".
+            heard = f"about {about}" if rounded else self.num(ssr)
             self.say(f"Try {self.bias} = {self.num(value)}: the squiggle shifts {shift}, "
-                     f"{shorter}, and SSR = {self.num(ssr)}{rounded}.")
+                     f"{shorter}, and SSR = {self.num(ssr)}{rounded}.",
+                     voice=f"Try {self.bias} = {self.num(value)}: the squiggle shifts {shift}, "
+                           f"{shorter}, and SSR is {heard}.")
             self.move_fit(curves.predicted, fit.predicted, run_time=MEDIUM)
             dot = self.ssr_dot(value, ssr)
             self.play(FadeIn(dot, scale=2), run_time=SHORT)
@@ -385,9 +392,9 @@ class BackpropMainIdeas(LessonScene):
         zeros = " + ".join("0" for _ in self.color_names)
         inner = math(r"\frac{d\,\mathrm{Predicted}}{d\," + b + "}", "=", zeros + " + 1",
                         "=", "1", color=INK, font_size=TEXT_SIZE).next_to(outer, DOWN, buff=0.4)
-        made = (f"the {' and '.join(self.color_names)} curves were made before {self.bias} is "
-                "added, so their derivatives are 0" if self.k > 1 else
-                f"the {self.color_names[0]} curve was made before {self.bias} is added, so its "
+        made = (f"the {joined(self.color_names)} curves do not change with {self.bias}, so "
+                "their derivatives are 0" if self.k > 1 else
+                f"the {self.color_names[0]} curve does not change with {self.bias}, so its "
                 "derivative is 0")
         self.say(f"Second factor: {made}; the derivative of {self.bias} with respect to itself "
                  "is 1.")
@@ -418,7 +425,7 @@ class BackpropMainIdeas(LessonScene):
         first = descent[0]
         # Graphs in the lower band, the derivative and the step's arithmetic above them.
         graphs = VGroup(self.fit_group, self.ssr_axes, self.pink)
-        graphs.scale(0.85).to_edge(DOWN, buff=0.3)
+        legible(graphs.scale(0.85)).to_edge(DOWN, buff=0.3)
         self.play(FadeInPlace(graphs), run_time=MEDIUM)
         point = Dot(self.ssr_axes.c2p(first.params[self.bias], first.ssr), radius=0.1,
                     color=LEARNING)
@@ -490,9 +497,8 @@ class BackpropMainIdeas(LessonScene):
         value, slope = state.params[self.bias], state.gradient[self.bias]
         terms = ", ".join(f"-2({self.num(o)} - ({self.num(p)}))"
                           for o, p in zip(self.lesson.y, state.predicted, strict=True))
-        # As many sentences as the voice's: a subtitle event pairs with each spoken sentence.
-        return (f"At {self.bias} = {self.num(value)}: {terms}. "
-                f"They add up to {self.num(slope)}, the slope of "
+        return (f"Plug in the observed values and the squiggle's predictions at {self.bias} = "
+                f"{self.num(value)}: {terms}. They add up to {self.num(slope)}, the slope of "
                 f"the pink curve there.")
 
     def slope_voice(self, state) -> str:
@@ -601,13 +607,14 @@ class BackpropMainIdeas(LessonScene):
         room = VGroup(one, two).get_bottom()[1] - 0.3 + config.frame_height / 2 - 0.4
         if fitted.height > room:
             fitted.scale_to_fit_height(room)
-        fitted.to_edge(DOWN, buff=0.4)
+        legible(fitted).to_edge(DOWN, buff=0.4)
         reach = (f"follows it to the best value, {self.num(end)}" if found else
                  f"follows it toward the best value and, stopped at the lesson's limit of "
                  f"{descent.updates} steps, ends at {self.num(end)}")
         self.say(f"Two ideas: the chain rule gives the derivative of SSR with respect to an "
-                 f"unknown parameter such as {self.bias}, and gradient descent, starting from "
-                 f"{self.num(start)}, {reach}.",
+                 f"unknown parameter such as {self.bias}, working back from SSR (hence "
+                 f"backpropagation), and gradient descent, starting from {self.num(start)}, "
+                 f"{reach}.",
                  voice=f"To recap, two ideas. The chain rule gives the derivative of SSR with "
                        f"respect to an unknown parameter such as {self.bias}. It starts at SSR, "
                        "the end of the network, and works back to the parameter: that is why "

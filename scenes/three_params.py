@@ -477,7 +477,10 @@ class OptimizeSeveralParameters(LessonScene):
         scale = "on a log scale, " if self.ssr_plot.log else ""
         self.say(f"Now repeat: new derivatives, new steps, {d.updates} times. The plot shows SSR "
                  f"at each step ({scale}starting at {self.num(d[0].ssr)}), the table the "
-                 "current values.")
+                 "current values.",
+                 voice=f"Now repeat: new derivatives, new steps, {d.updates} times. The plot "
+                       f"shows SSR at each step, starting at {self.num(d[0].ssr)}. The table "
+                       "shows the current values.")
         self.play(FadeInPlace(self.ssr_plot, right), run_time=MEDIUM)
         self.wait(MEDIUM)
         for number, i in enumerate(self.schedule[1:]):
@@ -501,14 +504,34 @@ class OptimizeSeveralParameters(LessonScene):
                 self.say(listing([f"{p} settles at {self.num(d[i].params[p])}"
                                   for p in newly]) + " (from step "
                          + listing([str(self.settled[p]) for p in newly]) + ").",
-                         voice="Settled: " + listing([f"{p} from step {self.settled[p]}"
-                                                      for p in newly]) + ".")
+                         voice=self.settled_voice(newly))
             self.jump(i, FAST)
             if newly:
                 self.play(Indicate(self.table.highlight(newly), color=FIXED, scale_factor=1.15),
                           run_time=MEDIUM)
                 self.wait(SHORT)
         self.finish_descent()
+
+    def settled_voice(self, newly: list[str]) -> str:
+        """Which parameters settled, for the ear: the step after which each one's shown value
+        no longer changes."""
+        first, *rest = newly
+        said = f"{first} stops changing at step {self.settled[first]}"
+        if rest:
+            said += ", " + listing([f"{p} at step {self.settled[p]}" for p in rest])
+        return said + "."
+
+    def moves_voice(self) -> str:
+        """Where each optimized parameter went, said when there are few enough to hold."""
+        d = self.descent
+        if len(self.optimize) > 3:
+            return (f"In {d.updates} steps, {listing(self.optimize)} moved from their starting "
+                    "values to the ones on screen.")
+        moves = [f"{p} from {self.num(d[0].params[p])} to {self.num(d.final.params[p])}"
+                 for p in self.optimize]
+        first, *rest = moves
+        went = first.replace(" from ", " went from ", 1)
+        return f"In {d.updates} steps, {listing([went, *rest])}."
 
     def counter_text(self, state: int) -> VGroup:
         # As Text sets them, from cached glyphs and one layout of the words (kit.numerals).
@@ -542,7 +565,9 @@ class OptimizeSeveralParameters(LessonScene):
             why = "the most this lesson allows, descent ends"
         end = f"After {d.updates} steps, {why}: {self.values_of(self.optimize, len(d) - 1)}, "
         end += f"and SSR = {self.num(final.ssr)}."
-        heard = f"After {d.updates} steps, {why}. SSR is {self.said_small(final.ssr)}."
+        # "descent ends" runs together when heard ("to send ends"): the voice says "the run".
+        heard = (f"After {d.updates} steps, {why.replace('descent', 'the run')}. SSR is "
+                 f"{self.said_small(final.ssr)}.")
         if moving:
             still = f" {listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving."
             end += still
@@ -550,7 +575,7 @@ class OptimizeSeveralParameters(LessonScene):
         else:
             # Where it lands next to the b3 lesson, whose fixed values these lessons share.
             same = compare_to_lesson(self.trace, LESSONS_DIR / "b3.yaml")
-            heard += (f" These are the b3 lesson's values, to {same.decimals} decimals. "
+            heard += (f" The values it found are the b3 lesson's, to {same.decimals} decimals. "
                       "Double bam!" if same.comparable and same.agrees else
                       " The values are in the table. Double bam!")
         self.say(end, voice=heard)
@@ -602,8 +627,7 @@ class OptimizeSeveralParameters(LessonScene):
                  + (f"{listing(moving)} {'is' if len(moving) == 1 else 'are'} still moving, so "
                     f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving else
                     "every parameter is now green."),
-                 voice=f"To recap: in {d.updates} steps, {listing(self.optimize)} moved from "
-                       "their starting values to the ones on screen. "
+                 voice=f"To recap. {self.moves_voice()} "
                        + (f"The run was cut short: {listing(moving)} "
                           f"{'is' if len(moving) == 1 else 'are'} still moving, so "
                           f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving

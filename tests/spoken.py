@@ -12,7 +12,8 @@ import re
 _WRITTEN = re.compile(r"(?<![\w.])(-?)([0-9]+(?:\.[0-9]+)?)(?: × 10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?"
                       r"(?![\w])")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_SAID = re.compile(r"(negative )?(?<![\w.])([0-9]+(?:\.[0-9]+)?)"
+_SAID = re.compile(r"(negative )?(?<![\w.])((?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)"
+                   r"(?:\.[0-9]+)?)"
                    r"(?: times 10 to the power of (negative )?([0-9]+))?")
 
 
@@ -36,7 +37,7 @@ def said_numbers(speech: str) -> list[float]:
     speech = re.sub(r"\b([wb]) [0-9]+\b", r"\1#", speech)
     values = []
     for match in _SAID.finditer(speech):
-        value = float(match[2])
+        value = float(match[2].replace(",", ""))
         if match[4] is not None:
             value *= 10.0 ** (-int(match[4]) if match[3] else int(match[4]))
         values.append(-value if match[1] else value)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import cairo
-from manim import Camera, ManimColor, Scene, VMobject, config
+from manim import ManimColor, Scene, VMobject, config
 from manim.constants import RendererType
 from manim.utils.file_ops import write_to_movie
 from PIL import Image
@@ -49,11 +49,13 @@ from bpcore.story import practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
-from kit import tex_cache
+from kit import svg_cache, tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
 from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
 from kit.writer import LessonFileWriter, LessonRenderer
+
+svg_cache.install()  # Text and Tex outlines parsed once, kept across renders
 
 
 def settings() -> Settings:
@@ -214,7 +216,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         if config.renderer == RendererType.CAIRO:
             kwargs.setdefault("renderer", LessonRenderer(
                 file_writer_class=LessonFileWriter,
-                camera_class=kwargs.get("camera_class", Camera),
+                camera_class=kwargs.get("camera_class"),
                 skip_animations=kwargs.get("skip_animations", False)))
         name_output_for_lesson()
         if not has_screen():
@@ -407,7 +409,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.narrator.close()
         writer = self.renderer.file_writer
         if isinstance(writer, LessonFileWriter) and not self.settings.slides:
-            writer.scene = self  # what it needs to finish the video: voice, chapters, ...
+            # What it needs to finish the video (voice, chapters, ...); the voice track is
+            # built while the partial movies are joined.
+            writer.start_voice_track(self)
         script = self.settings.script
         if script:
             atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")
@@ -424,6 +428,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 "id": clip.id, "caption": clip.caption,
                 "events": [u.text for u in clip.utterances],
                 "spoken": " ".join(u.speech for u in clip.utterances),
+                # What the voice says under each event: one clip of speech per event.
+                "said": [u.speech for u in clip.utterances],
                 "on_screen": self.clip_screens.get(clip.id, []),
             })
         return {"title": self.lesson.title, "lesson": self.lesson.source,

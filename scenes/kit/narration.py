@@ -20,6 +20,7 @@ import functools
 import hashlib
 import importlib
 import importlib.metadata
+import re
 import subprocess
 import tempfile
 import time
@@ -282,27 +283,135 @@ class Clip:
     recording_seconds: float = 0.0
 
 
-def paired(shown: list[str], said: list[str]) -> list[tuple[str, str]]:
-    """The caption's events ``shown`` beside the voice's sentences ``said``, as many pairs as
-    the shorter list has items: the longer list is cut into that many runs of consecutive
-    items, each joined.
+#: Words a spoken piece may not end on: what follows them completes them ("is 2.6").
+_BINDS_NEXT = frozenset(
+    "is are was equals = ≈ about to from minus plus times × - + → of negative by at the a an "
+    "its their each every".split())
+#: Words a spoken piece may not start with: they complete what comes before ("b3 | is 2.6").
+_BINDS_BEFORE = frozenset("is are equals = ≈ × - + → minus plus times squared".split())
+#: Conjunctions: ", and" is a clause boundary.
+_CONJUNCTIONS = frozenset("and but so or then which while because where when".split())
+
+
+def _cut_cost(before: str, after: str, next_: str = "") -> float | None:
+    """What cutting speech between the words ``before`` and ``after`` (``next_`` follows)
+    costs the listener: 0 at a sentence's end, a little at a clause boundary, more between
+    plain words; None where a cut would split a name from its value, a number from what it
+    completes, or a list of numbers ("2.6, 2.61 | and 2.61")."""
+    def has_digit(word: str) -> bool:
+        return any(c.isdigit() for c in word)
+
+    def is_number(word: str) -> bool:
+        return word == "negative" or re.fullmatch(r"[-\u2212]?[0-9.]+[,;:.!?]?", word) is not None
+
+    if before.endswith(":") and before.lower() not in _BINDS_NEXT:
+        return 1.0  # "each residual: | 1.44, ...": a colon introduces what follows
+    if has_digit(after) or before.lower() in _BINDS_NEXT or after.lower() in _BINDS_BEFORE:
+        return None
+    if has_digit(before) and not before.endswith((",", ";", ":", ".", "!", "?")):
+        return None  # "b3 | steps": a name or a number goes with what it says
+    if before.endswith((".", "!", "?")):
+        return 0.0
+    if after.lower() in ("and", "or") and is_number(before) and is_number(next_):
+        return None
+    if before.endswith((";", ":")):
+        return 1.0
+    if before.endswith(","):
+        return 1.0 if after.lower() in _CONJUNCTIONS else 2.0
+    if after.lower() in _CONJUNCTIONS:
+        return 2.5
+    return 3.5
+
+
+def split_speech(said: str, lengths: list[int]) -> list[str]:
+    """``said`` cut into ``len(lengths)`` pieces, each about as long (in proportion) as the
+    caption text it goes with: at sentence ends or clause boundaries where one is near, else
+    between words, never between a name or operator and its value nor inside a list of
+    numbers. Fewer pieces when the words allow no more cuts.
 
     Examples
     --------
-    >>> paired(["A.", "B."], ["a.", "b.", "c."])
-    [('A.', 'a. b.'), ('B.', 'c.')]
-    >>> paired(["A.", "B.", "C."], ["a."])
-    [('A. B. C.', 'a.')]
+    >>> split_speech("The slope is negative 15.7; so b3 steps 1.57 to the right.", [30, 28])
+    ['The slope is negative 15.7;', 'so b3 steps 1.57 to the right.']
+    >>> split_speech("Add them up and we get the green squiggle at last", [14, 30])
+    ['Add them up', 'and we get the green squiggle at last']
+    >>> split_speech("Add them up and we get the green squiggle at last", [25, 25])
+    ['Add them up and we get', 'the green squiggle at last']
+    >>> split_speech("At b3 equals 0, the residuals are 2.6, 2.61 and 2.61.", [70, 52])
+    ['At b3 equals 0,', 'the residuals are 2.6, 2.61 and 2.61.']
+    >>> split_speech("The shared factor is negative 2 times each residual: 1.44, 1.08 and 1.54.",
+    ...              [55, 22])
+    ['The shared factor is negative 2 times each residual:', '1.44, 1.08 and 1.54.']
+    >>> split_speech("b3 is 2.6", [5, 5])
+    ['b3 is 2.6']
     """
-    n = min(len(shown), len(said))
-    if n == 0:
+    words = said.split()
+    m = len(lengths)
+    if m <= 1 or len(words) <= 1:
+        return [" ".join(words)]
+    total, reach = sum(lengths), len(" ".join(words))
+    targets = [reach * sum(lengths[:k]) / total for k in range(1, m)]
+    # Cut candidates: (index of the word that starts the next piece, its character offset, cost).
+    candidates, offset = [], 0
+    for i in range(1, len(words)):
+        offset += len(words[i - 1]) + 1
+        cost = _cut_cost(words[i - 1], words[i], words[i + 1] if i + 1 < len(words) else "")
+        if cost is not None:
+            candidates.append((i, offset, cost))
+    cuts = min(m - 1, len(candidates))
+    if cuts == 0:
+        return [" ".join(words)]
+    if cuts < m - 1:  # too few places to cut: spread those there are over the caption
+        targets = [reach * k / (cuts + 1) for k in range(1, cuts + 1)]
+
+    def price(target: float, candidate: tuple[int, int, float]) -> float:
+        return candidate[2] + 10 * abs(candidate[1] - target) / reach
+
+    # best[k][j]: the cheapest way to make cut k at candidate j (with cuts 0..k-1 before it).
+    best = [[(price(targets[0], c), [j]) for j, c in enumerate(candidates)]]
+    for k in range(1, cuts):
+        row = []
+        for j, c in enumerate(candidates):
+            earlier = [best[k - 1][i] for i in range(j) if best[k - 1][i] is not None]
+            if not earlier:
+                row.append(None)
+                continue
+            cost, path = min(earlier, key=lambda option: option[0])
+            row.append((cost + price(targets[k], c), [*path, j]))
+        best.append(row)
+    _, path = min((option for option in best[-1] if option is not None),
+                  key=lambda option: option[0])
+    starts = [0, *(candidates[j][0] for j in path), len(words)]
+    return [" ".join(words[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def paired(shown: list[str], said: str) -> list[tuple[str, str]]:
+    """The caption's events ``shown`` beside what the voice says under each, from the voice's
+    text ``said``.
+
+    Each caption event keeps an utterance of its own, so no subtitle event grows past its two
+    lines: the voice's words are cut (:func:`split_speech`) into as many pieces as there are
+    events, in proportion to the events' lengths, at sentence ends where one is near, else at
+    clause boundaries, else between words. Only when the words allow too few cuts do
+    neighbouring events share one utterance.
+
+    Examples
+    --------
+    >>> paired(["A caption.", "Another one."], "One. Two. Three.")
+    [('A caption.', 'One.'), ('Another one.', 'Two. Three.')]
+    >>> for pair in paired(["Step size = -15.7 × 0.1 = -1.57,", "so the new b3 = 1.57."],
+    ...                    "The step is negative 1.57, so b3 moves up to 1.57."):
+    ...     print(pair)
+    ('Step size = -15.7 × 0.1 = -1.57,', 'The step is negative 1.57,')
+    ('so the new b3 = 1.57.', 'so b3 moves up to 1.57.')
+    """
+    if not shown or not said.split():
         return []
-
-    def runs(items: list[str]) -> list[str]:
-        bounds = [round(i * len(items) / n) for i in range(n + 1)]
-        return [" ".join(items[bounds[i]:bounds[i + 1]]) for i in range(n)]
-
-    return list(zip(runs(shown), runs(said), strict=True))
+    pieces = split_speech(said, [len(e) for e in shown])
+    if len(pieces) < len(shown):  # no room to cut: neighbouring events share the speech
+        bounds = [round(i * len(shown) / len(pieces)) for i in range(len(pieces) + 1)]
+        shown = [" ".join(shown[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return list(zip(shown, pieces, strict=True))
 
 
 class Narrator:
@@ -336,7 +445,7 @@ class Narrator:
             utterances = tuple(self._utterance(text) for text in events(caption))
         else:
             utterances = tuple(self._utterance(text, said)
-                               for text, said in paired(events(caption), events(voice)))
+                               for text, said in paired(events(caption), voice))
         return Clip(clip_id, caption, utterances)
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from manim import (
     VMobject,
 )
 
+from kit.screen import anchored
 from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, TANGENT, TEXT_SCALE
 from kit.text import words
 
@@ -85,6 +86,9 @@ def make_axes(
             if abs(value) < step / 2:
                 continue
             number = words(f"{value:.{decimals}f}", size=number_size * TEXT_SCALE)
+            # Tied to the axis side: grown back to a legible size (kit.screen.legible) after
+            # the plot is scaled down, a number keeps its gap to the axis.
+            anchored(number, -side)
             numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
         if axis is axes.x_axis and y_range[0] < 0:
             numbers.set_y(bottom - 0.25)
@@ -106,14 +110,15 @@ def make_axes(
             # and push it into its neighbours: it goes under the tick numbers instead.
             label.next_to(axes.x_axis.numbers, DOWN, buff=0.15)
             label.align_to(axes.x_axis.get_end(), RIGHT)
+            anchored(label, UR)
         elif y_range[0] < 0:
-            label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3)
+            anchored(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3), LEFT)
         else:
-            label.next_to(axes.x_axis, RIGHT, buff=0.2)
+            anchored(label.next_to(axes.x_axis, RIGHT, buff=0.2), LEFT)
         labels.add(label)
     if y_label:
-        labels.add(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(axes.y_axis, UP,
-                                                                          buff=0.2))
+        labels.add(anchored(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
+            axes.y_axis, UP, buff=0.2), DOWN))
     axes.labels = labels
     axes.add(labels)
     return axes

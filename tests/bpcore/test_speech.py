@@ -32,6 +32,9 @@ from spoken import said_numbers, written_numbers  # noqa: E402
     ("a step of -3.5e-7", "a step of negative 3.5 times 10 to the power of negative 7"),
     ("-2(1 - 0.5)", "negative 2 times 1 minus 0.5"),
     ("a well-known hand-written note", "a well-known hand-written note"),
+    # Neural voices read "7513" as a year ("seventy-five thirteen"; Whisper hears "75-13").
+    ("b1 settles at step 7513 of 8000.", "b 1 settles at step 7,513 of 8,000."),
+    ("-1234.5 and 999", "negative 1,234.5 and 999"),
 ])
 def test_hand_written_examples(caption: str, expected: str) -> None:
     """Each caption is said as a person reading it aloud would say it."""
@@ -63,3 +66,13 @@ def test_every_number_is_said_with_its_sign(values, joins, digits) -> None:
     assert len(written) == len(shown)
     said = said_numbers(spoken(caption))
     assert said == pytest.approx(written, rel=1e-9), (caption, spoken(caption))
+
+
+def test_thousands_are_one_number_to_the_listener() -> None:
+    """A whole number said with thousands separators is one number to the narration tests and
+    to the listening lint, not a run of two."""
+    from bpcore.listening import number_runs
+
+    assert said_numbers(spoken("from step 6751 to step -7513, then 0.5")) == [6751, -7513, 0.5]
+    assert number_runs(spoken("steps 6751, 6934 and 7513")) == []
+    assert number_runs(spoken("steps 1000, 2000, 3000, 4000 and 5000")) != []

@@ -3,6 +3,7 @@ exactly what Festival's own ``text2wave`` makes of the same words."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from bpcore.audio import prepare_clip, read_clip
 from bpcore.errors import BpError
+from bpcore.speech import spoken
 from bpcore.voice import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
@@ -94,3 +96,29 @@ def test_a_failing_synthesizer_is_one_clear_error(tmp_path: Path, monkeypatch) -
     narrator = Narrator(Voice("flite"), 1.0, tmp_path / "cache")
     with pytest.raises(BpError, match="voice flite failed on 'Hello.': flite: voice slt not"):
         narrator.clip("t-1", "Hello.")
+
+
+@pytest.mark.parametrize("voice", [
+    "At b3 equals 0, the pink curve's slope is negative 15.7, so it falls.",
+    "At b3 equals 0, the residuals are 2.6, 2.61 and 2.61. Negative 2 times their sum is "
+    "negative 15.7, the slope of the pink curve there.",
+])
+def test_each_caption_event_keeps_an_utterance_of_its_own(tmp_path: Path, voice: str) -> None:
+    """A caption of more subtitle events than its voice has sentences: every event is still
+    one utterance (at most two lines on screen), the voice's words are all said, in order, and
+    no cut separates a name or an operator from its value, nor splits a list of numbers."""
+    from bpcore.subtitles import events, fits
+
+    caption = ("Plug in the observed values and the squiggle's predictions at b3 = 0: "
+               "-2(0 - (-2.6)), -2(1 - (-2.61)), -2(0 - (-2.61)). They add up to -15.7, the "
+               "slope of the pink curve there.")
+    assert len(events(caption)) > len(re.split(r"(?<=\.) ", voice))  # the case tested
+    clip = Narrator(Voice("none"), 1.0, tmp_path).clip("t-1", caption, voice)
+    assert [u.text for u in clip.utterances] == events(caption)
+    assert all(fits(u.text) for u in clip.utterances)
+    assert " ".join(u.speech for u in clip.utterances).split() == spoken(voice).split()
+    for before, after in zip(clip.utterances, clip.utterances[1:], strict=False):
+        last, first = before.speech.split()[-1], after.speech.split()
+        assert last not in ("equals", "is", "negative", "times"), (before.speech, after.speech)
+        assert not any(c.isdigit() for c in first[0]), (before.speech, after.speech)
+        assert not (first[0] in ("and", "or") and re.match(r"[0-9]", first[1])), after.speech

@@ -31,12 +31,13 @@ def test_the_voice_can_be_followed_by_ear(lesson: Path, lesson_scripts) -> None:
 
 
 def _settled_claims(script: dict) -> dict[str, int]:
-    """What the voice says settled when: "Settled: w3 from step 666 and b3 from step 668",
+    """What the voice says settled when: "w 3 stops changing at step 666, b 3 at step 668",
     "the last, b 1, at step 7513"; names as said ("w 3") back to written ("w3")."""
     claims = {}
-    for m in re.finditer(r"\b([wb]) ([0-9]+),? (?:from|at) step ([0-9]+)",
+    for m in re.finditer(r"\b([wb]) ([0-9]+)(?:,? (?:from|at)| stops changing at) step "
+                         r"([0-9][0-9,]*[0-9]|[0-9])",
                          spoken_text(script)):
-        claims[m[1] + m[2]] = int(m[3])
+        claims[m[1] + m[2]] = int(m[3].replace(",", ""))
     return claims
 
 
