@@ -23,6 +23,7 @@ from kit.network import symbol
 from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
+from kit.screen import legible
 from kit.style import (
     FIXED,
     FONT,
@@ -210,6 +211,8 @@ class AllParams(LessonScene):
         group.scale_to_fit_width(min(width, group.width))
         if group.height > height:
             group.scale_to_fit_height(height)
+        # A tall (4-node) diagram shrinks to the room; its words stay legible.
+        legible(group)
         group.diagram, group.table, group.labels = diagram, table, diagram.labels
         return group
 

@@ -22,7 +22,7 @@ from kit.network import NetworkDiagram, symbol
 from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
-from kit.screen import text_of
+from kit.screen import legible, text_of
 from kit.style import (
     FIXED,
     FONT,
@@ -616,7 +616,8 @@ class OptimizeSeveralParameters(LessonScene):
         bottom = VGroup(moves, fitted).arrange(RIGHT, buff=0.6)
         bottom.scale_to_fit_width(config.frame_width - 0.8)
         fit_into(bottom, config.frame_width - 0.8, ideas.get_bottom()[1] + 3.25)
-        bottom.next_to(ideas, DOWN, buff=0.4)
+        # A tall (4-node) diagram shrinks to the room; its words stay legible.
+        legible(bottom).next_to(ideas, DOWN, buff=0.4)
         self.say("The same two ideas work for any number of parameters: the chain rule gives "
                  "each one its derivative, and gradient descent moves them all together.")
         self.play(Write(heading), run_time=MEDIUM)

@@ -9,7 +9,7 @@ the y axis is labelled in powers of ten (Pango superscripts: no LaTeX run per la
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, RIGHT, Animation, Create, Dot, MarkupText, VGroup, VMobject
+from manim import LEFT, UR, Animation, Create, Dot, MarkupText, VGroup, VMobject
 
 from bpcore.display import LOG_FLOOR, LOG_RATIO, wants_log
 from kit.plots import make_axes, nice_range
@@ -109,7 +109,9 @@ class SSRByStep(VGroup):
         self.add(self.axes, self.trail, self.marker)
         if start:
             self.start_label = words(start, size=(SMALL_SIZE + 2) * TEXT_SCALE)
-            self.start_label.next_to(self.point(0), RIGHT, buff=0.15)
+            # Above and right of the first point: clear of the y axis's tick there, and of
+            # the curve, which runs right of it and falls.
+            self.start_label.next_to(self.point(0), UR, buff=0.08)
             self.add(self.start_label)
 
     def _label_decades(self, y_range) -> None:

@@ -107,7 +107,7 @@ class NetworkDiagram(VGroup):
 
     def _place_output_text(self) -> None:
         # Under the arrow, ending at its tip, and low enough to clear the sum node.
-        self.output_text.next_to(self.output_arrow, DOWN, buff=0.42)
+        self.output_text.next_to(self.output_arrow, DOWN, buff=0.5)
         self.output_text.align_to(self.output_arrow, RIGHT)
 
     # -- where the labels go ----------------------------------------------------------------

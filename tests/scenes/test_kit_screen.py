@@ -9,17 +9,25 @@ import numpy as np
 import pytest
 from manim import WHITE, Camera, FadeOut, Indicate, MathTex, Square, Text, Write, tempconfig
 
+from bpcore.lesson import LESSONS_DIR, Lesson
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
 from kit.beats import FadeAway  # noqa: E402
+from kit.inplace import Reframe  # noqa: E402
+from kit.network import NetworkDiagram  # noqa: E402
 from kit.numerals import numeral  # noqa: E402
+from kit.plots import make_axes  # noqa: E402
 from kit.screen import (  # noqa: E402
+    SMALLEST_DIGIT_PX,
     Clearing,
     Legibility,
     carry_texts,
     digit_height,
     empties,
+    legible,
     on_screen,
+    text_members,
 )
 from kit.text import words  # noqa: E402
 
@@ -81,3 +89,32 @@ def test_a_fade_of_everything_empties_the_screen_and_waits_to_join_the_next_play
     assert not clearing.can_join([Indicate(a)], {})
     joined = clearing.joined(4.0)
     assert joined[0].run_time == 4.0 and joined[0].rate_func(0.25) == pytest.approx(1.0)
+
+
+def test_a_scaled_down_plot_keeps_its_words_legible() -> None:
+    """legible(): after a plot shrinks, every tick number and axis title reads at
+    SMALLEST_DIGIT_PX again, and a tick number keeps its edge towards the axis."""
+    axes = make_axes((0.0, 1.0, 0.25), (-3.0, 3.0, 1.0), 4.7, 5.8, "Dosage", "Effectiveness")
+    axes.scale(0.6)
+    px = 1080 / 8.0
+    assert min(digit_height(t) * px for t in text_members(axes)) < 17
+    number = axes.x_axis.numbers[0]
+    top = number.get_top()[1]
+    legible(axes)
+    sizes = [digit_height(t) * px for t in text_members(axes)]
+    assert min(sizes) == pytest.approx(SMALLEST_DIGIT_PX)
+    assert number.get_top()[1] == pytest.approx(top)
+
+
+def test_reframe_stops_words_at_the_legible_size() -> None:
+    """Reframe: a diagram shrunk into a corner keeps its input and output names legible,
+    and the name under the input node stays under it."""
+    diagram = NetworkDiagram(Lesson.from_file(LESSONS_DIR / "b3.yaml").network)
+    animation = Reframe.to(diagram, width=diagram.width * 0.5)
+    animation.begin()
+    animation.interpolate(1.0)
+    for text in (diagram.input_text, diagram.output_text):
+        assert digit_height(text) * 1080 / 8.0 == pytest.approx(SMALLEST_DIGIT_PX)
+    node = diagram.input_node
+    assert diagram.input_text.get_top()[1] < node.get_bottom()[1]
+    assert abs(diagram.input_text.get_x() - node.get_x()) < 1e-6

@@ -73,9 +73,6 @@ def test_values_said_are_on_screen(lesson: Path, lesson_scripts) -> None:
 SMALLEST_DIGIT_PX = 17
 
 
-# Open (issue 20): axis titles and tick numbers of scaled-down plots and the corner diagram's
-# labels are set at 13-16.6 px; strict, so the mark has to go when the layout is fixed.
-@pytest.mark.xfail(strict=True, reason="texts of scaled plots are under 17 px (issue 20)")
 @pytest.mark.parametrize("lesson", SCRIPT_LESSONS, ids=lambda p: p.stem)
 def test_every_text_is_legible_and_inside_the_frame(lesson: Path, lesson_scripts) -> None:
     """In every beat, every text on screen has digits at least 17 px tall at 1080p and lies
