@@ -43,7 +43,8 @@ def joined(items: Sequence[str], last: str = "and") -> str:
 
 def trend(values: Sequence[float], shown: Sequence[str]) -> str:
     """A list of numbers as the voice says it: all of them when there are at most
-    :data:`MOST_SAID`, else the first, the last and which way it went.
+    :data:`MOST_SAID` and no two in a row read the same, else the first, the last and which
+    way it went (a value said twice in a row sounds stuck).
 
     ``shown`` are the values as the screen writes them.
 
@@ -55,10 +56,13 @@ def trend(values: Sequence[float], shown: Sequence[str]) -> str:
     'climbs from 2.19 to 2.61'
     >>> trend([1.9, 1.3, 1.0, 0.9, 0.8], ["1.9", "1.3", "1", "0.9", "0.8"])
     'falls from 1.9 to 0.8'
+    >>> trend([1.63, 1.68, 1.689, 1.691], ["1.63", "1.68", "1.69", "1.69"])
+    'climbs from 1.63 to 1.69'
     """
     if len(values) != len(shown):
         raise ValueError("values and shown must have the same length")
-    if len(values) <= MOST_SAID:
+    repeats = any(a == b for a, b in zip(shown, shown[1:], strict=False))
+    if len(values) <= MOST_SAID and not repeats:
         return f"goes {joined(list(shown))}"
     if all(b >= a for a, b in zip(values, values[1:], strict=False)):
         way = "climbs"
