@@ -8,7 +8,8 @@ written sum whose shown digits do not give its result is written with ≈ (said 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bpcore.display import SMALLEST_FIXED
@@ -108,3 +109,79 @@ def practically_zero(value: float, shown: str) -> str:
     ('practically zero', '0.38')
     """
     return "practically zero" if value != 0 and abs(value) < 10.0**SMALLEST_FIXED else shown
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a descent ended, as every scene tells it: one meaning of "settled" (a parameter
+    settles from the state after which its shown value no longer changes; bpcore.progress),
+    and a Bam only when it is earned.
+
+    ``settled`` holds (state, name) of each learned parameter that settled, in order of state;
+    ``moving`` the learned parameters still moving at the end, in the order given.
+    """
+
+    updates: int
+    converged: bool
+    settled: tuple[tuple[int, str], ...]
+    moving: tuple[str, ...]
+
+    @property
+    def cut_short(self) -> bool:
+        """The run ended while a parameter still moved: its values are not fitted or best."""
+        return bool(self.moving)
+
+    @property
+    def earned(self) -> bool:
+        """Whether a Bam is earned: every learned parameter settled (even at max_steps)."""
+        return not self.moving
+
+    @property
+    def last_settled(self) -> tuple[int, str] | None:
+        """(state, name) of the parameter that settled last, if any did."""
+        return self.settled[-1] if self.settled else None
+
+
+def ending(status: str, updates: int, settled: Mapping[str, int | None],
+           learning: Sequence[str]) -> Ending:
+    """How the descent of ``status`` (``"converged"`` or not) and ``updates`` steps ended for
+    the ``learning`` parameters, given when each settled (``None``: still moving).
+
+    Examples
+    --------
+    >>> end = ending("max_steps", 600, {"w3": None, "w4": 518, "b3": None, "w1": 0},
+    ...              ["w3", "w4", "b3"])
+    >>> end.settled, end.moving, end.cut_short, end.earned
+    (((518, 'w4'),), ('w3', 'b3'), True, False)
+    >>> ending("converged", 9, {"b3": 7}, ["b3"]).earned
+    True
+    """
+    done = tuple(sorted((settled[n], n) for n in learning if settled[n] is not None))
+    return Ending(updates, status == "converged", done,
+                  tuple(n for n in learning if settled[n] is None))
+
+
+#: How a fit ends next to another lesson's values (all_params' landing beat).
+LANDINGS = ("rediscovered", "kept", "stopped", "another fit", "unrelated")
+
+
+def landing(comparable: bool, agrees: bool, started_there: bool, cut_short: bool) -> str:
+    """Where a fit lands next to a reference lesson's values, as the landing tells it:
+    "rediscovered" (on them, reached from other values), "kept" (on them, where it started),
+    "stopped" (elsewhere, cut short while still moving), "another fit" (elsewhere, settled) or
+    "unrelated" (the lessons cannot be compared).
+
+    Examples
+    --------
+    >>> landing(True, True, False, False), landing(True, True, True, False)
+    ('rediscovered', 'kept')
+    >>> landing(True, False, False, True), landing(True, False, False, False)
+    ('stopped', 'another fit')
+    >>> landing(False, False, False, False)
+    'unrelated'
+    """
+    if not comparable:
+        return "unrelated"
+    if agrees:
+        return "kept" if started_there else "rediscovered"
+    return "stopped" if cut_short else "another fit"
