@@ -75,7 +75,8 @@ NARRATION_LINE = re.compile(r"Narration: (\d+) clips, (\d+) synthesized in ([0-9
                             r"([0-9.]+) s")
 FRAMES_LINE = re.compile(r"Frames: (\d+) converted, (\d+) repeated; ([0-9.]+) s drawing, "
                          r"([0-9.]+) s waiting for encoders, ([0-9.]+) s converting, "
-                         r"([0-9.]+) s encoding")
+                         r"([0-9.]+) s encoding(?:; (\d+) frames not redrawn, (\d+) outlines "
+                         r"reused, (\d+) traced)?")
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60"}
 #: issue 23: the project's encoding against manim's default settings, on every beat.
 MIN_SSIM = 0.99
@@ -107,7 +108,8 @@ class Render:
     cpu: float
     video: Path
     narration: tuple[float, float, float] | None = None
-    #: converted, repeated, drawing s, waiting-for-encoders s, converting s, encoding s
+    #: converted, repeated, drawing s, waiting-for-encoders s, converting s, encoding s,
+    #: frames not redrawn, outlines reused, outlines traced
     frames: tuple[float, ...] | None = None
 
 
@@ -193,7 +195,7 @@ def render(scene: Path, quality: str, media_dir: Path, env: dict[str, str],
     narration = NARRATION_LINE.search(done.stdout + done.stderr)
     spoken = tuple(float(narration[i]) for i in (3, 4, 5)) if narration else None
     frames = FRAMES_LINE.search(done.stdout + done.stderr)
-    counts = tuple(float(x) for x in frames.groups()) if frames else None
+    counts = tuple(float(x or 0) for x in frames.groups()) if frames else None
     return Render(seconds, cpu, find_video(media_dir, scene.stem, quality), spoken, counts)
 
 
@@ -331,11 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     counted = [r for r in lessons if r.frames is not None]
     if counted:
         best = min(counted, key=lambda r: r.seconds)
-        converted, repeated, drawing, waiting, converting, encoding = best.frames
+        converted, repeated, drawing, waiting, converting, encoding, held, reused, traced = \
+            best.frames
         print(f"frames         : {converted:.0f} drawn and converted, {repeated:.0f} repeated "
-              f"(converted once); {drawing:.1f} s drawing, {waiting:.1f} s waiting for the "
-              f"encoders, {converting:.1f} s converting and {encoding:.1f} s encoding (encoder "
-              "threads, beside the drawing)")
+              f"(converted once; {held:.0f} of them inside animations, not drawn again); "
+              f"{drawing:.1f} s drawing, {waiting:.1f} s waiting for the encoders, "
+              f"{converting:.1f} s converting and {encoding:.1f} s encoding (encoder threads, "
+              f"beside the drawing); outlines: {reused:.0f} reused, {traced:.0f} traced")
     spoken = [(r.narration, r.seconds) for r in lessons if r.narration is not None]
     if spoken:
         (synthesis, waited, track), wall = min(spoken, key=lambda item: sum(item[0][1:]))

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from bpcore.files import atomic_write, replacing
 from bpcore.media import FASTSTART, MediaError, length, run
+from bpcore.palette import FONT
 
-#: The lesson font (scenes/kit/style.py), for the burned-in captions and the thumbnail.
-FONT = "DejaVu Sans"
+#: The lesson font's bold face (FONT, from bpcore.palette), for the thumbnail's title.
 BOLD_FONT_FILE = "DejaVuSans-Bold.ttf"
 THUMBNAIL_SIZE = (1280, 720)
 TITLE_MARGIN = 48

@@ -42,9 +42,11 @@ def cache_dir(kind: str) -> Path:
     >>> cache_dir("voice").name
     'voice'
     """
-    override = os.environ.get("BP_CACHE")
+    from bpcore.settings import setting  # settings imports voice; keep this module light
+
+    override = setting("cache")
     if override:
-        base = Path(override).expanduser()
+        base = Path(override)
     elif FROM_CHECKOUT:
         base = ROOT / ".cache"
     else:

@@ -23,6 +23,7 @@ from kit.plots import (
     residual_lines,
     tangent_line,
 )
+from kit.screen import legible
 from kit.style import (
     FIXED,
     INK,
@@ -113,8 +114,10 @@ class BackpropMainIdeas(LessonScene):
         self.wait(LONG)
         self.still()
         self.play(FadeOut(title), run_time=SHORT)
-        self.play(self.diagram.animate.scale_to_fit_width(6.5).to_corner(UL, buff=0.25),
-                  run_time=MEDIUM)
+        # The diagram shrinks into the corner; its words stay legible (kit.screen.legible).
+        corner = self.diagram.generate_target()
+        legible(corner.scale_to_fit_width(6.5)).to_corner(UL, buff=0.25)
+        self.play(MoveToTarget(self.diagram), run_time=MEDIUM)
 
     # -- beat 2 -----------------------------------------------------------------------------
 
@@ -422,7 +425,7 @@ class BackpropMainIdeas(LessonScene):
         first = descent[0]
         # Graphs in the lower band, the derivative and the step's arithmetic above them.
         graphs = VGroup(self.fit_group, self.ssr_axes, self.pink)
-        graphs.scale(0.85).to_edge(DOWN, buff=0.3)
+        legible(graphs.scale(0.85)).to_edge(DOWN, buff=0.3)
         self.play(FadeInPlace(graphs), run_time=MEDIUM)
         point = Dot(self.ssr_axes.c2p(first.params[self.bias], first.ssr), radius=0.1,
                     color=LEARNING)
@@ -604,7 +607,7 @@ class BackpropMainIdeas(LessonScene):
         room = VGroup(one, two).get_bottom()[1] - 0.3 + config.frame_height / 2 - 0.4
         if fitted.height > room:
             fitted.scale_to_fit_height(room)
-        fitted.to_edge(DOWN, buff=0.4)
+        legible(fitted).to_edge(DOWN, buff=0.4)
         reach = (f"follows it to the best value, {self.num(end)}" if found else
                  f"follows it toward the best value and, stopped at the lesson's limit of "
                  f"{descent.updates} steps, ends at {self.num(end)}")

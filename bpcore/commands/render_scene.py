@@ -17,11 +17,9 @@ from bpcore.commands.common import CommandError
 from bpcore.lesson import Lesson
 from bpcore.resources import ROOT, SCENES_DIR
 from bpcore.scene_requirements import check_scene
+from bpcore.settings import SCENE_VARIABLES, scene_environ, setting
 
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
-#: The environment variables lesson scenes read (scenes/kit/lesson_scene.py).
-SCENE_VARIABLES = ("BP_LESSON", "BP_STILLS_DIR", "BP_SLIDES", "BP_SLIDES_DIR", "BP_VOICE",
-                   "BP_SCRIPT", "BP_BURN_CAPTIONS")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +48,7 @@ def quality_option(default: str) -> Callable[[F], F]:
 
 def scenes_dir() -> Path:
     """Where scene files are: ``scenes/``, or ``$BP_SCENES_DIR`` (the tests' tiny scenes)."""
-    override = os.environ.get("BP_SCENES_DIR")
+    override = setting("scenes_dir")
     return Path(override).resolve() if override else SCENES_DIR
 
 
@@ -80,10 +78,10 @@ def run_manim(lesson_path: Path, lesson: Lesson, quality: str, media_dir: Path,
     prints on stdout (its log), as it prints it; ``flags`` go to manim (``--dry_run``).
     """
     scene = scene or scene_file(lesson)
-    # Only what this command asks for: a BP_SLIDES left in the shell must not turn a video
-    # render into slides.
+    # Only what this command asks for (bpcore.settings.SCENE_VARIABLES): a BP_SLIDES left in
+    # the shell must not turn a video render into slides.
     inherited = {k: v for k, v in os.environ.items() if k not in SCENE_VARIABLES}
-    env = {**inherited, "BP_LESSON": str(lesson_path.resolve()), "COLUMNS": "200",
+    env = {**inherited, **scene_environ(lesson=lesson_path.resolve()), "COLUMNS": "200",
            **(extra_env or {})}
     args = [sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
             "--progress_bar", "none", "--media_dir", str(Path(media_dir).resolve()), *flags,

@@ -18,6 +18,8 @@ from bpcore.commands.common import lesson_argument
 from bpcore.commands.render_scene import run_manim
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
+from bpcore.settings import scene_environ
+from bpcore.voice import NONE, Voice
 
 
 def script_markdown(script: dict) -> str:
@@ -80,7 +82,7 @@ def command(lessons: tuple[Path, ...], out_dir: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="bp-script-") as work:
             target = Path(work) / "script.json"
             run_manim(lesson_path, lesson, "l", Path(work) / "media",
-                      {"BP_SCRIPT": str(target), "BP_VOICE": "none"}, flags=("--dry_run",))
+                      scene_environ(script=target, voice=Voice(NONE)), flags=("--dry_run",))
             script = json.loads(target.read_text(encoding="utf-8"))
         for suffix, text in ((".script.json", json.dumps(script, indent=2, ensure_ascii=False)
                               + "\n"), (".script.md", script_markdown(script))):

@@ -25,7 +25,6 @@ from pathlib import Path
 import click
 
 from bpcore.commands.common import CommandError, lesson_argument, output_option
-from bpcore.commands.render import animation_watcher, code_digest, render_key
 from bpcore.commands.render_scene import (
     QUALITIES,
     quality_option,
@@ -35,7 +34,10 @@ from bpcore.commands.render_scene import (
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
 from bpcore.media import faststart
+from bpcore.render.keys import code_digest, render_key
+from bpcore.render.report import animation_watcher
 from bpcore.resources import cache_dir
+from bpcore.settings import scene_environ, setting
 from bpcore.trace import trace_lesson
 
 FORMATS = ("html", "pptx", "pdf")
@@ -48,7 +50,7 @@ INSTALL_HINT = "pip install -e '.[slides]'"
 
 def revealjs_dir() -> Path:
     """The reveal.js package folder (with ``dist/`` and ``package.json``) for offline HTML."""
-    override = os.environ.get("BP_REVEALJS_DIR")
+    override = setting("revealjs_dir")
     return Path(override) if override else REVEALJS_DIR
 
 
@@ -122,7 +124,7 @@ def build_slides(lesson_path: Path, lesson: Lesson, quality: str, force: bool) -
     say = lambda text: click.echo(text, err=True)  # noqa: E731
     try:
         run_manim(lesson_path, lesson, quality, build / "media",
-                  {"BP_SLIDES": "1", "BP_SLIDES_DIR": str(slides_dir)}, scene=scene,
+                  scene_environ(slides=True, slides_dir=slides_dir), scene=scene,
                   on_line=animation_watcher(lesson_path.name, say))
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

@@ -11,7 +11,9 @@ from bpcore.commands.common import lesson_argument
 from bpcore.commands.render_scene import QUALITIES, quality_option, run_manim
 from bpcore.files import atomic_write
 from bpcore.lesson import Lesson
+from bpcore.settings import scene_environ
 from bpcore.trace import trace_lesson
+from bpcore.voice import NONE, Voice
 
 
 @click.command("stills")
@@ -42,8 +44,8 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
         frames = Path(work) / "stills"
         run_manim(lesson, parsed, quality, Path(work) / "media",
-                  {"BP_STILLS_DIR": str(frames), "BP_STILLS_FORMAT": format_,
-                   "BP_VOICE": "none"})  # a still needs no voice
+                  scene_environ(stills_dir=frames, stills_format=format_,
+                                voice=Voice(NONE)))  # a still needs no voice
         out_dir.mkdir(parents=True, exist_ok=True)
         images = sorted(frames.glob(f"*.{format_}"))
         for image in images:

@@ -8,7 +8,9 @@ the mobject itself:
 - :class:`LaggedFadeIn`: :class:`kit.beats.FadeInPlace` with FadeIn's ``lag_ratio`` (family
   members fade in one after another);
 - :class:`Reframe`: scale about the centre and shift, along straight paths as a Transform to a
-  scaled and moved copy would (stroke widths stay, as :meth:`Mobject.scale` leaves them).
+  scaled and moved copy would (stroke widths stay, as :meth:`Mobject.scale` leaves them);
+  a text that would end up too small to read stops at the legible size instead
+  (:func:`kit.screen.legible`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from manim import Animation, Mobject, Scene
 
 from kit.beats import FadeInPlace
+from kit.screen import anchor_point, growths
 
 
 class LaggedFadeIn(FadeInPlace):
@@ -35,6 +38,8 @@ class Reframe(Animation):
 
     Every point travels in a straight line to where ``mobject.copy().scale(scale)
     .shift(shift)`` has it, as a Transform would move it; nothing is copied but the points.
+    A text that would end up under the legible size grows back to it about the side it is
+    tied to (:func:`kit.screen.legible`).
     """
 
     def __init__(self, mobject: Mobject, scale: float = 1.0, shift=(0.0, 0.0, 0.0),
@@ -66,9 +71,17 @@ class Reframe(Animation):
     def begin(self) -> None:
         members = self.mobject.family_members_with_points()
         center = self.mobject.get_center()
-        self.paths = [(m, m.points.copy(),
-                       (m.points - center) * self.factor + center + self.offset)
-                      for m in members]
+        ends = {id(m): (m.points - center) * self.factor + center + self.offset
+                for m in members}
+        # The picture shrinks, its words stop at a legible size (kit.screen.legible).
+        for text, growth in growths(self.mobject, self.factor):
+            own = [m for m in text.family_members_with_points() if id(m) in ends]
+            if not own:
+                continue
+            point = anchor_point(text, np.vstack([ends[id(m)] for m in own]))
+            for m in own:
+                ends[id(m)] = (ends[id(m)] - point) * growth + point
+        self.paths = [(m, m.points.copy(), ends[id(m)]) for m in members]
         self.interpolate(0)
 
     def interpolate_mobject(self, alpha: float) -> None:

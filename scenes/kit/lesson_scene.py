@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import cairo
-from manim import Camera, ManimColor, Scene, VMobject, config
+from manim import ManimColor, Scene, VMobject, config
 from manim.constants import RendererType
 from manim.utils.file_ops import write_to_movie
 from PIL import Image
@@ -44,21 +44,33 @@ from bpcore.files import atomic_write
 from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
 from bpcore.scene_requirements import check_scene
+from bpcore.settings import Settings, SettingsError
 from bpcore.story import Ending, ending, practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
-from kit import tex_cache
+from kit import svg_cache, tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
 from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
 from kit.writer import LessonFileWriter, LessonRenderer
 
+svg_cache.install()  # Text and Tex outlines parsed once, kept across renders
+
+
+def settings() -> Settings:
+    """What the ``BP_*`` variables say (:mod:`bpcore.settings`); a bad value ends the render
+    with a one-line error."""
+    try:
+        return Settings.from_environ()
+    except SettingsError as exc:
+        stop(str(exc))
+
 
 def lesson_path(default_name: str) -> Path:
     """The lesson file a scene renders: ``$BP_LESSON`` or the scene's own lesson."""
-    override = os.environ.get("BP_LESSON")
-    return Path(override) if override else LESSONS_DIR / f"{default_name}.yaml"
+    override = settings().lesson
+    return override if override else LESSONS_DIR / f"{default_name}.yaml"
 
 
 def load_trace(default_name: str, scene_file: Path | None = None) -> LessonTrace:
@@ -86,11 +98,11 @@ def name_output_for_lesson() -> None:
     manim names outputs for the scene class, so without this every lesson rendered through one
     scene file would replace the last one's video.
     """
-    override = os.environ.get("BP_LESSON")
+    override = settings().lesson
     # manim -o NAME still wins; a dry run writes nothing (but its captions to the bare name).
     if not override or config.output_file or config.dry_run:
         return
-    stem = Path(override).stem
+    stem = override.stem
     config.output_file = stem
     config.partial_movie_dir = "{video_dir}/partial_movie_files/" + stem.replace(
         "{", "{{").replace("}", "}}")
@@ -120,11 +132,11 @@ def lesson_voice(lesson: Lesson) -> Voice:
     """
     if slides_requested():
         return Voice(NONE)
+    override = settings().voice
     try:
-        override = os.environ.get("BP_VOICE")
-        voice = (Voice.parse(override) if override else lesson.narration.voice).require()
+        voice = (override or lesson.narration.voice).require()
     except BpError as exc:
-        where = "BP_VOICE" if os.environ.get("BP_VOICE") else f"{lesson.source}: narration.voice"
+        where = "BP_VOICE" if override else f"{lesson.source}: narration.voice"
         stop(f"{where}: {exc}")
     return voice
 
@@ -168,7 +180,7 @@ def schedule(clip: Clip, start: float) -> list[tuple[float, float]]:
 
 def slides_requested() -> bool:
     """Whether this render makes slides (``BP_SLIDES=1``) rather than a plain video."""
-    return os.environ.get("BP_SLIDES") == "1"
+    return settings().slides
 
 
 def scene_base() -> type:
@@ -196,13 +208,15 @@ class LessonScene(RedrawWhatMoves, scene_base()):
     skip_reversing = True
 
     def __init__(self, *args, **kwargs) -> None:
-        slides_dir = os.environ.get("BP_SLIDES_DIR")
-        if slides_requested() and slides_dir:
-            kwargs.setdefault("output_folder", Path(slides_dir))
+        #: What the BP_* variables say, read once per scene (bpcore.settings).
+        self.settings = settings()
+        slides_dir = self.settings.slides_dir
+        if self.settings.slides and slides_dir:
+            kwargs.setdefault("output_folder", slides_dir)
         if config.renderer == RendererType.CAIRO:
             kwargs.setdefault("renderer", LessonRenderer(
                 file_writer_class=LessonFileWriter,
-                camera_class=kwargs.get("camera_class", Camera),
+                camera_class=kwargs.get("camera_class"),
                 skip_animations=kwargs.get("skip_animations", False)))
         name_output_for_lesson()
         if not has_screen():
@@ -245,8 +259,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self.legibility: dict[str, Legibility] = {}
         #: A play that empties the screen, waiting to fade out under the next one that draws.
         self._clearing: Clearing | None = None
-        stills = os.environ.get("BP_STILLS_DIR")
-        self._stills_dir = Path(stills) if stills else None
+        self._stills_dir = self.settings.stills_dir
 
     def num(self, value: float) -> str:
         """A trace value as it is shown on screen and in captions."""
@@ -322,17 +335,17 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             # The beat's picture is complete here: the voice finishes over it, before
             # anything leaves the screen.
             self._flush_caption()
-            if slides_requested():
+            if self.settings.slides:
                 self.next_slide()
         picture = None
         if first and self.beats[-1] == (self.thumbnail_beat or self.beats[0]) \
-                and write_to_movie() and not slides_requested():
+                and write_to_movie() and not self.settings.slides:
             picture = self.thumbnail = self._frame()
         if self._stills_dir is None:
             return
         self._stills_dir.mkdir(parents=True, exist_ok=True)
         stem = self._stills_dir / f"{len(self.beats):02d}-{self.beats[-1]}"
-        if os.environ.get("BP_STILLS_FORMAT") == "svg":
+        if self.settings.stills_format == "svg":
             save_svg(self, stem.with_suffix(".svg"))
             return
         (picture or self._frame()).save(stem.with_suffix(".png"))
@@ -378,7 +391,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                 animations = [*animations, *clearing.joined(run_time)]
             else:
                 self._play(clearing.animations, {})
-        elif not slides_requested() and empties(self.mobjects, animations):
+        elif not self.settings.slides and empties(self.mobjects, animations):
             self._flush_caption()
             self._clearing = Clearing(tuple(animations))
             return
@@ -401,9 +414,11 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         self._voice_worker.shutdown()
         self.narrator.close()
         writer = self.renderer.file_writer
-        if isinstance(writer, LessonFileWriter) and not slides_requested():
-            writer.scene = self  # what it needs to finish the video: voice, chapters, ...
-        script = os.environ.get("BP_SCRIPT")
+        if isinstance(writer, LessonFileWriter) and not self.settings.slides:
+            # What it needs to finish the video (voice, chapters, ...); the voice track is
+            # built while the partial movies are joined.
+            writer.start_voice_track(self)
+        script = self.settings.script
         if script:
             atomic_write(script, json.dumps(self.script(), indent=2, ensure_ascii=False) + "\n")
         if self.narrator.missing:
@@ -457,7 +472,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.add_subcaption(event_text(utterance.text), duration=gone - shown,
                                 offset=shown - self.time)
         self.clip_screens[clip.id] = [sorted(shown_during(self.screens, a, b)) for a, b in times]
-        if slides_requested():
+        if self.settings.slides:
             self._add_speaker_note(clip.caption)
 
     def _add_speaker_note(self, text: str) -> None:

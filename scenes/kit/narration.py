@@ -20,7 +20,6 @@ import functools
 import hashlib
 import importlib
 import importlib.metadata
-import os
 import re
 import subprocess
 import tempfile
@@ -33,6 +32,7 @@ from manim_voiceover.services.base import SpeechService, initialize_speech_servi
 from bpcore.audio import clip_seconds, prepare_clip
 from bpcore.errors import BpError
 from bpcore.resources import cache_dir as cache_folder
+from bpcore.settings import setting
 from bpcore.speech import spoken
 from bpcore.subtitles import events
 from bpcore.voice import DEFAULT_VOICE, NEURAL, OFFLINE, PIPER, RECORDED, SERVICES, Voice
@@ -419,7 +419,7 @@ class Narrator:
 
     def __init__(self, voice: Voice, rate: float = 1.0, cache_dir: Path | None = None) -> None:
         self.voice, self.rate = voice, rate
-        self.cache_dir = Path(cache_dir or os.environ.get("BP_VOICE_CACHE") or CACHE_DIR)
+        self.cache_dir = Path(cache_dir or setting("voice_cache") or CACHE_DIR)
         self.synthesized = 0
         #: Seconds spent making clips that were not in the cache.
         self.synthesis_seconds = 0.0

@@ -11,6 +11,7 @@ from manim import (
     ORIGIN,
     RIGHT,
     UP,
+    UR,
     Arrow,
     Circle,
     MarkupText,
@@ -21,6 +22,7 @@ from manim import (
 from bpcore.activations import Activation
 from bpcore.display import fmt
 from bpcore.network import Network
+from kit.screen import anchored
 from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS, TEXT_SCALE
 from kit.text import words
 
@@ -85,9 +87,12 @@ class NetworkDiagram(VGroup):
         self.output_arrow = Arrow(self.sum_node.get_right(), self.sum_node.get_right() + RIGHT,
                                   buff=0.05, color=INK, stroke_width=3,
                                   max_tip_length_to_length_ratio=0.25)
-        self.input_text = words(input_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
-            self.input_node, DOWN, buff=0.15)
-        self.output_text = words(output_label, size=LABEL_SIZE * TEXT_SCALE)
+        # Tied to what they name: grown back to a legible size after the diagram is scaled
+        # down (kit.screen.legible), the input's name stays under its node, the output's
+        # under the arrow's tip.
+        self.input_text = anchored(words(input_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
+            self.input_node, DOWN, buff=0.15), UP)
+        self.output_text = anchored(words(output_label, size=LABEL_SIZE * TEXT_SCALE), UR)
 
         self.labels: dict[str, MarkupText] = {name: self._label(name) for name in names}
         #: True when some label found no free spot even at the smallest size (long values on
@@ -287,8 +292,9 @@ def corners(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
     return mob.get_corner(DOWN + LEFT)[:2], mob.get_corner(UP + RIGHT)[:2]
 
 
-def crosses(mob: VMobject, edge: VMobject) -> bool:
-    """Whether the straight ``edge`` passes through ``mob``'s box (grown by PAD)."""
+def crossed_by_edge(mob: VMobject, edge: VMobject) -> bool:
+    """Whether the straight ``edge`` passes through ``mob``'s box (grown by PAD); the same
+    argument order as :func:`kit.plots.crossed_by_curve`."""
     low, high = corners(mob)
     return _crosses((low - PAD, high + PAD), (edge.get_start()[:2], edge.get_end()[:2]))
 

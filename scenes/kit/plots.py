@@ -26,6 +26,7 @@ from manim import (
     VMobject,
 )
 
+from kit.screen import anchored
 from kit.style import HIGHLIGHT, INK, LABEL_SIZE, RESIDUAL, TANGENT, TEXT_SCALE
 from kit.text import words
 
@@ -85,6 +86,9 @@ def make_axes(
             if abs(value) < step / 2:
                 continue
             number = words(f"{value:.{decimals}f}", size=number_size * TEXT_SCALE)
+            # Tied to the axis side: grown back to a legible size (kit.screen.legible) after
+            # the plot is scaled down, a number keeps its gap to the axis.
+            anchored(number, -side)
             numbers.add(number.next_to(axis.number_to_point(value), side, buff=0.18))
         if axis is axes.x_axis and y_range[0] < 0:
             numbers.set_y(bottom - 0.25)
@@ -106,14 +110,15 @@ def make_axes(
             # and push it into its neighbours: it goes under the tick numbers instead.
             label.next_to(axes.x_axis.numbers, DOWN, buff=0.15)
             label.align_to(axes.x_axis.get_end(), RIGHT)
+            anchored(label, UR)
         elif y_range[0] < 0:
-            label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3)
+            anchored(label.next_to(axes.x_axis.numbers, RIGHT, buff=0.3), LEFT)
         else:
-            label.next_to(axes.x_axis, RIGHT, buff=0.2)
+            anchored(label.next_to(axes.x_axis, RIGHT, buff=0.2), LEFT)
         labels.add(label)
     if y_label:
-        labels.add(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(axes.y_axis, UP,
-                                                                          buff=0.2))
+        labels.add(anchored(words(y_label, size=LABEL_SIZE * TEXT_SCALE).next_to(
+            axes.y_axis, UP, buff=0.2), DOWN))
     axes.labels = labels
     axes.add(labels)
     return axes
@@ -218,15 +223,16 @@ def clip_segment(start, end, box: np.ndarray):
     return start + low * delta, start + high * delta
 
 
-def crosses(corners: np.ndarray, mobject, pad: float = 0.03) -> bool:
-    """Whether the polyline through screen points ``corners`` enters ``mobject``'s box.
+def crossed_by_curve(mobject, corners: np.ndarray, pad: float = 0.03) -> bool:
+    """Whether the polyline through screen points ``corners`` enters ``mobject``'s box; the
+    same argument order as :func:`kit.network.crossed_by_edge`.
 
     Examples
     --------
     >>> label = Rectangle(width=1, height=1)
-    >>> crosses(np.array([[-2.0, 0, 0], [2.0, 0, 0]]), label)
+    >>> crossed_by_curve(label, np.array([[-2.0, 0, 0], [2.0, 0, 0]]))
     True
-    >>> crosses(np.array([[-2.0, 2, 0], [2.0, 2, 0]]), label)
+    >>> crossed_by_curve(label, np.array([[-2.0, 2, 0], [2.0, 2, 0]]))
     False
     """
     box = np.array([mobject.get_corner(DOWN + LEFT)[:2] - pad,
@@ -257,8 +263,8 @@ def place_label(label, point, lines=(), taken=(), buff: float = 0.08):
         for side in LABEL_SIDES:
             gap = buff + away * label.height
             label.next_to(point, side, buff=gap)
-            blocked = sum(crosses(c, label) for c in lines) + sum(overlaps(label, m)
-                                                                  for m in taken)
+            blocked = sum(crossed_by_curve(label, c) for c in lines) + \
+                sum(overlaps(label, m) for m in taken)
             if blocked == 0:
                 return label
             if best is None or blocked < best[0]:
@@ -272,5 +278,5 @@ def axis_lines(axes: Axes) -> list[np.ndarray]:
 
 
 __all__ = ["nice_range", "make_axes", "curve", "data_dots", "residual_lines", "input_box",
-           "tangent_line", "plot_box", "clip_segment", "crosses", "overlaps", "place_label",
-           "axis_lines", "LABEL_SIDES", "UP"]
+           "tangent_line", "plot_box", "clip_segment", "crossed_by_curve", "overlaps",
+           "place_label", "axis_lines", "LABEL_SIDES", "UP"]

@@ -24,6 +24,7 @@ from manim import (
     SingleStringMathTex,
     Text,
     Transform,
+    config,
     smooth,
     squish_rate_func,
 )
@@ -122,6 +123,62 @@ def digit_height(mobject: Mobject) -> float | None:
     return None
 
 
+#: The smallest digit a layout sets, in pixels at 1080p: a pixel above the legibility rule
+#: (17 px, a 24 px font), so rounding and a Transform's in-between sizes stay above it.
+SMALLEST_DIGIT_PX = 18.0
+#: The attribute naming the side a text is tied to (the point it labels lies that way): a
+#: text grown by :func:`legible` keeps that edge where it was.
+ANCHOR = "bp_anchor"
+
+
+def anchored(mobject: Mobject, side) -> Mobject:
+    """Tie a text to ``side`` (UP for a tick number under its axis): :func:`legible` grows
+    it away from that side."""
+    setattr(mobject, ANCHOR, side)
+    return mobject
+
+
+def legible(mobject: Mobject) -> Mobject:
+    """Grow every text in ``mobject`` whose digits are under :data:`SMALLEST_DIGIT_PX` at
+    1080p back to that size, each about the side it is tied to (:func:`anchored`; its centre
+    otherwise). Call it after scaling a group down: the picture shrinks, its words do not.
+    Returns ``mobject``."""
+    for text, growth in growths(mobject):
+        text.scale(growth, about_point=anchor_point(text))
+    return mobject
+
+
+def growths(mobject: Mobject, factor: float = 1.0) -> list[tuple[Mobject, float]]:
+    """The texts in ``mobject`` that :func:`legible` would grow once ``mobject`` is scaled by
+    ``factor``, each with how much."""
+    smallest = SMALLEST_DIGIT_PX * config.frame_height / PIXELS_TALL
+    found = []
+    for text in text_members(mobject):
+        height = digit_height(text)
+        if height is not None and 0 < height * factor < smallest:
+            found.append((text, smallest / (height * factor)))
+    return found
+
+
+def anchor_point(text: Mobject, points=None):
+    """The point of ``text`` (or of its family's ``points``, an array of every member's
+    points) that stays put when it grows: the side it is tied to, or its centre."""
+    side = getattr(text, ANCHOR, None)
+    if points is None:
+        return text.get_center() if side is None else text.get_critical_point(side)
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre = (low + high) / 2
+    return centre if side is None else centre + (high - low) / 2 * side
+
+
+def text_members(mobject: Mobject) -> list[Mobject]:
+    """The text mobjects in ``mobject``'s family, visible or not (a text inside another text
+    is not listed apart)."""
+    if text_of(mobject) is not None:
+        return [mobject]
+    return [t for sub in mobject.submobjects for t in text_members(sub)]
+
+
 def on_screen(mobjects: Iterable[Mobject]) -> frozenset[str]:
     """The strings of every visible text mobject among ``mobjects`` (:func:`texts`)."""
     return frozenset(text_of(m) for m in texts(mobjects))
@@ -162,8 +219,11 @@ class Legibility:
             height = digit_height(mobject)
             if height is not None and height * scale < smallest_px:
                 smallest_px, smallest = height * scale, text_of(mobject)
-            left, right = mobject.get_left()[0], mobject.get_right()[0]
-            top, bottom = mobject.get_top()[1], mobject.get_bottom()[1]
+            # One pass over the outline's anchors (get_left() and the others take one each).
+            boundary = mobject.get_points_defining_boundary()
+            if not len(boundary):
+                continue
+            (left, bottom), (right, top) = boundary[:, :2].min(0), boundary[:, :2].max(0)
             if left < -frame_width / 2 or right > frame_width / 2 or \
                     bottom < -frame_height / 2 or top > frame_height / 2:
                 outside.add(text_of(mobject))
@@ -257,5 +317,7 @@ class Clearing:
         return list(self.animations)
 
 
-__all__ = ["Clearing", "Legibility", "carry_texts", "digit_height", "empties", "numbers_in",
-           "on_screen", "remember_size", "shown_during", "text_of", "texts", "visible"]
+__all__ = ["Clearing", "Legibility", "SMALLEST_DIGIT_PX", "anchor_point", "anchored",
+           "carry_texts", "digit_height", "empties", "growths", "legible", "numbers_in",
+           "on_screen", "remember_size", "shown_during", "text_members", "text_of", "texts",
+           "visible"]

@@ -6,15 +6,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
+import shutil
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from manim import Scene, config, logger
+from manim import Camera, Scene, VMobject, Wait, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import (
     SceneFileWriter,
@@ -23,13 +27,53 @@ from manim.scene.scene_file_writer import (
 )
 from manim.utils.file_ops import write_to_movie
 
-from bpcore.audio import assemble, normalize
+from bpcore import audio
 from bpcore.errors import BpError
 from bpcore.media import faststart
 from bpcore.publish import Chapter, publish
+from bpcore.resources import cache_dir
 
 if TYPE_CHECKING:
     from kit.lesson_scene import LessonScene
+
+
+class LessonCamera(Camera):
+    """Manim's cairo camera, tracing each outline once for as long as its points stay put.
+
+    For every VMobject on every frame, manim walks its points in Python and hands cairo one
+    ``curve_to`` per Bezier curve (a line of text is hundreds). Most outlines drawn in a frame
+    are the same as in the frame before: the static mobjects an animation must redraw over
+    a moving one, a text fading in (its colour changes, not its points). Here the traced
+    path is kept (``copy_path``) with a copy of the points it came from and the context's
+    matrix, and appended again (``append_path``, in C) while both are unchanged. The kept
+    paths are dropped at every play (:meth:`forget_paths`), so nothing stays alive for long.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: id(vmobject) -> (vmobject, its points then, the context's matrix, the path)
+        self._paths: dict[int, tuple] = {}
+        self.paths_reused = 0
+        self.paths_traced = 0
+
+    def forget_paths(self) -> None:
+        self._paths.clear()
+
+    def set_cairo_context_path(self, ctx, vmobject):
+        points = vmobject.points
+        kept = self._paths.get(id(vmobject))
+        matrix = tuple(ctx.get_matrix())
+        if kept is not None and kept[0] is vmobject and kept[2] == matrix \
+                and kept[1].shape == points.shape and np.array_equal(kept[1], points):
+            ctx.new_path()
+            ctx.append_path(kept[3])
+            self.paths_reused += 1
+            return self
+        super().set_cairo_context_path(ctx, vmobject)
+        self.paths_traced += 1
+        if len(points):
+            self._paths[id(vmobject)] = (vmobject, points.copy(), matrix, ctx.copy_path())
+        return self
 
 
 class LessonRenderer(CairoRenderer):
@@ -45,6 +89,60 @@ class LessonRenderer(CairoRenderer):
     #: makes the scene wait), for the "Frames:" line bench/render.py reads.
     draw_seconds = 0.0
     hand_seconds = 0.0
+
+    def __init__(self, *args, camera_class=None, **kwargs) -> None:
+        super().__init__(*args, camera_class=camera_class or LessonCamera, **kwargs)
+
+    #: Frames of an animation not drawn again: nothing drawn had changed since the last.
+    frames_not_redrawn = 0
+    def _new_play(self) -> None:
+        #: The animations' progress at the last frame (:func:`progress`).
+        self._last_progress: list[float] | None = None
+        #: (what the last frame was drawn from, that frame), when it was watched.
+        self._last_drawn: tuple[list, np.ndarray] | None = None
+
+    def play(self, scene: Scene, *args, **kwargs) -> None:
+        forget = getattr(self.camera, "forget_paths", None)
+        if forget is not None:
+            forget()
+        self._new_play()
+        #: This play is a wait: its partial movie is encoded for repeats (the file writer).
+        self.holding = bool(args) and all(isinstance(a, Wait) for a in args)
+        super().play(scene, *args, **kwargs)
+        self._new_play()
+
+    def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
+        """Manim's: draw the moving mobjects over the play's still background and hand the
+        frame on; but when nothing they draw has changed since the frame before (a stretch
+        where the rate function holds, an updater that changes nothing), that frame is
+        handed on again without drawing (and the encoder reuses its conversion).
+
+        Taking the drawn state costs about a millisecond a frame on b3, whose plays change
+        their picture on nearly every frame; so it is taken only while the animations'
+        progress (:func:`progress`) stands still from one frame to the next, and the
+        picture is then compared in full (:func:`drawn_state`), updaters included.
+        """
+        if self.skip_animations:
+            return
+        if not hasattr(self, "_last_progress"):
+            self._new_play()
+        now = progress(scene.animations or (), time)
+        still = now == self._last_progress
+        self._last_progress = now
+        state = None
+        # A moving camera (not this project's) changes the picture with no mobject changing.
+        if still and type(self.camera) in (Camera, LessonCamera):
+            state = drawn_state(self.static_image, moving_mobjects or
+                                [*scene.mobjects, *scene.foreground_mobjects])
+        last = self._last_drawn
+        if state is not None and last is not None and same_state(state, last[0]):
+            self.frames_not_redrawn += 1
+            self.add_frame(last[1])
+            return
+        self.update_frame(scene, moving_mobjects)
+        frame = self.get_frame()
+        self.add_frame(frame)
+        self._last_drawn = None if state is None else (state, frame)
 
     def update_frame(self, *args, **kwargs) -> None:
         started = time.perf_counter()
@@ -62,16 +160,90 @@ class LessonRenderer(CairoRenderer):
             return None
         return super().save_static_frame_data(scene, static_mobjects)
 
-    def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
-        if not self.skip_animations:
-            super().render(scene, time, moving_mobjects)
 
 
-#: libx264 settings for a lesson's partial movies (flat colours, text, long stills): preset
-#: ``veryfast`` encodes a repeated 1080p frame in about half the time of the default
-#: ``medium`` (issue 23: 13.1 -> 6.6 ms) at the same crf; bench/README.md has the SSIM
-#: against manim's settings per beat and the sizes.
-X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
+#: What the cairo camera reads from a VMobject to draw it (besides its points).
+_DRAWN = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+_DRAWN_SCALARS = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type",
+                  "cap_style", "z_index", "background_image", "shade_in_3d")
+
+
+def drawn_state(background, mobjects) -> list | None:
+    """Everything a frame is drawn from: the background image and, for each family member of
+    ``mobjects`` in order, the member itself, its points, colours, widths and the rest the
+    camera reads (copied). None when some member is not a plain VMobject (an image, a
+    point cloud): such frames are always drawn."""
+    state: list = [background]
+    for mobject in mobjects:
+        for member in mobject.get_family():
+            if not isinstance(member, VMobject):
+                if len(member.points) or type(member).__name__ not in ("Group", "Mobject"):
+                    return None
+                state.append(member)
+                continue
+            state.append(member)
+            state.append(member.points.copy())
+            state.extend(getattr(member, name).copy() for name in _DRAWN)
+            state.append(tuple(getattr(member, name, None) for name in _DRAWN_SCALARS))
+            state.append(tuple(np.asarray(member.sheen_direction).ravel()))
+    return state
+
+
+def progress(animations, time: float) -> list[float]:
+    """How far each animation has come at ``time``: its rate function's value, which is all
+    a plain animation's picture depends on. A wait counts as not moving; an animation with a
+    ``lag_ratio`` (its parts start one after another) or a group, as moving on every frame.
+    Two frames with the same progress may still differ (updaters): :func:`drawn_state`
+    decides."""
+    values = []
+    for animation in animations:
+        if isinstance(animation, Wait):
+            continue
+        alpha = min(1.0, max(0.0, time / animation.run_time)) if animation.run_time else 1.0
+        if getattr(animation, "lag_ratio", 0) or hasattr(animation, "animations"):
+            values.append(time)
+        else:
+            values.append(float(animation.rate_func(alpha)))
+    return values
+
+
+def same_state(a: list, b: list) -> bool:
+    """Whether two :func:`drawn_state` lists describe the same picture."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray):
+            if not isinstance(y, np.ndarray) or x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif isinstance(x, tuple):
+            try:
+                if x != y:
+                    return False
+            except ValueError:  # an array among the scalars: count it as changed
+                return False
+        elif x is not y:
+            return False
+    return True
+
+
+#: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
+#: four frames of a narrated lesson repeat the one before, most of them in waits (the picture
+#: holding while the voice speaks), and x264 spends most of its time on those. CPU per frame
+#: of a 720p b3 frame held with a few changes, one thread: 4.1 ms with preset ``veryfast``,
+#: 2.5 with ``ultrafast`` plus CABAC, 2.5 with :data:`HOLD_X264_OPTIONS`. ``ultrafast`` for
+#: every play made b3 -ql 42 % larger (12.5 MB against 8.8 MB with manim's settings): its
+#: animations cost the bits. So an animation is encoded with ``veryfast``, and a wait (nearly
+#: all repeats, which cost next to no bits either way) with ``veryfast`` stripped of its
+#: searches (:data:`HOLD_X264_OPTIONS`): only options that leave the SPS and PPS as they are,
+#: since the partial movies are joined by copying packets under the first one's headers
+#: (``ultrafast`` writes other headers: the joined video would not decode).
+#: One thread per encoder: several partial movies are encoded at once on few cores, and
+#: x264's frame threads only add handovers.
+#: bench/README.md has the SSIM against manim's settings per beat and the sizes.
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast", "threads": "1"}
+HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
+    "me=dia:subme=0:trellis=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:partitions=none:"
+    "aq-mode=0:b-adapt=0:scenecut=0")}
 
 
 class HeldFrameEncodeJob(_PartialMovieEncodeJob):
@@ -139,7 +311,8 @@ class LessonFileWriter(SceneFileWriter):
 
     def open_partial_movie_stream(self, file_path=None) -> None:
         """Manim's partial movie, encoded by :class:`HeldFrameEncodeJob` with
-        :data:`X264_OPTIONS`; webm and transparent videos are left to manim."""
+        :data:`X264_OPTIONS` (:data:`HOLD_X264_OPTIONS` for a wait); webm and transparent
+        videos are left to manim."""
         if config.movie_file_extension != ".mp4" or config.transparent or self.manims_encoding:
             return super().open_partial_movie_stream(file_path)
         if file_path is None:
@@ -149,7 +322,8 @@ class LessonFileWriter(SceneFileWriter):
         self.partial_movie_file_path = file_path
         container = av.open(file_path, mode="w")
         stream = container.add_stream("libx264", rate=to_av_frame_rate(config.frame_rate),
-                                      options=dict(X264_OPTIONS))
+                                      options=dict(HOLD_X264_OPTIONS if getattr(
+                                          self.renderer, "holding", False) else X264_OPTIONS))
         stream.pix_fmt = "yuv420p"
         stream.width, stream.height = config.pixel_width, config.pixel_height
         self._current_encode_job = HeldFrameEncodeJob(
@@ -220,6 +394,53 @@ class LessonFileWriter(SceneFileWriter):
                             frames += 1
                         start += frames * tick
 
+    def start_voice_track(self, scene: LessonScene) -> None:
+        """Hand over ``scene`` and start its voice track (assembly, loudness) in the background.
+
+        The track needs only the clips and their times, all known when the scene ends, so
+        ffmpeg's loudness passes (about 10 s of a warm -ql render of b3) run while the
+        partial movies are joined into the movie and the section videos; :meth:`finish`
+        muxes the track in when both are done.
+        """
+        self.scene = scene
+        if not scene.voice_track or not write_to_movie():
+            return
+        self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
+        self._voice_future = self._voice_pool.submit(
+            self._build_voice_track, list(scene.voice_track), scene.time)
+
+    @staticmethod
+    def _build_voice_track(placements, seconds: float) -> tuple[Path, float, bool]:
+        """The normalized track, the seconds it took, and whether it is a temporary file.
+
+        A track is kept in the shared cache (``voicetrack``), named for what it is made of:
+        each clip's bytes and start, the length, and bpcore/audio.py's source (its loudness
+        targets and filters). Re-rendering a lesson whose narration has not changed (a
+        teacher adjusting the picture) reuses it instead of three ffmpeg loudness passes,
+        about 10 s of a warm -ql render of b3.
+        """
+        started = time.perf_counter()
+        digest = hashlib.sha256(inspect.getsource(audio).encode())
+        digest.update(repr(round(seconds, 6)).encode())
+        for start, clip in placements:
+            digest.update(repr(round(start, 6)).encode())
+            digest.update(hashlib.sha256(Path(clip).read_bytes()).digest())
+        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.wav"
+        if kept.is_file():
+            return kept, time.perf_counter() - started, False
+        scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
+        raw, loud = scratch / "voice.wav", scratch / "loud.wav"
+        audio.assemble(placements, seconds, raw)
+        audio.normalize(raw, loud)
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            part = kept.with_name(f"{kept.stem}.{os.getpid()}.part")
+            shutil.copyfile(loud, part)
+            os.replace(part, kept)
+        except OSError:  # a read-only cache: the next render builds it again
+            pass
+        return loud, time.perf_counter() - started, True
+
     def finish(self) -> None:
         super().finish()
         counts, renderer = self.frame_counts, self.renderer
@@ -228,27 +449,38 @@ class LessonFileWriter(SceneFileWriter):
                     f"{getattr(renderer, 'draw_seconds', 0.0):.1f} s drawing, "
                     f"{getattr(renderer, 'hand_seconds', 0.0):.1f} s waiting for encoders, "
                     f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
-                    f"encoding")
+                    f"encoding; {getattr(renderer, 'frames_not_redrawn', 0)} frames not "
+                    f"redrawn, {getattr(renderer.camera, 'paths_reused', 0)} outlines reused, "
+                    f"{getattr(renderer.camera, 'paths_traced', 0)} traced")
         scene = self.scene
         if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
             return  # slides, a dry run, or a scene without animations
         video = self.movie_file_path
         if scene.voice_track:
             started = time.perf_counter()
-            with tempfile.TemporaryDirectory() as scratch:
-                raw, loud = Path(scratch) / "voice.wav", Path(scratch) / "loud.wav"
-                assemble(scene.voice_track, scene.time, raw)
-                normalize(raw, loud, video)
-            # One line bench/render.py reads: what narration cost this render.
+            future: Future | None = getattr(self, "_voice_future", None)
+            if future is None:  # not started at tear_down: build it now
+                self.start_voice_track(scene)
+                future = self._voice_future
+            loud, built, temporary = future.result()
+            self._voice_pool.shutdown()
+            try:
+                audio.mux_voice(video, loud)
+            finally:
+                if temporary:
+                    shutil.rmtree(loud.parent, ignore_errors=True)
+            # One line bench/render.py reads: what narration cost this render. The track
+            # was built beside the joining; what the render waited for is the rest.
             narrator = scene.narrator
             logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
                         f"synthesized in {narrator.synthesis_seconds:.1f} s, the scene waited "
                         f"{scene.voice_wait:.1f} s for them; voice track finished in "
-                        f"{time.perf_counter() - started:.1f} s")
+                        f"{time.perf_counter() - started:.1f} s (built in {built:.1f} s "
+                        f"beside the joining)")
         try:
             publish(video, [Chapter(title, start) for title, start in scene.chapters],
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
-                    burn=os.environ.get("BP_BURN_CAPTIONS") == "1")
+                    burn=scene.settings.burn_captions)
         except BpError as exc:
             from kit.lesson_scene import stop  # lesson_scene imports this module
 

@@ -21,8 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.commands import render
 from bpcore.mp4 import is_faststart
+from bpcore.render import jobs, keys, outputs
+from bpcore.render import run as run_module
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -127,9 +128,9 @@ def test_lessons_with_the_same_file_name_do_not_share_a_video(tiny, tmp_path: Pa
 
     def fake_run_job(job, *callbacks, **named):  # no manim: what matters is which jobs run
         job.output.write_text(str(job.lesson_path))
-        return render.RenderResult(job.lesson_path, "rendered", job.output, 1.0, 0.1)
+        return jobs.RenderResult(job.lesson_path, "rendered", job.output, 1.0, 0.1)
 
-    monkeypatch.setattr(render, "run_job", fake_run_job)
+    monkeypatch.setattr(run_module, "run_job", fake_run_job)
     out = tmp_path / "out"
     result = run(str(first), str(second), "-q", "l", "-o", str(out))
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -213,15 +214,15 @@ def test_the_key_follows_lesson_code_and_quality(tiny, tmp_path: Path):
     lesson = Lesson.from_file(tiny("k"))
     other = Lesson.from_file(tiny("k2", "Another title"))
     scene = FIXTURES / "scenes" / "tiny.py"
-    key = render.render_key(lesson, scene, "l", "code")
-    assert key == render.render_key(lesson, scene, "l", "code")
-    assert key != render.render_key(other, scene, "l", "code")
-    assert key != render.render_key(lesson, scene, "m", "code")
-    assert key != render.render_key(lesson, scene, "l", "changed code")
+    key = keys.render_key(lesson, scene, "l", "code")
+    assert key == keys.render_key(lesson, scene, "l", "code")
+    assert key != keys.render_key(other, scene, "l", "code")
+    assert key != keys.render_key(lesson, scene, "m", "code")
+    assert key != keys.render_key(lesson, scene, "l", "changed code")
     copy = tmp_path / "scenes"
     copy.mkdir()
     (copy / "tiny.py").write_text(scene.read_text() + "\n# changed\n")
-    assert render.code_digest(copy / "tiny.py") != render.code_digest(scene)
+    assert keys.code_digest(copy / "tiny.py") != keys.code_digest(scene)
 
 
 # ---- atomic writes -------------------------------------------------------------------------
@@ -245,13 +246,13 @@ def test_install_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.Monk
     source.write_bytes(os.urandom(50_000))
     target = tmp_path / "out" / "b3.mp4"
     target.parent.mkdir()
-    monkeypatch.setattr(render, "copy_stream", failing_copy(error))
+    monkeypatch.setattr(outputs, "copy_stream", failing_copy(error))
     with pytest.raises(type(error)):
-        render.install(source, target)
+        outputs.install(source, target)
     assert list(target.parent.iterdir()) == []
     target.write_bytes(b"old video")
     with pytest.raises(type(error)):
-        render.install(source, target)
+        outputs.install(source, target)
     assert target.read_bytes() == b"old video"
     assert [p.name for p in target.parent.iterdir()] == ["b3.mp4"]
 
@@ -259,7 +260,7 @@ def test_install_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.render
 def test_failed_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """When the copy into the output folder fails mid-way, the lesson fails and no mp4 appears."""
-    monkeypatch.setattr(render, "copy_stream",
+    monkeypatch.setattr(outputs, "copy_stream",
                         failing_copy(OSError(errno.ENOSPC, "No space left on device")))
     out = tmp_path / "out"
     result = run(str(tiny("full")), "-q", "l", "-o", str(out))
@@ -271,7 +272,7 @@ def test_failed_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.render
 def test_interrupted_copy_leaves_no_video(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """An interrupt during the copy aborts the command with no file at the output path."""
-    monkeypatch.setattr(render, "copy_stream", failing_copy(KeyboardInterrupt()))
+    monkeypatch.setattr(outputs, "copy_stream", failing_copy(KeyboardInterrupt()))
     out = tmp_path / "out"
     result = run(str(tiny("stopped")), "-q", "l", "-o", str(out))
     assert result.exit_code != 0
@@ -481,9 +482,9 @@ def test_jobs_travel_to_other_processes(tiny):
     from bpcore.lesson import Lesson
 
     path = tiny("pickled")
-    job = render.RenderJob(path, Lesson.from_file(path), FIXTURES / "scenes" / "tiny.py", "l",
+    job = jobs.RenderJob(path, Lesson.from_file(path), FIXTURES / "scenes" / "tiny.py", "l",
                            path.with_suffix(".mp4"), "key")
     copy = pickle.loads(pickle.dumps(job))
     assert copy.lesson.digest == job.lesson.digest and copy.output == job.output
-    result = render.RenderResult(path, "failed", error="boom")
+    result = jobs.RenderResult(path, "failed", error="boom")
     assert pickle.loads(pickle.dumps(result)) == result

@@ -18,7 +18,7 @@ from pathlib import Path
 import av
 import pytest
 
-from bpcore.commands import render
+from bpcore.render import outputs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,12 +84,12 @@ def test_kill_during_the_copy_then_a_rerun_succeeds(tmp_path: Path):
     # The kill comes from inside, at the worst moment: half the video copied into the folder.
     half_copy_then_die = textwrap.dedent("""
         import os, signal
-        from bpcore.commands import render
+        from bpcore.render import outputs
         def copy(source, target):
             target.write(source.read(2000))
             target.flush()
             os.kill(os.getpid(), signal.SIGKILL)
-        render.copy_stream = copy
+        outputs.copy_stream = copy
     """)
     code, _, _ = finish(bp_render(str(path), "-o", str(out), code=half_copy_then_die))
     assert code == -signal.SIGKILL
@@ -153,7 +153,7 @@ def test_a_second_locker_waits_for_the_first(tmp_path: Path):
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
-            from bpcore.commands.render import output_lock
+            from bpcore.render.outputs import output_lock
             with output_lock(Path({str(output)!r})):
                 print("locked", flush=True)
                 time.sleep(1.5)
@@ -162,7 +162,7 @@ def test_a_second_locker_waits_for_the_first(tmp_path: Path):
         assert holder.stdout.readline().strip() == "locked"
         messages: list[str] = []
         start = time.monotonic()
-        with render.output_lock(output, messages.append) as waited:
+        with outputs.output_lock(output, messages.append) as waited:
             waited_for = time.monotonic() - start
         assert waited and waited_for > 1.0  # the holder kept it 1.5 s after saying "locked"
         assert messages == [f"{output}: another bp render is making it; waiting for it to "

@@ -8,12 +8,13 @@ import yaml
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.commands.render import RenderResult, plan
 from bpcore.curvature import curvature, round_down
 from bpcore.diagnosis import diagnose
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.render.jobs import RenderResult
+from bpcore.render.plan import plan
 from bpcore.trace import trace_lesson
 
 B3 = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.settings import SCENE_VARIABLES
 from bpcore.trace import LessonTrace, trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,9 +35,10 @@ B3_SCENE = SCENES_DIR / "b3.py"
 ALL_PARAMS_SCENE = SCENES_DIR / "all_params.py"
 THREE_PARAMS_SCENE = SCENES_DIR / "three_params.py"
 B3_LESSON = LESSONS_DIR / "b3.yaml"
-#: Environment variables the scenes read; a developer's shell (or the suite's silent default,
-#: tests/conftest.py) must not leak them into a render: each render says what it wants.
-SCENE_ENV = ("BP_LESSON", "BP_STILLS_DIR", "BP_VOICE", "BP_SCRIPT", "BP_BURN_CAPTIONS")
+#: Environment variables the scenes read (bpcore.settings); a developer's shell (or the suite's
+#: silent default, tests/conftest.py) must not leak them into a render: each render says what
+#: it wants.
+SCENE_ENV = SCENE_VARIABLES
 #: Generous: a -ql render takes about a minute and a half on two busy cores.
 RENDER_TIMEOUT = 900
 

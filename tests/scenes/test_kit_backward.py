@@ -18,7 +18,7 @@ from bpcore.trace import trace_lesson
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
 from kit.backward import BackpropDiagram, BackwardPass  # noqa: E402
-from kit.network import along, crosses, foreign_edges  # noqa: E402
+from kit.network import along, crossed_by_edge, foreign_edges  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,7 +70,7 @@ def test_tags_and_labels_never_overlap(k: int) -> None:
     assert not diagram.crowded and not backward.crowded
     assert collisions(diagram, backward) == []
     for name, tag in backward.tags.items():
-        crossed = [e for e in foreign_edges(diagram, name) if crosses(tag, e)]
+        crossed = [e for e in foreign_edges(diagram, name) if crossed_by_edge(tag, e)]
         assert not crossed, f"tag {name} lies on another edge"
     assert set(backward.tags) == set(net.names)
 

@@ -112,3 +112,29 @@ def test_b3_video_is_web_ready(b3_render):
     video = b3_render.video()
     rate = video_stream(video)["avg_frame_rate"]
     assert_web_ready(video, int(rate.split("/")[0]))
+
+
+def test_waits_and_animations_are_encoded_under_the_same_headers():
+    """A wait's partial movie is encoded with cheaper searches than an animation's, and the
+    two are joined by copying packets under the first movie's SPS and PPS: both settings must
+    write the same ones."""
+    import av
+    import numpy as np
+
+    from kit.writer import HOLD_X264_OPTIONS, X264_OPTIONS
+
+    def headers(options: dict) -> bytes:
+        container = av.open(str(Path("/dev/null")), mode="w", format="mp4")
+        stream = container.add_stream("libx264", rate=FPS, options=dict(options))
+        stream.pix_fmt, stream.width, stream.height = "yuv420p", 64, 48
+        frame = av.VideoFrame.from_ndarray(np.full((48, 64, 4), 200, np.uint8), format="rgba")
+        for packet in stream.encode(frame.reformat(format="yuv420p")):
+            container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+        extradata = bytes(stream.codec_context.extradata)
+        container.close()
+        return extradata
+
+    assert HOLD_X264_OPTIONS != X264_OPTIONS
+    assert headers(HOLD_X264_OPTIONS) == headers(X264_OPTIONS)
