@@ -12,7 +12,7 @@ from manim import *
 from bpcore.compare import compare_to_lesson
 from bpcore.lesson import LESSONS_DIR
 from bpcore.progress import step_schedule
-from bpcore.story import equals, joined, trend
+from bpcore.story import equals, joined, landing, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
@@ -99,14 +99,10 @@ class AllParams(LessonScene):
         #: "rediscovered" (reached from other values), "kept" (it started on them), "stopped"
         #: (elsewhere, still moving), "another fit" (elsewhere, settled) or "unrelated".
         start = lesson.network.params
-        if not c.comparable:
-            self.landing = "unrelated"
-        elif c.agrees:
-            self.landing = "rediscovered" if any(
-                self.num(start[n]) != self.num(r)
-                for n, r in zip(c.names, c.reference, strict=True)) else "kept"
-        else:
-            self.landing = "stopped" if self.still_moving(self.learning) else "another fit"
+        started_there = c.comparable and all(
+            self.num(start[n]) == self.num(r) for n, r in zip(c.names, c.reference, strict=True))
+        self.landing = landing(c.comparable, c.agrees, started_there,
+                               self.ending(self.learning).cut_short)
 
     def listing(self, names, values) -> str:
         """``w1 = 2.74, b1 = 0, ...`` for captions."""
@@ -637,11 +633,12 @@ class AllParams(LessonScene):
 
     def end_caption(self) -> str:
         descent = self.trace.descent
-        greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
-        moving = self.still_moving(self.learning)
+        end = self.ending(self.learning)
+        # Those that moved before settling (one settled from the start never visibly moved).
+        greens, moving = [(s, n) for s, n in end.settled if s], end.moving
         change = self.ssr_change(descent[0].ssr, descent.final.ssr, one_step=False)
         text = f"After {descent.updates} steps {change}."
-        if descent.status == "converged":
+        if end.converged:
             text += (" Descent stopped there because every step size had fallen below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")
         if greens:
@@ -654,14 +651,14 @@ class AllParams(LessonScene):
         """How the descent ended, for the ear: SSR's change, why it stopped, when the last
         parameter settled, and whether the run was cut short."""
         descent = self.trace.descent
-        greens = sorted((s, n) for n, s in self.settled.items() if n in self.learning and s)
-        moving = self.still_moving(self.learning)
+        ended = self.ending(self.learning)
+        greens, moving = [(s, n) for s, n in ended.settled if s], ended.moving
         start, end = descent[0].ssr, descent.final.ssr
         change = (f"SSR falls from {self.num(start)} to {self.said_small(end)}"
                   if self.trend(start, end) < 0 else
                   self.ssr_change(start, end, one_step=False))
         text = f"After {descent.updates} steps {change}."
-        if descent.status == "converged":
+        if ended.converged:
             text += (" Descent stopped because every step size had fallen below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")
         if greens and not moving:
@@ -844,14 +841,14 @@ class AllParams(LessonScene):
                        f"them all in one sweep. Then {descent.updates} steps of gradient "
                        f"descent bring SSR from {self.num(descent[0].ssr)} to "
                        f"{self.said_small(descent.final.ssr)}.{where}"
-                       + (" The run was cut short." if self.still_moving(self.learning)
-                          else " Bam!"))
+                       + (" Bam!" if self.ending(self.learning).earned
+                          else " The run was cut short."))
         self.play(Write(heading), run_time=MEDIUM)
         self.play(LaggedStart(*(FadeIn(p, shift=RIGHT * 0.2) for p in points), lag_ratio=0.5),
                   run_time=LONG)
         self.play(FadeInPlace(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         self.still()
-        if not self.still_moving(self.learning):  # earned only when every parameter settled
+        if self.ending(self.learning).earned:
             self.bam("Bam!")
         self.wait(SHORT)

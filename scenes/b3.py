@@ -71,7 +71,7 @@ class BackpropMainIdeas(LessonScene):
         self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)
         #: Descent found the bias: its shown value had stopped changing when descent ended.
-        self.found = not self.still_moving([self.bias])
+        self.found = self.ending([self.bias]).earned
         self.k = self.lesson.network.hidden
         self.start = self.trace.start
         self.curves = self.trace.curves_at(0)
@@ -552,7 +552,7 @@ class BackpropMainIdeas(LessonScene):
     def finish_descent(self, state, tangent, readout) -> None:
         descent = self.trace.descent
         value, step = state.params[self.bias], state.step_size[self.bias]
-        if descent.status == "converged":
+        if self.ending([self.bias]).converged:
             why = (f"the step size, {self.num(step)}, is smaller than "
                    f"{self.num(self.lesson.descent.min_step_size)}")
             heard = (f"the step is smaller than {self.num(self.lesson.descent.min_step_size)}")

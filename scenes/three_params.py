@@ -557,8 +557,9 @@ class OptimizeSeveralParameters(LessonScene):
     def finish_descent(self) -> None:
         d = self.descent
         final = d.final
-        moving = self.still_moving(self.optimize)
-        if d.status == "converged":
+        ended = self.ending(self.optimize)
+        moving = list(ended.moving)
+        if ended.converged:
             why = (f"every step size is below {self.num(self.lesson.descent.min_step_size)}, "
                    "so descent stops")
         else:
@@ -582,7 +583,7 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Indicate(self.table, color=FIXED, scale_factor=1.05), run_time=MEDIUM)
         self.wait(LONG)
         self.still()
-        if not moving:  # earned only when every parameter settled
+        if ended.earned:
             self.bam("Double bam!")
         self.play(FadeAway(*self.mobjects), run_time=MEDIUM)
 

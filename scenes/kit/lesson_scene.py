@@ -45,7 +45,7 @@ from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.progress import settled_at
 from bpcore.scene_requirements import check_scene
 from bpcore.settings import Settings, SettingsError
-from bpcore.story import practically_zero
+from bpcore.story import Ending, ending, practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.trace import LessonTrace, trace_lesson
 from bpcore.voice import NONE, Voice
@@ -269,10 +269,16 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         """A trace value as the voice says it: "practically zero" when tiny (bpcore.story)."""
         return practically_zero(value, self.num(value))
 
+    def ending(self, names: Iterable[str]) -> Ending:
+        """How the descent ended for the parameters ``names`` (bpcore.story.ending): which
+        settled when, which still move, whether it converged and whether a Bam is earned."""
+        descent = self.trace.descent
+        return ending(descent.status, descent.updates, self.settled, list(names))
+
     def still_moving(self, names: Iterable[str]) -> list[str]:
         """Those of ``names`` still moving when descent ended, in the order given: they stay
         red."""
-        return [n for n in names if self.settled[n] is None]
+        return list(self.ending(names).moving)
 
     def trend(self, before: float, after: float) -> int:
         """-1, 0 or 1: a value going from ``before`` to ``after`` falls, stays as shown, or

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bpcore.lesson import Lesson
+from bpcore.lesson import LESSONS_DIR, Lesson
 from bpcore.listening import KINDS, lint_script, spoken_text
 from bpcore.progress import settled_at
 from bpcore.trace import trace_lesson
@@ -70,3 +70,56 @@ def test_bam_only_when_b3_is_found(lesson_scripts) -> None:
     assert "Double bam" in found and "Triple bam" in found
     assert "Double bam" not in cut and "Triple bam" not in cut
     assert "cut short" in cut and "cut short" not in found
+
+
+def _caption_settled_claims(captions: list[str]) -> dict[str, int]:
+    """What the captions say settled when: "w3 settles at -1.22 and b3 settles at 2.61 (from
+    step 666 and 668)" (three_params), "Settled: w4 at step 6751, b3 at step 6934"
+    (all_params)."""
+    claims = {}
+    for caption in captions:
+        names = re.findall(r"\b([wb][0-9]+) settles at", caption)
+        if names and "(from step" in caption:
+            steps = re.findall(r"[0-9]+", caption.split("(from step", 1)[1])
+            claims.update(zip(names, map(int, steps), strict=True))
+        if caption.startswith("Settled:"):
+            claims.update((n, int(s)) for n, s in re.findall(r"\b([wb][0-9]+) at step ([0-9]+)",
+                                                            caption))
+    return claims
+
+
+def test_settled_on_screen_in_captions_and_voice_on_a_cut_off_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three_params scene on its shipped lesson stopped at 170 steps, where w4 and b3 have
+    settled and w3 still moves: the table turns each parameter green exactly at the state the
+    trace says it settled (red before, and red to the end while still moving), and what the
+    captions and the voice call settled is the trace's settled step; the voice says the run
+    was cut short and no bam; nothing is called fitted or best."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "scenes"))
+    import yaml
+    from test_three_params import build, check_final_table
+
+    from kit.style import FIXED, LEARNING
+    from kit.text import shown
+
+    data = yaml.safe_load((LESSONS_DIR / "three_params.yaml").read_text(encoding="utf-8"))
+    data["descent"]["max_steps"] = 170
+    lesson_file = tmp_path / "three_params_170.yaml"
+    lesson_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    built = build(tmp_path / "work", tmp_path / "tex", lesson_file, real=False)
+    trace = built.trace
+    settled = settled_at(trace.descent, trace.lesson.digits, trace.lesson.descent.min_step_size)
+    moving = sorted(n for n, s in settled.items() if s is None)
+    assert trace.descent.status != "converged" and moving == ["w3"]  # the case tested
+    # Screen: the table's colours follow the trace, state by state.
+    check_final_table(built, shown, FIXED, LEARNING)
+    assert all(colour[p] == LEARNING for p in moving for _, colour in built.colours)
+    # Captions and voice.
+    script = built.scene.script()
+    captions = [c["caption"] for b in script["beats"] for c in b["clips"]]
+    claimed = {n: settled[n] for n in ("w4", "b3")}
+    assert _caption_settled_claims(captions) == claimed
+    assert _settled_claims(script) == claimed
+    heard = spoken_text(script)
+    assert "cut short" in heard and "bam" not in heard.lower()
+    assert not re.search(r"\b(best|fitted)\b", heard + " ".join(captions))
