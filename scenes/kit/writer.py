@@ -229,7 +229,7 @@ def same_state(a: list, b: list) -> bool:
 #: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
 #: four frames of a narrated lesson repeat the one before, most of them in waits (the picture
 #: holding while the voice speaks), and x264 spends most of its time on those. CPU per frame
-#: of a 720p b3 frame held with a few changes, one thread: 4.1 ms with preset ``veryfast``,
+#: of a 720p b3 frame held with a few changes: 4.1 ms with preset ``veryfast``,
 #: 2.5 with ``ultrafast`` plus CABAC, 2.5 with :data:`HOLD_X264_OPTIONS`. ``ultrafast`` for
 #: every play made b3 -ql 42 % larger (12.5 MB against 8.8 MB with manim's settings): its
 #: animations cost the bits. So an animation is encoded with ``veryfast``, and a wait (nearly
@@ -237,10 +237,10 @@ def same_state(a: list, b: list) -> bool:
 #: searches (:data:`HOLD_X264_OPTIONS`): only options that leave the SPS and PPS as they are,
 #: since the partial movies are joined by copying packets under the first one's headers
 #: (``ultrafast`` writes other headers: the joined video would not decode).
-#: One thread per encoder: several partial movies are encoded at once on few cores, and
-#: x264's frame threads only add handovers.
+#: x264 keeps its own threads: with one thread per encoder (no less CPU per frame, measured)
+#: the scene waited a minute for the encoders of b3 -qm behind a long wait's single thread.
 #: bench/README.md has the SSIM against manim's settings per beat and the sizes.
-X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast", "threads": "1"}
+X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
 HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
     "me=dia:subme=0:trellis=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:partitions=none:"
     "aq-mode=0:b-adapt=0:scenecut=0")}

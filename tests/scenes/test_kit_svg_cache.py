@@ -47,7 +47,7 @@ def test_cached_build_is_manims_parse(patched, kind):
     plain = shape(build())
     svg_cache.install()
     first = shape(build())
-    assert list(patched.glob("*.pickle")), "nothing stored in the shared cache"
+    assert list(patched.glob("*.pickle.z")), "nothing stored in the shared cache"
     second = shape(build())
     svg_cache._memory.clear()  # a new render: only the files remain
     third = shape(build())
@@ -70,7 +70,7 @@ def test_a_damaged_entry_is_parsed_again(patched):
     plain = shape(Text("damaged"))
     svg_cache.install()
     Text("damaged")
-    for entry in patched.glob("*.pickle"):
+    for entry in patched.glob("*.pickle.z"):
         entry.write_bytes(b"not a pickle")
     svg_cache._memory.clear()
     assert shape(Text("damaged")) == plain
