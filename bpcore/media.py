@@ -16,8 +16,10 @@ class MediaError(BpError):
 
 
 def run(command: list, about: str | os.PathLike[str],
-        cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` (ffmpeg or ffprobe and its arguments) and return how it ended.
+        cwd: str | os.PathLike[str] | None = None,
+        binary: bool = False) -> subprocess.CompletedProcess:
+    """Run ``command`` (ffmpeg or ffprobe and its arguments) and return how it ended; its
+    output is text, or bytes with ``binary`` (decoded samples).
 
     A missing program or a failure raises :class:`MediaError` naming ``about`` (the file being
     made or read) with the program's last words.
@@ -25,9 +27,10 @@ def run(command: list, about: str | os.PathLike[str],
     if shutil.which(command[0]) is None:
         raise MediaError(f"{command[0]} not found: install ffmpeg (apt-get install ffmpeg)")
     done = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True,
-                          text=True, errors="replace", check=False)
+                          text=not binary, errors=None if binary else "replace", check=False)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        said = done.stderr.decode(errors="replace") if binary else done.stderr
+        last = (said.strip().splitlines() or ["no message"])[-1]
         raise MediaError(f"{about}: {command[0]} failed: {last}")
     return done
 
