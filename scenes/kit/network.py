@@ -106,8 +106,10 @@ class NetworkDiagram(VGroup):
                  *self.labels.values())
 
     def _place_output_text(self) -> None:
-        # Under the arrow, ending at its tip, and low enough to clear the sum node.
-        self.output_text.next_to(self.output_arrow, DOWN, buff=0.5)
+        # Under the arrow, ending at its tip, and low enough to clear the sum node with room
+        # to spare: in a shrunk diagram the name grows back to a legible size (leftwards and
+        # down, kit.screen.legible), under the node.
+        self.output_text.next_to(self.output_arrow, DOWN, buff=0.6)
         self.output_text.align_to(self.output_arrow, RIGHT)
 
     # -- where the labels go ----------------------------------------------------------------
