@@ -20,6 +20,7 @@ from manim import (
     LEFT,
     ORIGIN,
     RIGHT,
+    UL,
     UP,
     AnimationGroup,
     Circle,
@@ -45,6 +46,7 @@ from kit.network import (
     name_groups,
     place,
 )
+from kit.screen import anchored
 from kit.style import BACKGROUND, FONT, LABEL_SIZE
 from kit.text import MINUS, math
 
@@ -73,6 +75,9 @@ class BackpropDiagram(NetworkDiagram):
     def _place_output_text(self) -> None:
         self.output_text.next_to(self.output_arrow, DOWN, buff=0.15)
         self.output_text.align_to(self.output_arrow, LEFT).shift(RIGHT * 0.1)
+        # It starts right of the sum node: grown back to a legible size in a shrunk diagram
+        # (kit.screen.legible), it grows rightwards and down, away from the node.
+        anchored(self.output_text, UL)
 
     def _spots(self, name: str) -> list[np.ndarray]:
         if name != self.network.names[-1]:

@@ -22,7 +22,7 @@ from manim import (
 from bpcore.activations import Activation
 from bpcore.display import fmt
 from bpcore.network import Network
-from kit.screen import anchored
+from kit.screen import anchored, remember_size
 from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS, TEXT_SCALE
 from kit.text import words
 
@@ -106,8 +106,10 @@ class NetworkDiagram(VGroup):
                  *self.labels.values())
 
     def _place_output_text(self) -> None:
-        # Under the arrow, ending at its tip, and low enough to clear the sum node.
-        self.output_text.next_to(self.output_arrow, DOWN, buff=0.5)
+        # Under the arrow, ending at its tip, and low enough to clear the sum node with room
+        # to spare: in a shrunk diagram the name grows back to a legible size (leftwards and
+        # down, kit.screen.legible), under the node.
+        self.output_text.next_to(self.output_arrow, DOWN, buff=0.6)
         self.output_text.align_to(self.output_arrow, RIGHT)
 
     # -- where the labels go ----------------------------------------------------------------
@@ -189,10 +191,13 @@ class NetworkDiagram(VGroup):
         if self.digits is not None:
             text += " = " + fmt(value, self.digits)
         color = LEARNING if name in self.learning else FIXED
-        label = words(text, color=color, size=(LABEL_SIZE + 12) * TEXT_SCALE)
-        # A white backing keeps the label readable where it meets an edge.
+        size = (LABEL_SIZE + 12) * TEXT_SCALE
+        label = words(text, color=color, size=size)
+        # A white backing keeps the label readable where it meets an edge. The label is now
+        # taller than its words: its size is noted again, so that the digits' height is told
+        # from the words, not from the backing (kit.screen.legible, the legibility rule).
         label.add_background_rectangle(color=BACKGROUND, opacity=1, buff=0.04)
-        return label
+        return remember_size(label, size)
 
     def relabel(self, name: str, value: float | None = None, learning: bool | None = None):
         """A new label for ``name`` in place of the old one (to Transform into)."""
