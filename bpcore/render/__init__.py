@@ -1,5 +1,5 @@
 """The machinery of ``bp render``, one concern per module; the click command that drives it is
-:mod:`bpcore.commands.render`.
+:mod:`bpcore.cli.render`.
 
 - :mod:`~bpcore.render.jobs`: what one lesson's render is (:class:`RenderJob`) and how it ended
   (:class:`RenderResult`).
@@ -11,5 +11,5 @@
 - :mod:`~bpcore.render.pool`: local threads or a Dask cluster, and Ctrl-C / SIGTERM.
 - :mod:`~bpcore.render.report`: progress lines on stderr and the summary table.
 
-manim itself runs in a subprocess (:mod:`bpcore.commands.render_scene`); nothing here imports it.
+manim itself runs in a subprocess (:mod:`bpcore.render.scene`); nothing here imports it.
 """
