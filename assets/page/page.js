@@ -1,7 +1,7 @@
 /* bp page: a lesson you can push on. Plain JS and SVG, no library, no network.
  *
  * The math below is the page's one copy of bpcore's (bpcore/model/activations.py, network.py,
- * chain.py, descent.py and display.py): the browser tests hold it to bpcore on every step of
+ * chain.py, descent.py, and bpcore/display.py): the browser tests hold it to bpcore on every step of
  * every shipped lesson and on random networks, so keep each function beside its Python twin.
  */
 (function () {
