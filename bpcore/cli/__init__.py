@@ -4,6 +4,8 @@ To add a command, write ``bpcore/cli/<name>.py`` defining a click command called
 ``command`` and add one line to :data:`COMMANDS`. Modules are imported only when their command
 runs (or ``bp --help`` lists them), so ``bp trace`` never loads what ``bp render`` needs; keep
 heavy imports such as manim inside the command module, never in bpcore's math modules.
+What the commands share (their options, loading a lesson, writing an output, error lines) is
+in :mod:`bpcore.cli.common`.
 
 Errors a user can fix (:class:`~bpcore.errors.BpError`, :class:`OSError`) raised by any command
 end it with ``error: <message>`` on stderr and exit code 2, without a traceback.
