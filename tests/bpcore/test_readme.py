@@ -30,3 +30,22 @@ def test_every_named_file_exists_or_is_marked_as_your_own():
             if "your own" in comment:
                 continue
             assert list(REPO.glob(token)), f"README example names a missing file: {line}"
+
+
+def test_the_readme_is_a_front_door():
+    """At most 250 lines, and its first two commands are make video and make test."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 250
+    first = re.search(r"```sh\n(.*?)```", text, re.DOTALL).group(1).splitlines()
+    assert [line.split("#")[0].strip() for line in first[:2]] == ["make video", "make test"]
+
+
+def test_links_between_the_pages_resolve():
+    """Every relative link in the README and docs/*.md names a file that exists."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target:
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
