@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "tests" / "bpcore"))
 
 from browser import chromium, open_page  # noqa: E402
 
-from bpcore.commands.common import load_trace  # noqa: E402
-from bpcore.commands.page import write_page  # noqa: E402
+from bpcore.cli.common import load_trace  # noqa: E402
+from bpcore.cli.page import write_page  # noqa: E402
 
 TARGET_MS = 16.0
 TARGET_BYTES = 1_500_000

@@ -32,10 +32,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scenes")]
 
-from bpcore.audio import measure  # noqa: E402
 from bpcore.errors import BpError  # noqa: E402
-from bpcore.speech import spoken  # noqa: E402
-from bpcore.voice import Voice  # noqa: E402
+from bpcore.narration.audio import measure  # noqa: E402
+from bpcore.narration.speech import spoken  # noqa: E402
+from bpcore.narration.voice import Voice  # noqa: E402
 
 ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
         "fourteen fifteen sixteen seventeen eighteen nineteen").split()

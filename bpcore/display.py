@@ -1,6 +1,6 @@
 """The display rules: every number on screen and in captions goes through :func:`fmt`, and an
 SSR plot over descent steps is drawn on a log scale when :func:`wants_log` says so. The videos
-and the page (through its data, bpcore/page.py) follow the same rules."""
+and the page (through its data, bpcore/outputs/page.py) follow the same rules."""
 
 from __future__ import annotations
 

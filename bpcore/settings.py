@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bpcore.errors import BpError
-from bpcore.voice import Voice
+from bpcore.narration.voice import Voice
 
 
 class SettingsError(BpError):

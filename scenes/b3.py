@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from manim import *
 
-from bpcore.story import counted, equals, joined, trend
+from bpcore.narration.story import counted, equals, joined, trend
 from kit.beats import FadeAway, FadeInPlace, bam, sentence
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -66,7 +66,7 @@ class BackpropMainIdeas(LessonScene):
     # -- set-up -----------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        # bpcore.scene_requirements has checked the lesson: it optimizes the output bias
+        # bpcore.lesson.scene_requirements has checked the lesson: it optimizes the output bias
         # alone and sweeps it.
         self.bias = self.lesson.network.names[-1]
         self.b = symbol(self.bias)

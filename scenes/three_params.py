@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from manim import *
 
-from bpcore.compare import compare_to_lesson
-from bpcore.lesson import LESSONS_DIR
-from bpcore.progress import step_schedule
-from bpcore.story import counted
+from bpcore.lesson.compare import compare_to_lesson
+from bpcore.lesson.file import LESSONS_DIR
+from bpcore.lesson.progress import step_schedule
+from bpcore.narration.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep

@@ -1,8 +1,8 @@
 """Reading numbers back out of captions and of their spoken form, for the narration tests.
 
-Written apart from bpcore.speech, from what a listener hears: a caption's number carries its
-own sign when the minus touches its digits ("-1.57", "(-2.32)"); a minus with spaces around it
-is subtraction. In speech, "negative" signs a number and "minus" subtracts.
+Written apart from bpcore.narration.speech, from what a listener hears: a caption's number
+carries its own sign when the minus touches its digits ("-1.57", "(-2.32)"); a minus with spaces
+around it is subtraction. In speech, "negative" signs a number and "minus" subtracts.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 /* bp page: a lesson you can push on. Plain JS and SVG, no library, no network.
  *
- * The math below is the page's one copy of bpcore's (bpcore/activations.py, network.py,
- * chain.py, descent.py and display.py): the browser tests hold it to bpcore on every step of
+ * The math below is the page's one copy of bpcore's (bpcore/model/activations.py, network.py,
+ * chain.py, descent.py, and bpcore/display.py): the browser tests hold it to bpcore on every step of
  * every shipped lesson and on random networks, so keep each function beside its Python twin.
  */
 (function () {
@@ -14,7 +14,7 @@
     if (z === 0) return Math.LN2;
     return z < 0 ? Math.log1p(Math.exp(z)) : z + Math.log1p(Math.exp(-z));
   }
-  // bpcore.activations.sigmoid: e^-|z| never overflows and nothing nearly equal is
+  // bpcore.model.activations.sigmoid: e^-|z| never overflows and nothing nearly equal is
   // subtracted, so both tails keep their digits (1 + tanh(z/2) loses them below z = -25).
   function sigmoid(z) {
     const small = Math.exp(-Math.abs(z));
@@ -34,7 +34,7 @@
     return names;
   }
 
-  // bpcore.network.forward_arrays: values in canonical order (w_in, w_out, b_in, b_out).
+  // bpcore.model.network.forward_arrays: values in canonical order (w_in, w_out, b_in, b_out).
   function forward(values, k, activation, xs) {
     const act = ACTIVATIONS[activation].fn;
     const n = xs.length;
@@ -54,7 +54,7 @@
     return { x: xs, hiddenX, hiddenY, scaled, summed, predicted };
   }
 
-  // bpcore.chain.fit
+  // bpcore.model.chain.fit
   function fit(values, k, activation, xs, ys) {
     const f = forward(values, k, activation, xs);
     const residuals = ys.map((y, i) => y - f.predicted[i]);
@@ -63,7 +63,7 @@
     return { forward: f, residuals, ssr };
   }
 
-  // bpcore.chain.jacobian_arrays: d predicted / d param, one row per parameter.
+  // bpcore.model.chain.jacobian_arrays: d predicted / d param, one row per parameter.
   function jacobian(values, k, activation, f) {
     const d = ACTIVATIONS[activation].derivative;
     const n = f.x.length;
@@ -83,14 +83,14 @@
     return s;
   }
 
-  // bpcore.chain.gradient: d SSR / d param for every parameter.
+  // bpcore.model.chain.gradient: d SSR / d param for every parameter.
   function gradient(values, k, activation, xs, ys) {
     const r = fit(values, k, activation, xs, ys);
     const outer = r.residuals.map((res) => -2 * res);
     return jacobian(values, k, activation, r.forward).map((row) => dot(row, outer));
   }
 
-  // bpcore.chain.chain_rule for one parameter: its named factors per data point, and the sum.
+  // bpcore.model.chain.chain_rule for one parameter: its named factors per data point, and the sum.
   function chainRule(values, k, activation, xs, ys, name) {
     const r = fit(values, k, activation, xs, ys);
     const f = r.forward;
@@ -123,7 +123,7 @@
     return { param: name, factors, terms, total };
   }
 
-  // One update of bpcore.descent.descend: checks (diverged, converged) come before the update.
+  // One update of bpcore.model.descent.descend: checks (diverged, converged) come before the update.
   // A value beyond +-bound (bpcore's, from the page data) is divergence, as in bp trace.
   function descentStep(values, k, activation, xs, ys, rows, rate, minStep, bound) {
     const r = fit(values, k, activation, xs, ys);
@@ -215,7 +215,7 @@
   // ---- The lesson -------------------------------------------------------------------------
 
   const D = JSON.parse(document.getElementById("lesson-data").textContent);
-  // bpcore's rules (bpcore/page.py page_rules): divergence bound, notation, log scale.
+  // bpcore's rules (bpcore/outputs/page.py page_rules): divergence bound, notation, log scale.
   const RULES = D.rules;
   const K = D.hidden, ACT = D.activation, XS = D.x, YS = D.y, NAMES = D.names;
   const ROWS = D.optimize.map((name) => NAMES.indexOf(name));
@@ -349,7 +349,7 @@
 
   const colorOf = (j) => D.colors["node" + ((j % 4) + 1)];
   // Red while a parameter learns; green when fixed, or on the lesson's path from the step it
-  // settled at (bpcore.progress.settled_at, in the page data), as in the videos.
+  // settled at (bpcore.lesson.progress.settled_at, in the page data), as in the videos.
   const kindOf = (name) => {
     if (!D.optimize.includes(name)) return "fixed";
     const settled = D.settled[name];

@@ -1,6 +1,8 @@
 """The machinery of ``bp render``, one concern per module; the click command that drives it is
-:mod:`bpcore.commands.render`.
+:mod:`bpcore.cli.render`.
 
+- :mod:`~bpcore.render.scene`: running one lesson's scene with manim in a subprocess (also for
+  ``bp stills``, ``bp slides`` and ``bp script``).
 - :mod:`~bpcore.render.jobs`: what one lesson's render is (:class:`RenderJob`) and how it ended
   (:class:`RenderResult`).
 - :mod:`~bpcore.render.keys`: what a video depends on (its key) and whether it is up to date.
@@ -11,5 +13,5 @@
 - :mod:`~bpcore.render.pool`: local threads or a Dask cluster, and Ctrl-C / SIGTERM.
 - :mod:`~bpcore.render.report`: progress lines on stderr and the summary table.
 
-manim itself runs in a subprocess (:mod:`bpcore.commands.render_scene`); nothing here imports it.
+manim itself runs in that subprocess; nothing here imports it.
 """

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpcore.lesson import Lesson
+from bpcore.lesson.file import Lesson
+from bpcore.narration.voice import Voice
 from bpcore.render.outputs import PUBLISHED, sidecar_path
-from bpcore.voice import Voice
 
 
 @dataclass(frozen=True)

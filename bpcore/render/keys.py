@@ -14,11 +14,11 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from bpcore.lesson import Lesson
+from bpcore.lesson.file import Lesson
+from bpcore.narration.voice import RECORDED, Voice
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.outputs import sidecar_path
 from bpcore.resources import ROOT, SCENES_DIR
-from bpcore.voice import RECORDED, Voice
 
 BPCORE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def render_key(lesson: Lesson, scene: Path, quality: str, code: str | None = Non
 
     Examples
     --------
-    >>> from bpcore.lesson import LESSONS_DIR
+    >>> from bpcore.lesson.file import LESSONS_DIR
     >>> b3 = Lesson.from_file(LESSONS_DIR / "b3.yaml")
     >>> scene = SCENES_DIR / "b3.py"
     >>> render_key(b3, scene, "l") == render_key(b3, scene, "l")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from bpcore.commands.common import CommandError, describe, is_user_error, warn
-from bpcore.commands.render_scene import scene_file
+from bpcore.cli.common import CommandError, describe, is_user_error, warn
 from bpcore.errors import BpError
-from bpcore.lesson import Lesson
+from bpcore.lesson.file import Lesson
+from bpcore.lesson.trace import trace_lesson
+from bpcore.narration.voice import Voice
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.keys import code_digest, render_key, up_to_date
-from bpcore.trace import trace_lesson
-from bpcore.voice import Voice
+from bpcore.render.scene import scene_file
 
 
 def plan(lessons: tuple[Path, ...], out_dir: Path, quality: str, force: bool,

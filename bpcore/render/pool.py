@@ -14,11 +14,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from bpcore.commands.common import CommandError
-from bpcore.commands.render_scene import stop_renders
+from bpcore.cli.common import CommandError
 from bpcore.render import run
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.report import RenderReport
+from bpcore.render.scene import stop_renders
 
 
 @contextlib.contextmanager

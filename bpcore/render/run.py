@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bpcore.commands.common import CommandError, describe, is_user_error
-from bpcore.commands.render_scene import QUALITIES, run_manim
+from bpcore.cli.common import CommandError, describe, is_user_error
 from bpcore.files import atomic_write
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.keys import up_to_date
 from bpcore.render.outputs import install, output_lock, work_prefix
+from bpcore.render.scene import QUALITIES, run_manim
 from bpcore.settings import scene_environ
 
 
@@ -50,7 +50,7 @@ def install_outputs(job: RenderJob, video: Path, captions: Path | None, seconds:
                     took: float) -> None:
     """Move a finished render into place: video, captions, extras, then the sidecar that vouches.
 
-    (Not to be confused with :func:`bpcore.publish.publish`, which muxes a video's audio,
+    (Not to be confused with :func:`bpcore.outputs.publish.publish`, which muxes a video's audio,
     chapters and subtitles.)
     """
     job.sidecar.unlink(missing_ok=True)  # outputs being replaced are not up to date

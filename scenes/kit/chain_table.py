@@ -6,7 +6,7 @@ remaining factors, one column each, and the product of the factors; under the pr
 sum over the data points, which is d SSR / d parameter. Blocks that do not fit beside each
 other go on further pages (:meth:`ChainTable.pages`).
 
-Every number is a trace value (``bpcore.chain.Derivative``) formatted by the display rule and
+Every number is a trace value (``bpcore.model.chain.Derivative``) formatted by the display rule and
 set by :func:`kit.numerals.numeral` (cached glyphs, no Pango run per cell); nothing is
 multiplied or summed here.
 """
@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 
 from manim import RIGHT, Line, MathTex, Text, VGroup
 
-from bpcore.chain import Derivative, Factor
-from bpcore.network import Network
+from bpcore.model.chain import Derivative, Factor
+from bpcore.model.network import Network
 from kit.network import symbol
 from kit.numerals import numeral
 from kit.style import (
@@ -97,7 +97,7 @@ class ChainTable:
 
     Parameters
     ----------
-    chain : each parameter's :class:`~bpcore.chain.Derivative` (``trace.chain_at(step)``).
+    chain : each parameter's :class:`~bpcore.model.chain.Derivative` (``trace.chain_at(step)``).
     params : the parameters to show, in order.
     network : the network (for the node colors and the activation's name).
     x : the inputs, one row each.

@@ -4,7 +4,7 @@ A lesson scene reads ``assets/lessons/<lesson_name>.yaml`` unless the environmen
 ``BP_LESSON`` names another lesson file; the video is then named for that file
 (``media/videos/b3/480p15/my_lesson.mp4``), so two lessons never overwrite each other. Before
 anything is drawn the lesson is checked against what the scene needs
-(:mod:`bpcore.scene_requirements`, the same check as ``bp check``). When ``BP_STILLS_DIR`` is
+(:mod:`bpcore.lesson.scene_requirements`, the same check as ``bp check``). When ``BP_STILLS_DIR`` is
 set, the last frame of every beat is saved there as a PNG (``bp stills`` uses this).
 
 Every caption is narrated by the lesson's voice (``narration:`` in the lesson file, or
@@ -41,9 +41,13 @@ from PIL import Image
 from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.files import atomic_write
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.progress import settled_at
-from bpcore.scene_requirements import check_scene
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.progress import settled_at
+from bpcore.lesson.scene_requirements import check_scene
+from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.narration.story import practically_zero
+from bpcore.narration.subtitles import NARRATED_SPEED, READING_SPEED, event_text
+from bpcore.narration.voice import NONE, Voice
 from bpcore.settings import Settings, SettingsError
 from bpcore.story import Ending, ending, practically_zero
 from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
@@ -230,7 +234,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
         self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
         self.lesson = self.trace.lesson
-        #: The descent state from which each parameter has settled (bpcore.progress), or None
+        #: The descent state from which each parameter has settled (bpcore.lesson.progress), or None
         #: for one still moving when descent ended: what turns green, and when.
         self.settled = settled_at(self.trace.descent, self.lesson.digits,
                                   self.lesson.descent.min_step_size)
@@ -266,7 +270,8 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         return fmt(value, self.lesson.digits)
 
     def said_small(self, value: float) -> str:
-        """A trace value as the voice says it: "practically zero" when tiny (bpcore.story)."""
+        """A trace value as the voice says it: "practically zero" when tiny
+        (bpcore.narration.story)."""
         return practically_zero(value, self.num(value))
 
     def ending(self, names: Iterable[str]) -> Ending:
@@ -360,7 +365,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
 
         ``voice``, when given, is what the voice says: the caption ``text`` is written for the
         eye (formulas under the picture that shows them), ``voice`` for the ear (results, short
-        sentences; bpcore.story words them).
+        sentences; bpcore.narration.story words them).
 
         The caption is cut into subtitle events, each spoken as one clip. Before the next
         caption (or the end of the beat) the picture holds until the voice has finished, or,

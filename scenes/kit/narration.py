@@ -29,13 +29,13 @@ from pathlib import Path
 
 from manim_voiceover.services.base import SpeechService, initialize_speech_service
 
-from bpcore.audio import clip_seconds, prepare_clip
 from bpcore.errors import BpError
+from bpcore.narration.audio import clip_seconds, prepare_clip
+from bpcore.narration.speech import spoken
+from bpcore.narration.subtitles import events
+from bpcore.narration.voice import DEFAULT_VOICE, NEURAL, OFFLINE, PIPER, RECORDED, SERVICES, Voice
 from bpcore.resources import cache_dir as cache_folder
 from bpcore.settings import setting
-from bpcore.speech import spoken
-from bpcore.subtitles import events
-from bpcore.voice import DEFAULT_VOICE, NEURAL, OFFLINE, PIPER, RECORDED, SERVICES, Voice
 
 #: Clips live here unless ``$BP_VOICE_CACHE`` names another folder (git-ignored).
 CACHE_DIR = cache_folder("voice")

@@ -19,7 +19,6 @@ from manim import (
     VMobject,
 )
 
-from bpcore.activations import Activation
 from bpcore.display import fmt
 from bpcore.network import Network
 from kit.screen import anchored, remember_size

@@ -1,8 +1,8 @@
-"""The StatQuest look for scenes: bpcore.palette's colors as Manim colors, sizes, pacing."""
+"""The StatQuest look for scenes: bpcore.outputs.palette's colors as Manim colors, sizes, pacing."""
 
 from manim import BLACK, WHITE, ManimColor, MarkupText, Text
 
-from bpcore import palette
+from bpcore.outputs import palette
 
 BACKGROUND = ManimColor(palette.BACKGROUND)
 INK = ManimColor(palette.INK)  # text, axes and data points
@@ -32,7 +32,7 @@ SMALL_SIZE = 22
 #: MathTex sizes, and Text set at ``size * TEXT_SCALE`` matches them.
 TEXT_SCALE = 0.66
 
-# Pacing, in seconds (captions are paced by bpcore.subtitles and the voice).
+# Pacing, in seconds (captions are paced by bpcore.narration.subtitles and the voice).
 BEAT_PAUSE = 1.0
 SHORT = 0.8
 MEDIUM = 1.5

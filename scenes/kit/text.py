@@ -15,7 +15,7 @@ from math import ceil
 from manim import DOWN, MarkupText, MathTex, Text, VGroup, VMobject
 
 from bpcore.display import fmt
-from bpcore.subtitles import lines
+from bpcore.narration.subtitles import lines
 from kit.screen import remember_size
 from kit.style import FONT, INK, LABEL_SIZE
 

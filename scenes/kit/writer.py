@@ -27,10 +27,10 @@ from manim.scene.scene_file_writer import (
 )
 from manim.utils.file_ops import write_to_movie
 
-from bpcore import audio
 from bpcore.errors import BpError
-from bpcore.media import faststart
-from bpcore.publish import Chapter, publish
+from bpcore.narration import audio
+from bpcore.narration.media import faststart
+from bpcore.outputs.publish import Chapter, publish
 from bpcore.resources import cache_dir
 
 if TYPE_CHECKING:
@@ -414,8 +414,8 @@ class LessonFileWriter(SceneFileWriter):
         """The normalized track, the seconds it took, and whether it is a temporary file.
 
         A track is kept in the shared cache (``voicetrack``), named for what it is made of:
-        each clip's bytes and start, the length, and bpcore/audio.py's source (its loudness
-        targets and filters). Re-rendering a lesson whose narration has not changed (a
+        each clip's bytes and start, the length, and bpcore/narration/audio.py's source (its
+        loudness targets and filters). Re-rendering a lesson whose narration has not changed (a
         teacher adjusting the picture) reuses it instead of three ffmpeg loudness passes,
         about 10 s of a warm -ql render of b3.
         """

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bpcore.lesson import LESSONS_DIR
+from bpcore.lesson.file import LESSONS_DIR
 
 B3_PATH = LESSONS_DIR / "b3.yaml"
 

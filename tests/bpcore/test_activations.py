@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bpcore.activations import ACTIVATIONS, get_activation, relu, sigmoid, softplus
+from bpcore.model.activations import ACTIVATIONS, get_activation, relu, sigmoid, softplus
 
 HUGE = [-1e308, -1e5, -1000.0, -745.0, -710.0, 709.0, 710.0, 1000.0, 1e5, 1e308]
 moderate = st.floats(min_value=-30, max_value=30, allow_nan=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpcore.audio import (
+from bpcore.narration.audio import (
     MAX_TRUE_PEAK,
     SAMPLE_RATE,
     TARGET_LUFS,

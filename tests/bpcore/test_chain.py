@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bpcore.chain import chain_rule, dssr_dpredicted, fit, gradient, jacobian
-from bpcore.network import Network, param_names
+from bpcore.model.chain import chain_rule, dssr_dpredicted, fit, gradient, jacobian
+from bpcore.model.network import Network, param_names
 
 X, Y = [0.0, 0.5, 1.0], [0.0, 1.0, 0.0]
 B3_PARAMS = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.22, "w4": -2.30, "b3": 0.0}

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.page import slider_range
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import trace_lesson
+from bpcore.outputs.page import slider_range
 
 LESSONS = sorted(LESSONS_DIR.glob("*.yaml"))
 MAX_BYTES = 1_500_000

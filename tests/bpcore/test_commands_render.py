@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.mp4 import is_faststart
+from bpcore.narration.mp4 import is_faststart
 from bpcore.render import jobs, keys, outputs
 from bpcore.render import run as run_module
 
@@ -109,7 +109,7 @@ def test_bad_scheduler_address_is_a_clean_error(tiny, tmp_path: Path):
 
 def test_render_modules_do_not_import_manim():
     """Loading bp render and bp slides imports neither manim nor manim-slides."""
-    code = ("import sys, bpcore.commands.render, bpcore.commands.slides; "
+    code = ("import sys, bpcore.cli.render, bpcore.cli.slides; "
             "assert not {'manim', 'manim_slides'} & set(sys.modules), 'imported'")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
@@ -209,7 +209,7 @@ def test_up_to_date_outputs_are_skipped(tiny, tmp_path: Path):
 
 def test_the_key_follows_lesson_code_and_quality(tiny, tmp_path: Path):
     """The render key changes with the lesson text, the scene code and the quality."""
-    from bpcore.lesson import Lesson
+    from bpcore.lesson.file import Lesson
 
     lesson = Lesson.from_file(tiny("k"))
     other = Lesson.from_file(tiny("k2", "Another title"))
@@ -479,7 +479,7 @@ def test_jobs_travel_to_other_processes(tiny):
     """A render job and its result survive pickling, as they must to reach a Dask worker."""
     import pickle
 
-    from bpcore.lesson import Lesson
+    from bpcore.lesson.file import Lesson
 
     path = tiny("pickled")
     job = jobs.RenderJob(path, Lesson.from_file(path), FIXTURES / "scenes" / "tiny.py", "l",

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bpcore.cli import bp
-from bpcore.commands import slides
-from bpcore.mp4 import is_faststart
+from bpcore.cli import bp, slides
+from bpcore.narration.mp4 import is_faststart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")

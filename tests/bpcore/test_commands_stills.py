@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.lesson import LESSONS_DIR
+from bpcore.lesson.file import LESSONS_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -85,7 +85,7 @@ def test_diverging_lesson_fails_before_rendering(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A lesson whose descent diverges is named with its key and learning rate, exit 2, before
     manim starts; no stills folder appears."""
-    from bpcore.commands import stills
+    from bpcore.cli import stills
 
     def no_render(*args, **kwargs):
         raise AssertionError("manim was started for a diverging lesson")

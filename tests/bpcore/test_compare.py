@@ -8,9 +8,9 @@ import functools
 import numpy as np
 import pytest
 
-from bpcore.compare import compare_params, compare_to_lesson, final_values
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.lesson.compare import compare_params, compare_to_lesson, final_values
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
 
 # Oracle from ../shared/reference-numbers.md: the b3 lesson's seven values (its six fixed ones
 # and the b3 its descent finds), which the all_params lesson reaches to 2 decimals.
@@ -73,7 +73,7 @@ def test_fits_of_other_data_are_not_comparable(change):
     ours = trace("all_params")
     lesson = ours.lesson
     if change == "activation":
-        from bpcore.activations import ACTIVATIONS
+        from bpcore.model.activations import ACTIVATIONS
         other = next(a for a in ACTIVATIONS.values() if a.name != lesson.network.activation.name)
         network = dataclasses.replace(lesson.network, activation=other)
         lesson = dataclasses.replace(lesson, network=network)

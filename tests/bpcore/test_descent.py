@@ -9,10 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bpcore.chain import fit, gradient
-from bpcore.descent import MAX_STEPS_CAP, descend
 from bpcore.errors import DivergenceError
-from bpcore.network import Network, param_names
+from bpcore.model.chain import fit, gradient
+from bpcore.model.descent import MAX_STEPS_CAP, descend
+from bpcore.model.network import Network, param_names
 
 X, Y = [0.0, 0.5, 1.0], [0.0, 1.0, 0.0]
 B3_PARAMS = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.22, "w4": -2.30, "b3": 0.0}

@@ -8,14 +8,14 @@ import yaml
 from click.testing import CliRunner
 
 from bpcore.cli import bp
-from bpcore.curvature import curvature, round_down
-from bpcore.diagnosis import diagnose
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
-from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.lesson.curvature import curvature, round_down
+from bpcore.lesson.diagnosis import diagnose
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import trace_lesson
 from bpcore.render.jobs import RenderResult
 from bpcore.render.plan import plan
-from bpcore.trace import trace_lesson
 
 B3 = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))
 TEN_X = [i / 10 for i in range(10)]

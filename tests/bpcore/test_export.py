@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
-from bpcore.export import (
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.outputs.export import (
     FORMATS,
     trace_to_csv,
     trace_to_dict,
@@ -19,8 +21,6 @@ from bpcore.export import (
     trace_to_text,
     trace_to_yaml,
 )
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.trace import LessonTrace, trace_lesson
 
 TRACES: dict[str, LessonTrace] = {}
 
@@ -214,7 +214,7 @@ def test_yaml_text_parses_to_the_dict(name):
 
 def test_yaml_float_spelling_round_trips():
     """Floats with exponents and without a dot still read back as the same floats in YAML."""
-    from bpcore.export import _yaml_flow
+    from bpcore.outputs.export import _yaml_flow
 
     step = {"index": 3, "params": {"w1": 1e-05, "b1": -2.5e20, "b2": 1e16, "b3": 0.1},
             "predicted": [5e-324, -0.0, 1.0]}
@@ -266,7 +266,7 @@ def test_every_keeps_every_nth_step_and_the_last(every):
 
 def test_steps_are_written_in_blocks(monkeypatch):
     """The writers make one write per block of steps, never the whole trace in one string."""
-    import bpcore.export as export
+    import bpcore.outputs.export as export
 
     monkeypatch.setattr(export, "BLOCK", 1000)
     writes = []

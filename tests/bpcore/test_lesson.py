@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bpcore.errors import DivergenceError, LessonError
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import trace_lesson
 
 B3_PARAMS = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.22, "w4": -2.30, "b3": 0.0}
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from bpcore.errors import LessonError
-from bpcore.lesson import KEYS, Lesson
-from bpcore.scene_requirements import REQUIREMENTS
+from bpcore.lesson.file import KEYS, Lesson
+from bpcore.lesson.scene_requirements import REQUIREMENTS
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "docs" / "lesson-reference.md"
@@ -106,7 +106,7 @@ def test_documented_whole_number_limits_are_the_validators(key):
 
 
 def test_every_scene_and_its_hidden_node_limit_is_documented():
-    """The scene table lists each scene of bpcore.scene_requirements with its node limit."""
+    """The scene table lists each scene of bpcore.lesson.scene_requirements with its node limit."""
     text = REFERENCE.read_text(encoding="utf-8")
     for name, needs in REQUIREMENTS.items():
         row = re.search(rf"^\| `{name}` \|.*$", text, re.MULTILINE)
@@ -119,7 +119,7 @@ def test_every_scene_and_its_hidden_node_limit_is_documented():
 
 def test_reference_example_checks():
     """The example at the end of the reference is a lesson that checks and meets its scene."""
-    from bpcore.scene_requirements import check_scene
+    from bpcore.lesson.scene_requirements import check_scene
 
     example = REFERENCE.read_text(encoding="utf-8").split("```yaml")[-1].split("```")[0]
     check_scene(Lesson.from_text(example))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpcore.network import Network, param_names, readonly
+from bpcore.model.network import Network, param_names, readonly
 
 B3_PARAMS = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.22, "w4": -2.30, "b3": 0.0}
 # Reference table, lesson b3: predicted at x = 0, 0.5, 1 when b3 = 0 (exact to 3 decimals).

@@ -18,16 +18,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from bpcore.activations import ACTIVATIONS
-from bpcore.chain import chain_rule, fit, gradient
 from bpcore.cli import bp
-from bpcore.descent import descend
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
-from bpcore.lesson import LESSONS_DIR, VALUE_LIMIT, Lesson
-from bpcore.network import Network, forward_arrays, param_names
-from bpcore.progress import settled_at
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, VALUE_LIMIT, Lesson
+from bpcore.lesson.progress import settled_at
+from bpcore.lesson.trace import trace_lesson
+from bpcore.model.activations import ACTIVATIONS
+from bpcore.model.chain import chain_rule, fit, gradient
+from bpcore.model.descent import descend
+from bpcore.model.network import Network, forward_arrays, param_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import chromium, open_page, requested_urls  # noqa: E402
@@ -315,7 +315,7 @@ def test_sigmoid_tails_match_bpcore(browser, pages):
 
 def test_settled_parameters_turn_green_on_the_lesson_path(browser, pages):
     """Replaying three_params, a parameter is red before the step it settled at and green
-    from that step on (bpcore.progress.settled_at), in the table, sliders and network."""
+    from that step on (bpcore.lesson.progress.settled_at), in the table, sliders and network."""
     trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "three_params.yaml"))
     settled = settled_at(trace.descent, trace.lesson.digits,
                          trace.lesson.descent.min_step_size)

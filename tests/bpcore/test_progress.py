@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcore.descent import Descent
 from bpcore.display import display_unit, fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.network import Network
-from bpcore.progress import settled_at, step_schedule
-from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.progress import settled_at, step_schedule
+from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.model.descent import Descent
+from bpcore.model.network import Network
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""bpcore.publish on a real short video (ffmpeg's test pattern and a tone), checked with
+"""bpcore.outputs.publish on a real short video (ffmpeg's test pattern and a tone), checked with
 ffprobe and by decoding frames: chapters, soft subtitles, burned-in captions, thumbnail."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 import srt
 from PIL import Image, ImageDraw
 
-from bpcore.mp4 import is_faststart
-from bpcore.publish import (
+from bpcore.narration.mp4 import is_faststart
+from bpcore.outputs.publish import (
     CAPTION_BAND,
     THUMBNAIL_SIZE,
     Chapter,

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from bpcore.cli import bp
 from bpcore.errors import LessonError
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.scene_requirements import REQUIREMENTS, SCENES_DIR, check_scene, suggested_range
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.scene_requirements import REQUIREMENTS, SCENES_DIR, check_scene, suggested_range
+from bpcore.lesson.trace import trace_lesson
 
 B3 = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))
 #: Three hidden nodes: the output bias is b4, and b3 is hidden node 3's bias.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bpcore.narration.voice import Voice
 from bpcore.settings import SCENE_VARIABLES, VARIABLES, Settings, SettingsError, scene_environ
-from bpcore.voice import Voice
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

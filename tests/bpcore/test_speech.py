@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bpcore.display import fmt
-from bpcore.speech import spoken
+from bpcore.narration.speech import spoken
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -71,7 +71,7 @@ def test_every_number_is_said_with_its_sign(values, joins, digits) -> None:
 def test_thousands_are_one_number_to_the_listener() -> None:
     """A whole number said with thousands separators is one number to the narration tests and
     to the listening lint, not a run of two."""
-    from bpcore.listening import number_runs
+    from bpcore.narration.listening import number_runs
 
     assert said_numbers(spoken("from step 6751 to step -7513, then 0.5")) == [6751, -7513, 0.5]
     assert number_runs(spoken("steps 6751, 6934 and 7513")) == []

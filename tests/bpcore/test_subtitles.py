@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpcore.subtitles import MAX_LINE, MAX_LINES, event_text, events, lines
+from bpcore.narration.subtitles import MAX_LINE, MAX_LINES, event_text, events, lines
 
 words = st.one_of(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12),

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from bpcore.network import Network
-from bpcore.sweep import sweep
+from bpcore.model.network import Network
+from bpcore.model.sweep import sweep
 
 X, Y = [0.0, 0.5, 1.0], [0.0, 1.0, 0.0]
 B3_PARAMS = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.22, "w4": -2.30, "b3": 0.0}

@@ -11,8 +11,8 @@ import yaml
 
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
-from bpcore.lesson import LESSONS_DIR, DescentSettings, Lesson
-from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, DescentSettings, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
 
 # ---- Oracles copied from ../shared/reference-numbers.md --------------------------------------
 # Lesson b3 (stated values as the lesson writes them, with the exact values beside them).

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import bpcore.voice as voice_module
+import bpcore.narration.voice as voice_module
 from bpcore.errors import BpError, LessonError
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.voice import DEFAULT_VOICE, FALLBACK_VOICE, OFFLINE, Voice
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.narration.voice import DEFAULT_VOICE, FALLBACK_VOICE, OFFLINE, Voice
 
 
 def test_every_documented_name_parses() -> None:

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
 from bpcore.settings import SCENE_VARIABLES
-from bpcore.trace import LessonTrace, trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpcore.lesson import LESSONS_DIR
+from bpcore.lesson.file import LESSONS_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: The lessons whose narration scripts the suite reads (the `lesson_scripts` fixture): the

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 import srt
 
-from bpcore.compare import compare_to_lesson
 from bpcore.display import fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.lesson.compare import compare_to_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

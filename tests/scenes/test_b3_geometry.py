@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from curves import polyline, squiggle_at_data  # noqa: E402
 
-from bpcore.lesson import Lesson  # noqa: E402
-from bpcore.trace import trace_lesson  # noqa: E402
+from bpcore.lesson.file import Lesson  # noqa: E402
+from bpcore.lesson.trace import trace_lesson  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 B3_SCENE = REPO_ROOT / "scenes" / "b3.py"
@@ -277,7 +277,7 @@ def test_a_descent_cut_off_by_max_steps_is_not_called_the_best(script_captions,
     says where descent stopped and that b3 stays red, never that it found the best value."""
     import yaml
 
-    from bpcore.lesson import LESSONS_DIR
+    from bpcore.lesson.file import LESSONS_DIR
 
     data = yaml.safe_load((LESSONS_DIR / "b3.yaml").read_text(encoding="utf-8"))
     data["descent"]["max_steps"] = 3

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import yaml
 
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.scene_requirements import suggested_range
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.scene_requirements import suggested_range
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 B3_SCENE = REPO_ROOT / "scenes" / "b3.py"

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from bpcore.display import fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.network import Network, param_names
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import trace_lesson
+from bpcore.model.network import Network, param_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 

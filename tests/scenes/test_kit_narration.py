@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpcore.audio import prepare_clip, read_clip
 from bpcore.errors import BpError
-from bpcore.speech import spoken
-from bpcore.voice import Voice
+from bpcore.narration.audio import prepare_clip, read_clip
+from bpcore.narration.speech import spoken
+from bpcore.narration.voice import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
@@ -107,7 +107,7 @@ def test_each_caption_event_keeps_an_utterance_of_its_own(tmp_path: Path, voice:
     """A caption of more subtitle events than its voice has sentences: every event is still
     one utterance (at most two lines on screen), the voice's words are all said, in order, and
     no cut separates a name or an operator from its value, nor splits a list of numbers."""
-    from bpcore.subtitles import events, fits
+    from bpcore.narration.subtitles import events, fits
 
     caption = ("Plug in the observed values and the squiggle's predictions at b3 = 0: "
                "-2(0 - (-2.6)), -2(1 - (-2.61)), -2(0 - (-2.61)). They add up to -15.7, the "

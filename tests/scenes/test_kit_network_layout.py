@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpcore.network import Network, param_names
+from bpcore.model.network import Network, param_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 

@@ -1,4 +1,5 @@
-"""kit.style takes its colours and font from bpcore.palette, the one place they are named."""
+"""kit.style takes its colours and font from bpcore.outputs.palette, the one place they are
+named."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from manim import ManimColor
 
-from bpcore import palette
+from bpcore.outputs import palette
 
 SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
 if str(SCENES_DIR) not in sys.path:
@@ -17,7 +18,7 @@ from kit import style  # noqa: E402
 
 
 def test_style_colours_are_the_palettes():
-    """Every colour kit.style names is bpcore.palette's colour of the same name."""
+    """Every colour kit.style names is bpcore.outputs.palette's colour of the same name."""
     for name, value in palette.colors().items():
         if name.startswith("node"):
             continue

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from bpcore.display import fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.network import Network, param_names
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import trace_lesson
+from bpcore.model.network import Network, param_names
 
 SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
 if str(SCENES_DIR) not in sys.path:
@@ -113,7 +113,7 @@ def test_chain_table_pages_every_parameter_of_a_big_network() -> None:
     """All 13 parameters of a 4-node network spread over pages, each no wider than asked."""
     names = param_names(4)
     net = Network.from_params("sigmoid", {n: 0.1 * (i + 1) for i, n in enumerate(names)})
-    from bpcore.chain import chain_rule
+    from bpcore.model.chain import chain_rule
 
     x = [0.0, 0.5, 1.0]
     table = ChainTable.fitted(13.6, 5.0, chain_rule(net, x, [0, 1, 0]), names, net, x, 3)

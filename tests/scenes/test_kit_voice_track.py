@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
-from bpcore.audio import SAMPLE_RATE  # noqa: E402
+from bpcore.narration.audio import SAMPLE_RATE  # noqa: E402
 from kit.writer import LessonFileWriter  # noqa: E402
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpcore.audio import read_clip
-from bpcore.voice import Voice
+from bpcore.narration.audio import read_clip
+from bpcore.narration.voice import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 

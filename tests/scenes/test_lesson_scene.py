@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from bpcore.errors import LessonError
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.scene_requirements import check_scene
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.scene_requirements import check_scene
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 B3_SCENE = REPO_ROOT / "scenes" / "b3.py"

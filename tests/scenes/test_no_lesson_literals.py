@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bpcore.display import fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.progress import settled_at, step_schedule
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.progress import settled_at, step_schedule
+from bpcore.lesson.trace import trace_lesson
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"
 SOURCES = sorted(SCENES.rglob("*.py"))

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bpcore.display import fmt
-from bpcore.lesson import Lesson
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import Lesson
+from bpcore.lesson.trace import trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

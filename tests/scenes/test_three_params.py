@@ -23,8 +23,8 @@ import srt
 import yaml
 
 from bpcore.display import fmt
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.trace import LessonTrace, trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.trace import LessonTrace, trace_lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -378,8 +378,8 @@ def check_final_squiggle(built: Built) -> None:
 
 def settled_by_state(values, steps, digits: int, min_step: float) -> list[bool]:
     """Whether a parameter has settled at each state, worked out from the rule as the scene
-    promises it, not through bpcore.progress.settled_at: from this state to the end, every step
-    is below min_step or the value shows as the final one; and the last step is below
+    promises it, not through bpcore.lesson.progress.settled_at: from this state to the end,
+    every step is below min_step or the value shows as the final one; and the last step is below
     min_step or below half a unit of the last shown digit (else it is still moving)."""
     final = values[-1]
     last_unit = 10.0 ** -max(digits - 1 - math.floor(math.log10(abs(final))), 0) \

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from manim import RIGHT, Circle, Create, Dot, Scene, tempconfig
 
-from bpcore.mp4 import is_faststart
+from bpcore.narration.mp4 import is_faststart
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
