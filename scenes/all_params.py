@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from manim import *
 
-from bpcore.compare import compare_to_lesson
-from bpcore.lesson import LESSONS_DIR
-from bpcore.progress import step_schedule
-from bpcore.story import equals, joined, landing, trend
+from bpcore.lesson.compare import compare_to_lesson
+from bpcore.lesson.file import LESSONS_DIR
+from bpcore.lesson.progress import step_schedule
+from bpcore.narration.story import equals, joined, landing, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable

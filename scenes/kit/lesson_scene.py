@@ -45,14 +45,10 @@ from bpcore.lesson.file import LESSONS_DIR, Lesson
 from bpcore.lesson.progress import settled_at
 from bpcore.lesson.scene_requirements import check_scene
 from bpcore.lesson.trace import LessonTrace, trace_lesson
-from bpcore.narration.story import practically_zero
+from bpcore.narration.story import Ending, ending, practically_zero
 from bpcore.narration.subtitles import NARRATED_SPEED, READING_SPEED, event_text
 from bpcore.narration.voice import NONE, Voice
 from bpcore.settings import Settings, SettingsError
-from bpcore.story import Ending, ending, practically_zero
-from bpcore.subtitles import NARRATED_SPEED, READING_SPEED, event_text
-from bpcore.trace import LessonTrace, trace_lesson
-from bpcore.voice import NONE, Voice
 from kit import svg_cache, tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
@@ -275,7 +271,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         return practically_zero(value, self.num(value))
 
     def ending(self, names: Iterable[str]) -> Ending:
-        """How the descent ended for the parameters ``names`` (bpcore.story.ending): which
+        """How the descent ended for the parameters ``names`` (bpcore.narration.story.ending): which
         settled when, which still move, whether it converged and whether a Bam is earned."""
         descent = self.trace.descent
         return ending(descent.status, descent.updates, self.settled, list(names))

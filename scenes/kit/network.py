@@ -20,7 +20,8 @@ from manim import (
 )
 
 from bpcore.display import fmt
-from bpcore.network import Network
+from bpcore.model.activations import Activation
+from bpcore.model.network import Network
 from kit.screen import anchored, remember_size
 from kit.style import BACKGROUND, FIXED, INK, LABEL_SIZE, LEARNING, NODE_COLORS, TEXT_SCALE
 from kit.text import words

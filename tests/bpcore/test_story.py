@@ -1,8 +1,8 @@
-"""Words for the ear (bpcore.story): how the voice says lists of numbers."""
+"""Words for the ear (bpcore.narration.story): how the voice says lists of numbers."""
 
 from __future__ import annotations
 
-from bpcore.story import MOST_SAID, trend
+from bpcore.narration.story import MOST_SAID, trend
 
 
 def test_a_short_list_is_said_in_full() -> None:
@@ -25,10 +25,10 @@ def _ending_of(path, **descent):
     """How the descent of the lesson at ``path`` ends, with ``descent`` settings changed."""
     import yaml
 
-    from bpcore.lesson import Lesson
-    from bpcore.progress import settled_at
-    from bpcore.story import ending
-    from bpcore.trace import trace_lesson
+    from bpcore.lesson.file import Lesson
+    from bpcore.lesson.progress import settled_at
+    from bpcore.lesson.trace import trace_lesson
+    from bpcore.narration.story import ending
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["descent"].update(descent)
@@ -39,7 +39,7 @@ def _ending_of(path, **descent):
 
 
 def test_b3_converges_and_earns_its_bam() -> None:
-    from bpcore.lesson import LESSONS_DIR
+    from bpcore.lesson.file import LESSONS_DIR
 
     end, settled = _ending_of(LESSONS_DIR / "b3.yaml")
     assert end.converged and end.earned and not end.cut_short
@@ -47,7 +47,7 @@ def test_b3_converges_and_earns_its_bam() -> None:
 
 
 def test_b3_cut_off_is_cut_short_and_earns_nothing() -> None:
-    from bpcore.lesson import LESSONS_DIR
+    from bpcore.lesson.file import LESSONS_DIR
 
     end, _ = _ending_of(LESSONS_DIR / "b3.yaml", max_steps=4)
     assert not end.converged and end.cut_short and not end.earned
@@ -58,7 +58,7 @@ def test_a_run_at_its_limit_with_everything_settled_earns_its_bam() -> None:
     """three_params stops at max_steps (1000) with every parameter settled: not converged by
     the step-size test, yet nothing still moves, so the Bam is earned; at 170 steps w4 and b3
     have settled and w3 still moves."""
-    from bpcore.lesson import LESSONS_DIR
+    from bpcore.lesson.file import LESSONS_DIR
 
     full, _ = _ending_of(LESSONS_DIR / "three_params.yaml")
     assert not full.converged and full.earned
@@ -69,7 +69,7 @@ def test_a_run_at_its_limit_with_everything_settled_earns_its_bam() -> None:
 
 
 def test_landing_words_each_case() -> None:
-    from bpcore.story import LANDINGS, landing
+    from bpcore.narration.story import LANDINGS, landing
 
     cases = {(True, True, False, False), (True, True, True, False), (True, False, False, True),
              (True, False, False, False), (False, False, False, False)}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from manim import WHITE, Camera, FadeOut, Indicate, MathTex, Square, Text, Write, tempconfig
 
-from bpcore.lesson import LESSONS_DIR, Lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 

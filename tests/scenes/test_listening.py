@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bpcore.lesson import LESSONS_DIR, Lesson
-from bpcore.listening import KINDS, lint_script, spoken_text
-from bpcore.progress import settled_at
-from bpcore.trace import trace_lesson
+from bpcore.lesson.file import LESSONS_DIR, Lesson
+from bpcore.lesson.progress import settled_at
+from bpcore.lesson.trace import trace_lesson
+from bpcore.narration.listening import KINDS, lint_script, spoken_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
