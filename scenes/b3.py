@@ -630,12 +630,12 @@ class BackpropMainIdeas(LessonScene):
                  "joins the fixed values." if found else
                  f"{self.bias} = {self.num(end)} stays red: more steps would still move it.",
                  voice=(f"Every parameter of the network is now green: {self.bias} joins the "
-                        "fixed values. Triple bam! Next, the same two ideas find three "
-                        "parameters at once." if found else
-                        f"{self.bias} stays red: more steps would still move it. Next, the "
-                        "same two ideas find three parameters at once."))
+                        "fixed values. Triple bam!" if found else
+                        f"{self.bias} stays red: more steps would still move it."))
         self.play(FadeIn(fitted), run_time=MEDIUM)
         self.wait(MEDIUM)
         if found:  # earned only when descent found the bias
             bam(self, "Triple bam!")
+        # The preview comes after the bam, so the word lands with the voice's bam.
+        self.say("Next: the same two ideas find three parameters at once.")
         self.wait(SHORT)

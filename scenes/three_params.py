@@ -633,10 +633,11 @@ class OptimizeSeveralParameters(LessonScene):
                        + (f"The run was cut short: {listing(moving)} "
                           f"{'is' if len(moving) == 1 else 'are'} still moving, so "
                           f"{'it stays' if len(moving) == 1 else 'they stay'} red." if moving
-                          else "Every parameter is now green. Triple bam! Next, every "
-                          "parameter of the network starts unknown."))
+                          else "Every parameter is now green. Triple bam!"))
         self.play(LaggedFadeIn(moves, lag_ratio=0.2), FadeInPlace(fitted), run_time=LONG)
         self.wait(MEDIUM)
         if not moving:
             self.bam("Triple bam!")
+        # The preview comes after the bam, so the word lands with the voice's bam.
+        self.say("Next: every parameter of the network starts unknown.")
         self.wait(SHORT)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 from manim import BOLD, DR, Animation, FadeIn, FadeOut, Group, Mobject, Scene, Text
 
-from kit.style import BAM, TITLE_SIZE
+from kit.style import BACKGROUND, BAM, TITLE_SIZE
 
 #: The colour arrays of a VMobject, each with one RGBA row per colour stop.
 RGBA_KEYS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
@@ -48,9 +48,21 @@ def fit_into(mobject: Mobject, width: float, height: float) -> Mobject:
 
 
 def bam(scene: Scene, text: str = "Bam!", buff: float = 0.4) -> None:
-    """The word (Bam!, Double bam!, ...) pops up in the lower right corner and goes."""
-    word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD).to_corner(DR, buff=buff)
-    scene.play(FadeIn(word, scale=1.6), run_time=0.5)
+    """The word (Bam!, Double bam!, ...) pops up in the lower right corner and goes.
+
+    It sits on a patch of the background, as it lands over whatever the corner holds (a
+    plot's axis, a diagram), and grows into place from smaller, so no frame of its entrance
+    reaches past the frame's edge.
+    """
+    # The word lands as the voice says it: a lesson scene's voice ends its clip with the bam,
+    # so the word waits for the clip to end (it would otherwise pop up as the clip begins).
+    until_spoken = getattr(scene, "until_spoken", None)
+    if until_spoken is not None:
+        until_spoken()
+    word = Text(text, font_size=TITLE_SIZE, color=BAM, weight=BOLD)
+    word.add_background_rectangle(color=BACKGROUND, opacity=0.9, buff=0.12)
+    word.to_corner(DR, buff=buff)
+    scene.play(FadeIn(word, scale=0.6), run_time=0.5)
     scene.wait(0.6)
     scene.play(FadeOut(word), run_time=0.3)
 

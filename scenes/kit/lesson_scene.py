@@ -377,6 +377,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.narrator.clip, f"{len(self.beats):02d}-{beat}-{number:02d}", text, voice)
         self._caption = (beat, clip, self.time)
 
+    def until_spoken(self) -> None:
+        """Hold the picture until the voice has said the caption being spoken (if any)."""
+        self._flush_caption()
+
     def play(self, *args, **kwargs) -> None:
         """Play animations, keeping the picture with the voice (kit/screen.py).
 
