@@ -434,7 +434,9 @@ def test_parameters_still_moving_at_the_end_stay_red(script_captions, tmp_path: 
 
     moving = [p for p in descent.optimize if abs(last.step_size[p]) >= unit(last.params[p])]
     assert moving and len(moving) < len(descent.optimize)  # the lesson has both kinds
-    summary = script_captions(data, tmp_path)["summary"][-1]
+    # The recap ("From ... to ... in N steps; ..."), which the next lesson's preview follows.
+    summary = next(c for c in reversed(script_captions(data, tmp_path)["summary"])
+                   if " steps" in c)
     told = summary.split(";")[-1]
     assert "is now green" not in summary
     assert sorted(p for p in descent.optimize if p in told) == sorted(moving), summary
