@@ -333,7 +333,9 @@ class AllParams(LessonScene):
                         f"node{'s' if self.k > 2 else ''}", font=FONT, font_size=LABEL_SIZE,
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
-                     f"node{'s' if self.k > 2 else ''}.", voice=None if len(rest) <= 3 else
+                     f"node{'s' if self.k > 2 else ''}.",
+                     voice=f"{joined(rest)} follow the same paths, through the other hidden "
+                           "node." if len(rest) <= 3 else
                      "The others follow the same paths through the other hidden nodes.")
             self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)

@@ -211,9 +211,11 @@ class OptimizeSeveralParameters(LessonScene):
         self.say("Its predictions at the data are " + listing(
             [self.num(p) for p in fit.predicted]) + f", so the sum of squared residuals is "
             f"SSR = {self.num(fit.ssr)}.",
-            voice=None if len(fit.predicted) <= 4 else
-            f"From its predictions at the data, the sum of squared residuals is "
-            f"{self.num(fit.ssr)}.")
+            voice=(f"Its predictions at the data are "
+                   f"{listing([self.num(p) for p in fit.predicted])}. The sum of squared "
+                   f"residuals, SSR, is {self.num(fit.ssr)}." if len(fit.predicted) <= 4 else
+                   f"From its predictions at the data, the sum of squared residuals, SSR, is "
+                   f"{self.num(fit.ssr)}."))
         self.play(LaggedStart(*(Create(r) for r in panel.residuals), lag_ratio=0.3),
                   run_time=MEDIUM)
         ssr = math(r"\mathrm{SSR} = \sum_i (\mathrm{Observed}_i - \mathrm{Predicted}_i)^2 = "
