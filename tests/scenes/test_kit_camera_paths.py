@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 from kit.writer import LessonCamera, LessonRenderer  # noqa: E402
 
 
-class Recording(LessonRenderer):
-    """The project's renderer, keeping a copy of every frame it hands to the writer."""
+class KeepsFrames:
+    """A renderer mixin keeping a copy of every frame it hands to the writer."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -25,6 +25,10 @@ class Recording(LessonRenderer):
     def add_frame(self, frame, num_frames: int = 1) -> None:
         self.frames.extend([frame.copy()] * num_frames)
         super().add_frame(frame, num_frames)
+
+
+class Recording(KeepsFrames, LessonRenderer):
+    """The project's renderer and camera, keeping every frame."""
 
 
 class Overlapping(Scene):
@@ -62,16 +66,8 @@ def test_reused_paths_draw_the_same_frames(tmp_path):
         assert np.array_equal(a, b), f"frame {index} differs"
 
 
-class ManimsRecording(CairoRenderer):
-    """Manim's own renderer and camera, keeping a copy of every frame."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.frames: list[np.ndarray] = []
-
-    def add_frame(self, frame, num_frames: int = 1) -> None:
-        self.frames.extend([frame.copy()] * num_frames)
-        super().add_frame(frame, num_frames)
+class ManimsRecording(KeepsFrames, CairoRenderer):
+    """Manim's own renderer and camera, keeping every frame."""
 
 
 def arrive_early(t: float) -> float:
