@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import click
 
-from bpcore.cli.common import CommandError, describe, is_user_error
+from bpcore.render.failures import CommandError, describe, is_user_error
 
 #: Command name -> module defining ``command``. One line per command.
 COMMANDS: dict[str, str] = {

@@ -6,18 +6,12 @@ from pathlib import Path
 
 import click
 
-from bpcore.cli.common import (
-    EXIT_ERROR,
-    describe,
-    is_user_error,
-    lesson_argument,
-    strict_option,
-    warn,
-)
+from bpcore.cli.common import lesson_argument, strict_option
 from bpcore.display import fmt
 from bpcore.lesson.file import Lesson
 from bpcore.lesson.scene_requirements import check_scene
 from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.render.failures import EXIT_ERROR, describe, is_user_error, warn
 from bpcore.render.scene import scenes_dir
 
 

@@ -1,8 +1,9 @@
-"""What the ``bp`` commands share: lesson arguments, the output option, and error reporting.
+"""What the ``bp`` commands share: lesson arguments, the output option, reading a lesson and
+writing an output.
 
 Every error a user can fix (a bad lesson file, a diverging descent, a file that cannot be read
 or written) ends the command with one line on stderr, ``error: <what to change>``, and exit
-code 2, never a traceback.
+code 2, never a traceback (:mod:`bpcore.render.failures` says how).
 """
 
 from __future__ import annotations
@@ -10,60 +11,16 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
-from bpcore.errors import BpError
 from bpcore.files import atomic_writer
-from bpcore.lesson.diagnosis import LessonWarning, diagnose
 from bpcore.lesson.file import Lesson
 from bpcore.lesson.trace import LessonTrace, trace_lesson
-
-EXIT_ERROR = 2
+from bpcore.render.failures import CommandError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CommandError(click.ClickException):
-    """A failure reported as ``error: <message>`` on stderr, with exit code 2.
-
-    Examples
-    --------
-    >>> CommandError("b3.yaml: descent.learning_rate: expected a number > 0").exit_code
-    2
-    """
-
-    exit_code = EXIT_ERROR
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=file is None, file=file)
-
-
-def describe(exc: BaseException) -> str:
-    """One line for an error a user can fix: the file, then what went wrong.
-
-    Examples
-    --------
-    >>> describe(FileNotFoundError(2, "No such file or directory", "out/trace.json"))
-    'out/trace.json: No such file or directory'
-    """
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-    return str(exc)
-
-
-def is_user_error(exc: BaseException) -> bool:
-    """Whether ``exc`` is reported as ``error: ...`` (a closed pipe is left to click).
-
-    Examples
-    --------
-    >>> is_user_error(PermissionError(13, "Permission denied")), is_user_error(KeyError("x"))
-    (True, False)
-    """
-    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
-        return False
-    return isinstance(exc, BpError | OSError)
 
 
 def lesson_argument(*, multiple: bool = False) -> Callable[[F], F]:
@@ -118,21 +75,6 @@ def strict_option(func: F) -> F:
     return click.option("--strict", is_flag=True, default=False,
                         help="Treat warnings (a descent that does not fall, oscillates, overshoots "
                              "or stops far from the end) as errors: exit code 2, for CI.")(func)
-
-
-def warn(trace: LessonTrace) -> tuple[LessonWarning, ...]:
-    """Print each warning about ``trace`` as ``warning: ...`` on stderr, and return them.
-
-    Examples
-    --------
-    >>> from bpcore.lesson.file import LESSONS_DIR
-    >>> warn(load_trace(LESSONS_DIR / "b3.yaml"))
-    ()
-    """
-    warnings = diagnose(trace)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return warnings
 
 
 def load_trace(path: Path) -> LessonTrace:

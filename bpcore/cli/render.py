@@ -17,16 +17,11 @@ from pathlib import Path
 
 import click
 
-from bpcore.cli.common import (
-    EXIT_ERROR,
-    CommandError,
-    lesson_argument,
-    load_trace,
-    strict_option,
-)
+from bpcore.cli.common import lesson_argument, load_trace, strict_option
 from bpcore.cli.page import write_page
 from bpcore.errors import BpError
 from bpcore.narration.voice import Voice
+from bpcore.render.failures import EXIT_ERROR, CommandError
 from bpcore.render.jobs import RenderResult
 from bpcore.render.plan import plan
 from bpcore.render.pool import executor_for, run_all

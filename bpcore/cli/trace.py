@@ -7,16 +7,15 @@ from pathlib import Path
 import click
 
 from bpcore.cli.common import (
-    CommandError,
     EchoStream,
     lesson_argument,
     load_trace,
     output_option,
     strict_option,
-    warn,
     write_output,
 )
 from bpcore.outputs.export import FORMATS, write_trace
+from bpcore.render.failures import CommandError, warn
 
 SUFFIX_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 

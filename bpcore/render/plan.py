@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from bpcore.cli.common import CommandError, describe, is_user_error, warn
 from bpcore.errors import BpError
 from bpcore.lesson.file import Lesson
 from bpcore.lesson.trace import trace_lesson
 from bpcore.narration.voice import Voice
+from bpcore.render.failures import CommandError, describe, is_user_error, warn
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.keys import code_digest, render_key, up_to_date
 from bpcore.render.scene import scene_file

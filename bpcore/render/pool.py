@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from bpcore.cli.common import CommandError
 from bpcore.render import run
+from bpcore.render.failures import CommandError
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.report import RenderReport
 from bpcore.render.scene import stop_renders

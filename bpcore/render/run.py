@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bpcore.cli.common import CommandError, describe, is_user_error
 from bpcore.files import atomic_write
+from bpcore.render.failures import CommandError, describe, is_user_error
 from bpcore.render.jobs import RenderJob, RenderResult
 from bpcore.render.keys import up_to_date
 from bpcore.render.outputs import install, output_lock, work_prefix

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from bpcore.cli.common import CommandError
 from bpcore.lesson.file import Lesson
 from bpcore.lesson.scene_requirements import check_scene
+from bpcore.render.failures import CommandError
 from bpcore.resources import ROOT, SCENES_DIR
 from bpcore.settings import SCENE_VARIABLES, scene_environ, setting
 
