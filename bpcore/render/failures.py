@@ -63,9 +63,9 @@ def warn(trace: LessonTrace) -> tuple[LessonWarning, ...]:
 
     Examples
     --------
-    >>> from bpcore.lesson.file import LESSONS_DIR
-    >>> from bpcore.cli.common import load_trace
-    >>> warn(load_trace(LESSONS_DIR / "b3.yaml"))
+    >>> from bpcore.lesson.file import LESSONS_DIR, Lesson
+    >>> from bpcore.lesson.trace import trace_lesson
+    >>> warn(trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml")))
     ()
     """
     warnings = diagnose(trace)
