@@ -19,7 +19,7 @@ from kit.chain_table import ChainTable
 from kit.descent_plots import SSRByStep
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
-from kit.network import symbol
+from kit.network import edge_of, symbol
 from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
@@ -277,9 +277,27 @@ class AllParams(LessonScene):
         top_out = self.w_out[0]
         fractions, total = self.derivative_lines(w1, TEXT_SIZE + 2)
         fractions.to_edge(UP, buff=0.5)
+        # The path the voice walks, drawn while it is said: w1's edge, hidden node 1, its
+        # output weight's edge and the sum, lit from the output back, as the chain rule goes.
+        lesson = self.lesson
+        path = BackpropDiagram(lesson.network, learning=lesson.optimize,
+                               input_label=lesson.labels.x, output_label=lesson.labels.y)
+        path.scale_to_fit_width(min(path.width, config.frame_width - 2.0))
+        if path.height > 5.6:
+            path.scale_to_fit_height(5.6)
+        legible(path)
+        path.move_to(DOWN * 0.3)
+        # Rings only (index 0): the sum sign and the activation glyph keep their colours.
+        route = [path.output_arrow, path.sum_node[0], edge_of(path, top_out),
+                 path.hidden_nodes[0][0], edge_of(path, w1)]
         self.say(f"To change {w1} we need d SSR / d {w1}. {w1} is far from SSR: it feeds hidden "
                  f"node 1, whose output is scaled by {top_out} on its way to the prediction. The "
                  "chain rule follows that path back, one link per factor.")
+        self.play(FadeInPlace(path), run_time=MEDIUM)
+        self.play(LaggedStart(*(part.animate.set_color(GRADIENT).set_stroke(width=7)
+                                for part in route), lag_ratio=0.5), run_time=LONG)
+        self.until_spoken()
+        self.play(FadeAway(path), run_time=SHORT)
         self.play(Write(fractions), run_time=LONG)
         self.wait(MEDIUM)
         meanings = VGroup(*(self.factor_note(f) for f in self.chain[w1].factors))

@@ -90,11 +90,12 @@ def _caption_settled_claims(captions: list[str]) -> dict[str, int]:
 
 def test_settled_on_screen_in_captions_and_voice_on_a_cut_off_run(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The three_params scene on its shipped lesson stopped at 170 steps, where w4 and b3 have
-    settled and w3 still moves: the table turns each parameter green exactly at the state the
-    trace says it settled (red before, and red to the end while still moving), and what the
-    captions and the voice call settled is the trace's settled step; the voice says the run
-    was cut short and no bam; nothing is called fitted or best."""
+    """The three_params scene on its shipped lesson stopped at 600 steps, where w4 has settled
+    and w3 and b3 still creep toward digits they have not reached: the table turns each
+    parameter green exactly at the state the trace says it settled (red before, and red to the
+    end while still moving), and what the captions and the voice call settled is the trace's
+    settled step; the voice says the run was cut short and no bam; nothing is called fitted or
+    best."""
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "scenes"))
     import yaml
     from test_three_params import build, check_final_table
@@ -103,21 +104,21 @@ def test_settled_on_screen_in_captions_and_voice_on_a_cut_off_run(
     from kit.text import shown
 
     data = yaml.safe_load((LESSONS_DIR / "three_params.yaml").read_text(encoding="utf-8"))
-    data["descent"]["max_steps"] = 170
-    lesson_file = tmp_path / "three_params_170.yaml"
+    data["descent"]["max_steps"] = 600
+    lesson_file = tmp_path / "three_params_600.yaml"
     lesson_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     built = build(tmp_path / "work", tmp_path / "tex", lesson_file, real=False)
     trace = built.trace
     settled = settled_at(trace.descent, trace.lesson.digits, trace.lesson.descent.min_step_size)
     moving = sorted(n for n, s in settled.items() if s is None)
-    assert trace.descent.status != "converged" and moving == ["w3"]  # the case tested
+    assert trace.descent.status != "converged" and moving == ["b3", "w3"]  # the case tested
     # Screen: the table's colours follow the trace, state by state.
     check_final_table(built, shown, FIXED, LEARNING)
     assert all(colour[p] == LEARNING for p in moving for _, colour in built.colours)
     # Captions and voice.
     script = built.scene.script()
     captions = [c["caption"] for b in script["beats"] for c in b["clips"]]
-    claimed = {n: settled[n] for n in ("w4", "b3")}
+    claimed = {"w4": settled["w4"]}
     assert _caption_settled_claims(captions) == claimed
     assert _settled_claims(script) == claimed
     heard = spoken_text(script)

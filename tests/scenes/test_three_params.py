@@ -376,15 +376,23 @@ def check_final_squiggle(built: Built) -> None:
     assert np.max(np.abs(drawn - d[0].predicted)) > 5 * y_tol
 
 
-def settled_by_state(values, steps, digits: int, min_step: float) -> list[bool]:
+def settled_by_state(values, steps, all_steps, digits: int, min_step: float) -> list[bool]:
     """Whether a parameter has settled at each state, worked out from the rule as the scene
     promises it, not through bpcore.lesson.progress.settled_at: from this state to the end,
     every step is below min_step or the value shows as the final one; and the last step is below
-    min_step or below half a unit of the last shown digit (else it is still moving)."""
+    min_step, or the steps still to come (each the one before times the rate at which the whole
+    step vector shrank over the last ten steps) would move it less than half a unit of the last
+    shown digit and leave its shown digits as they are (else it is still moving)."""
     final = values[-1]
     last_unit = 10.0 ** -max(digits - 1 - math.floor(math.log10(abs(final))), 0) \
         if final else 10.0 ** -digits
-    if abs(steps[-1]) >= min_step and abs(steps[-1]) >= last_unit / 2:
+    lengths = np.linalg.norm(all_steps, axis=1)
+    window = min(10, len(lengths) - 1)
+    rate = (lengths[-1] / lengths[-1 - window]) ** (1 / window)
+    to_go = abs(steps[-1]) / (1 - rate) if rate < 1 else math.inf
+    end = final - math.copysign(to_go, steps[-1])
+    if abs(steps[-1]) >= min_step and (to_go >= last_unit / 2
+                                       or fmt(end, digits) != fmt(final, digits)):
         return [False] * len(values)
     calm = [abs(s) < min_step or fmt(v, digits) == fmt(final, digits)
             for v, s in zip(values, steps, strict=True)]
@@ -405,7 +413,7 @@ def check_final_table(built: Built, shown, fixed, learning) -> None:
     assert [state for state, _ in built.colours] == list(built.scene.schedule[1:])
     for p in lesson.optimize:
         by_state = settled_by_state(d.column(p), d.step_size[:, d.optimize.index(p)],
-                                    lesson.digits, lesson.descent.min_step_size)
+                                    d.step_size, lesson.digits, lesson.descent.min_step_size)
         for state, colour in built.colours:
             want = fixed if by_state[state] else learning
             assert colour[p] == want, f"{p} at state {state}"
