@@ -12,6 +12,7 @@ from manim import *
 from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
+from bpcore.model.chain import Factor, FactorKind
 from bpcore.narration.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
@@ -340,26 +341,25 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
-    def factor_caption(self, param: str, factor, heard: bool = False) -> str:
+    def factor_caption(self, param: str, factor: Factor, heard: bool = False) -> str:
         """What one factor of d SSR / d param is, with its values at the data (``heard``:
         where the values are, for a voice that should not read a long list)."""
-        num, den = factor.numerator, factor.denominator
+        kind, den = factor.kind, factor.denominator
         values = ("its values are in the table" if heard else
                   listing([self.num(v) for v in factor.values]))
-        name = f"d {num} / d {den}".replace("predicted", "Predicted")
-        if num == "predicted" and den in self.out_weights:
-            j = self.out_weights.index(den)
-            return (f"{name} is the {self.color_names[j]} curve's value before it is scaled "
-                    f"by {den}: {values}.")
-        if num == "predicted" and den == self.bias:
+        name = f"d {factor.numerator} / d {den}".replace("predicted", "Predicted")
+        if kind is FactorKind.CURVE:
+            return (f"{name} is the {self.color_names[factor.node]} curve's value before it is "
+                    f"scaled by {den}: {values}.")
+        if kind is FactorKind.OUTPUT_BIAS:
             return f"{name} is 1 at every point: {den} is added to the squiggle as it is."
-        if num == "predicted":
-            j = int(den[1:]) - 1
-            return f"{name} is the weight {self.out_weights[j]} that scales that curve: {values}."
-        if num.startswith("y"):
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return (f"{name} is the weight {self.out_weights[factor.node]} that scales that "
+                    f"curve: {values}.")
+        if kind is FactorKind.SLOPE:
             return (f"{name} is the slope of the {self.net.activation.name} function at each "
                     f"input: {values}.")
-        if den.startswith("w"):
+        if kind is FactorKind.INPUT:
             return f"{name} is the input itself, the {self.lesson.labels.x_noun}: {values}."
         return f"{name} is 1 at every point: {den} is added before the activation."
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from manim import RIGHT, Line, MathTex, Text, VGroup
 
-from bpcore.model.chain import Derivative, Factor
+from bpcore.model.chain import Derivative, Factor, FactorKind
 from bpcore.model.network import Network
 from kit.network import symbol
 from kit.numerals import numeral
@@ -122,8 +122,7 @@ class ChainTable:
         self.outer_factor = outer
         self.inputs = ChainColumn(self._word(x_label, INK), "", [shown(v, digits) for v in x],
                                   scale)
-        self.outer = ChainColumn(self._tex(factor_tex(outer)),
-                                 "\u22122 \u00d7 residual",
+        self.outer = ChainColumn(self._tex(factor_tex(outer)), self.note_of(outer),
                                  [shown(v, digits) for v in outer.values], scale)
         self.shared = VGroup(self.inputs, self.outer)
         self.blocks = {p: self._block(chain[p]) for p in self.params}
@@ -163,22 +162,19 @@ class ChainTable:
         return LEARNING if param in self.learning else FIXED
 
     def note_of(self, factor: Factor) -> str:
-        """What a factor is, in words, from its names."""
-        k, names = self.network.hidden, self.network.names
-        num, den = factor.numerator, factor.denominator
-        if num == "predicted" and den in names:
-            j = names.index(den)
-            if k <= j < 2 * k:
-                return f"{NODE_COLOR_NAMES[(j - k) % len(NODE_COLOR_NAMES)]} curve"
-            return "always 1"
-        if num == "predicted":  # d predicted / d y_j: the weight that scales curve j
-            j = int(den[1:]) - 1
-            return f"= {names[k + j]}"
-        if num.startswith("y"):
+        """What a factor is, in words, from its kind."""
+        kind = factor.kind
+        if kind is FactorKind.CURVE:
+            return f"{NODE_COLOR_NAMES[factor.node % len(NODE_COLOR_NAMES)]} curve"
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return f"= {self.network.names[self.network.hidden + factor.node]}"
+        if kind is FactorKind.SLOPE:
             return f"{self.network.activation.name} slope"
-        if den.startswith("w"):
+        if kind is FactorKind.INPUT:
             return "the input"
-        return "always 1"
+        if kind is FactorKind.RESIDUAL:
+            return "\u22122 \u00d7 residual"
+        return "always 1"  # a bias's factor: it is added as it is
 
     def _block(self, derivative: Derivative) -> ChainBlock:
         p = derivative.param
