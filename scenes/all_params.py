@@ -18,6 +18,7 @@ from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradien
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
+from kit.grid import Columns, column_widths
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import symbol
@@ -516,21 +517,15 @@ class AllParams(LessonScene):
             ])
         count = len(rows) + 1
         pitch = min(0.62, 6.2 / count)
-        widths = [max(r[c].width for r in [header_parts, *rows]) for c in range(5)]
-        gap = 0.55
-        lefts = [sum(widths[:c]) + gap * c for c in range(5)]
+        grid = Columns.of(column_widths([header_parts, *rows]), gap=0.55)
         for c, part in enumerate(header_parts):
-            part.move_to([lefts[c] + widths[c] / 2, 0, 0])
+            grid.place(part, c, 0, "c")
         for i, row in enumerate(rows):
-            y = -(i + 1) * pitch - 0.15
             for c, cell in enumerate(row):
-                if c == 0:
-                    cell.move_to([lefts[c] + widths[c] / 2, y, 0])
-                else:  # numbers line up on the right
-                    cell.move_to([lefts[c] + widths[c], y, 0], aligned_edge=RIGHT)
+                grid.place(cell, c, -(i + 1) * pitch - 0.15, "c" if c == 0 else "r")
         header = VGroup(*header_parts)
-        rule = Line([lefts[0], -pitch / 2 - 0.05, 0], [lefts[-1] + widths[-1], -pitch / 2 - 0.05,
-                                                        0], color=MUTED, stroke_width=2)
+        rule = Line([grid.lefts[0], -pitch / 2 - 0.05, 0], [grid.right, -pitch / 2 - 0.05, 0],
+                    color=MUTED, stroke_width=2)
         header.add(rule)
         table = VGroup(header, *(VGroup(*r) for r in rows))
         table.header, table.rows = header, table[1:]
@@ -766,14 +761,12 @@ class AllParams(LessonScene):
             rows.append([self.name(n, color, size + 8),
                          self.cell(final[n], color, size), self.cell(reference[n], INK, size)])
         pitch = min(0.48, 5.6 / (len(rows) + 1))
-        widths = [max(r[col].width for r in [header_parts, *rows]) for col in range(3)]
-        lefts = [sum(widths[:col]) + 0.6 * col for col in range(3)]
+        grid = Columns.of(column_widths([header_parts, *rows]), gap=0.6)
         for col, part in enumerate(header_parts):
-            part.move_to([lefts[col] + widths[col], 0, 0], aligned_edge=RIGHT)
+            grid.place(part, col, 0, "r")
         for i, row in enumerate(rows):
             for col, cell in enumerate(row):
-                cell.move_to([lefts[col] + widths[col], -(i + 1) * pitch - 0.1, 0],
-                             aligned_edge=RIGHT)
+                grid.place(cell, col, -(i + 1) * pitch - 0.1, "r")
         header = VGroup(*header_parts)
         body = VGroup(*(VGroup(*r) for r in rows))
         if c.agrees:

@@ -19,6 +19,7 @@ from manim import RIGHT, Line, MathTex, Text, VGroup
 
 from bpcore.model.chain import Derivative, Factor, FactorKind
 from bpcore.model.network import Network
+from kit.grid import Columns
 from kit.network import symbol
 from kit.numerals import numeral
 from kit.style import (
@@ -195,20 +196,20 @@ class ChainTable:
 
     # -- layout -----------------------------------------------------------------------------
 
-    def _place_column(self, column: ChainColumn, left: float, top: float) -> float:
-        """Put ``column`` with its left edge at ``left``; return its right edge."""
-        width = column.inner_width
-        centre = left + width / 2
+    def _place_columns(self, columns: Sequence[ChainColumn], left: float, top: float) -> Columns:
+        """Put ``columns`` side by side from ``left``: headers and notes centred, numbers on
+        their right edges."""
+        grid = Columns.of([c.inner_width for c in columns], self.column_gap, left)
         header_y = top - self.heading_height - self.pad - self.header_height / 2
-        column.header.move_to([centre, header_y, 0])
         note_y = top - self.heading_height - self.pad - self.header_height - self.pad - \
             self.note_height / 2
-        if len(column.note):
-            column.note.move_to([centre, note_y, 0])
-        for i, cell in enumerate(column.cells):
-            # Numbers line up on their right edges, like a printed table.
-            cell.move_to([left + width, self.row_y(top, i), 0], aligned_edge=RIGHT)
-        return left + width
+        for c, column in enumerate(columns):
+            grid.place(column.header, c, header_y, "c")
+            if len(column.note):
+                grid.place(column.note, c, note_y, "c")
+            for i, cell in enumerate(column.cells):
+                grid.place(cell, c, self.row_y(top, i), "r")
+        return grid
 
     def row_y(self, top: float, i: int) -> float:
         """The y of row ``i`` (row ``rows`` is the sums' row) of a table placed at ``top``."""
@@ -243,17 +244,13 @@ class ChainTable:
     def layout(self, page: Sequence[str], left: float, top: float) -> VGroup:
         """Place the shared columns and the blocks of ``page`` from (``left``, ``top``);
         return them as one group (shared columns first)."""
-        x = self._place_column(self.inputs, left, top) + self.column_gap
-        x = self._place_column(self.outer, x, top)
+        x = self._place_columns([self.inputs, self.outer], left, top).right
         groups = VGroup(self.shared)
         for p in page:
             block = self.blocks[p]
             start = x + self.block_gap
-            x = start
-            for column in (*block.columns, block.product):
-                x = self._place_column(column, x, top) + self.column_gap
-            x -= self.column_gap
-            width = max(x - start, block.heading.width)
+            columns = self._place_columns([*block.columns, block.product], start, top)
+            width = max(columns.right - start, block.heading.width)
             x = start + width
             block.heading.move_to([start + width / 2, top - self.heading_height / 2, 0])
             total_y = self.row_y(top, self.rows) - self.pad / 2
