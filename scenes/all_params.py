@@ -55,7 +55,7 @@ SHOWN_STATES = 64
 FAST = 0.3
 
 
-class AllParams(LessonScene):
+class AllParamsScene(LessonScene):
     """Fit every weight and bias at once: the chain rule through the hidden layer, the backward
     pass drawn on the network, and gradient descent over thousands of steps."""
 

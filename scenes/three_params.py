@@ -53,7 +53,7 @@ FULL_ARITHMETIC = 4
 ONE_BY_ONE = 3
 
 
-class OptimizeSeveralParameters(LessonScene):
+class ThreeParamsScene(LessonScene):
     """The chain rule for each unknown parameter, then gradient descent on all of them."""
 
     lesson_name = "three_params"
