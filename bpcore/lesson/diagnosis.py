@@ -18,7 +18,7 @@ import numpy as np
 
 from bpcore.display import fmt
 from bpcore.lesson.curvature import curvature, rate_advice, round_down
-from bpcore.lesson.progress import display_unit
+from bpcore.lesson.progress import display_unit, still_to_go
 from bpcore.lesson.trace import LessonTrace
 
 #: Oscillating: at least this share of the last steps reverse the one before.
@@ -55,38 +55,6 @@ def factor(value: float) -> str:
     """
     short = fmt(value)
     return fmt(value, 6) if short in ("1", "-1") else short
-
-
-def still_to_go(trace: LessonTrace, window: int = 10) -> dict[str, float]:
-    """How far each optimized parameter would still move if descent went on.
-
-    Near a minimum the steps shrink geometrically, by a factor ``q`` per step (``1 - 2 n
-    learning_rate`` exactly, for the output bias alone), so the steps not taken add up to
-    ``|next step| / (1 - q)`` (the trace's last state holds the step not taken). ``q`` is read
-    off the last ``window`` steps; steps that do not shrink give infinity.
-
-    Examples
-    --------
-    >>> from bpcore.lesson.file import LESSONS_DIR, Lesson
-    >>> from bpcore.lesson.trace import trace_lesson
-    >>> trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "b3.yaml"))
-    >>> left = still_to_go(trace)["b3"]
-    >>> best = trace.descent.final.params["b3"] - trace.descent.final.step_size["b3"] / 0.6
-    >>> round(left, 6) == round(abs(best - trace.descent.final.params["b3"]), 6)
-    True
-    """
-    descent = trace.descent
-    steps = descent.step_size  # the last row: the step descent would take next
-    if len(steps) < 2:
-        return {name: 0.0 for name in descent.optimize}
-    m = min(window, len(steps) - 1)
-    now, before = np.linalg.norm(steps[-1]), np.linalg.norm(steps[-1 - m])
-    if now == 0:
-        return {name: 0.0 for name in descent.optimize}
-    q = (now / before) ** (1 / m) if before > 0 else math.inf
-    factor = 1 / (1 - q) if q < 1 else math.inf
-    return {name: float(abs(steps[-1][j]) * factor) if steps[-1][j] else 0.0
-            for j, name in enumerate(descent.optimize)}
 
 
 def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
@@ -140,7 +108,7 @@ def diagnose(trace: LessonTrace) -> tuple[LessonWarning, ...]:
                               f"{fmt(lowest[peak])} to {fmt(ssr[peak])} at step {peak}, as a "
                               f"step flew far past the best values. The learning rate "
                               f"{fmt(rate)} is too large there: {how}{advice}."),)
-    ahead = still_to_go(trace)
+    ahead = still_to_go(trace.descent)
     far = {name: left for name, left in ahead.items()
            if left >= display_unit(descent.final.params[name], lesson.digits) / 2}
     if descent.status == "max_steps" and far:

@@ -104,10 +104,10 @@ def test_trace_replaces_an_existing_output_file(tmp_path):
 
 
 def test_trace_long_lesson_completes():
-    """The all_params lesson (8000 updates) traces and exports all 8001 rows as CSV."""
+    """The all_params lesson (9000 updates) traces and exports all 9001 rows as CSV."""
     result = run("trace", str(LESSONS_DIR / "all_params.yaml"), "--format", "csv")
     assert result.exit_code == 0
-    assert result.stdout.count("\n") == 1 + 8001
+    assert result.stdout.count("\n") == 1 + 9001
 
 
 def test_unwritable_output_is_a_clean_error(tmp_path):

@@ -116,7 +116,7 @@ def test_b3_steps_show_the_reference_numbers():
 
 
 @pytest.mark.parametrize(("name", "status", "updates"), [
-    ("b3", "converged", 9), ("three_params", "max_steps", 1000), ("all_params", "max_steps", 8000)])
+    ("b3", "converged", 9), ("three_params", "max_steps", 1000), ("all_params", "max_steps", 9000)])
 def test_final(name, status, updates):
     """final holds the last parameters, SSR, the number of updates taken and the status."""
     t = traced(name)
@@ -197,10 +197,10 @@ def test_json_text_parses_to_the_dict(name):
     assert json.loads(trace_to_json(t)) == trace_to_dict(t)
 
 
-def test_all_params_json_has_8001_steps():
-    """The long all_params descent exports all 8001 states."""
+def test_all_params_json_has_9001_steps():
+    """The long all_params descent exports all 9001 states."""
     data = json.loads(trace_to_json(traced("all_params")))
-    assert len(data["steps"]) == 8001 and data["steps"][-1]["index"] == 8000
+    assert len(data["steps"]) == 9001 and data["steps"][-1]["index"] == 9000
 
 
 @pytest.mark.parametrize("name", ["b3", "three_params"])

@@ -76,13 +76,16 @@ def made_up_descent(names, optimize, values, steps) -> Descent:
     # though its shown value changes at state 6; b's steps are small from state 2 on; c never
     # stops moving by 1 a step; d is fixed.
     (3, 0.001, {"a": 0, "b": 2, "c": None, "d": 0}),
-    # Without a stopping rule only the shown value counts: a shows its final 1.01 from state 6;
-    # b's last step, 0.0008, is at least half a unit of its last digit (0.001 for 0.996):
-    # still visibly moving.
-    (3, 0.0, {"a": 6, "b": None, "c": None, "d": 0}),
-    # At 2 digits b shows 1 from state 2 on (0.9992 ... 0.996 all round to 1), and its last
-    # step is below half of 0.01; a shows 1 throughout.
-    (2, 0.0, {"a": 0, "b": 2, "c": None, "d": 0}),
+    # Without a stopping rule the still-moving check decides. Over the last seven steps the step
+    # vector shrank from about 2.2 (b's first step) to about 1 (c's): a rate of about 0.89, so a
+    # would still move about 0.0009 / 0.11 = 0.008 and b about 0.007, at least half of 0.01 (the
+    # last digit of 1.01) and of 0.001 (of 0.996): neither has settled, although a shows its final
+    # 1.01 from state 6.
+    (3, 0.0, {"a": None, "b": None, "c": None, "d": 0}),
+    # At 2 digits a shows 1 throughout: its last value, 1.0063, has a last shown digit worth 0.1,
+    # and 0.008 more is far below half of it. b shows 1 from state 2 on, but its last value,
+    # 0.996, has a last digit worth 0.01 and 0.007 more would show: not settled. c has 9 to go.
+    (2, 0.0, {"a": 0, "b": None, "c": None, "d": 0}),
     # A stopping rule of 2 settles c (steps of 1) from state 0, and b from state 1: its first
     # step, 2, is not below 2.
     (3, 2.0, {"a": 0, "b": 1, "c": 0, "d": 0}),
@@ -95,12 +98,52 @@ def test_settling_on_a_hand_made_descent(digits, min_step, expected):
     assert dict(settled_at(d, digits, min_step)) == expected
 
 
+def one_parameter_descent(start: float, first_step: float, rate: float, updates: int) -> Descent:
+    """A descent of one parameter ``p`` whose steps shrink by ``rate`` each step."""
+    steps = first_step * rate ** np.arange(updates + 1)
+    values = start - np.concatenate([[0.0], np.cumsum(steps[:-1])])
+    return made_up_descent(("p",), ("p",), values[:, None], steps[:, None])
+
+
+def test_a_run_that_has_stopped_creeping_settles_where_its_digits_stop_changing():
+    """Steps halving from 0.008: 2.016, 2.008, 2.004, 2.002, ... show 2.02, 2.01, then 2.00 for
+    good (all later steps add up to less than 0.001): settled at state 2."""
+    d = one_parameter_descent(2.016, 0.008, 0.5, updates=12)
+    assert [fmt(v) for v in d.column("p")[:4]] == ["2.02", "2.01", "2", "2"]
+    assert settled_at(d, 3)["p"] == 2
+
+
+@pytest.mark.parametrize("updates", [50, 120, 200])
+def test_where_a_slow_run_is_cut_off_does_not_settle_it(updates):
+    """Steps of 0.001 shrinking by 1% a step have 0.1 to go, 0.013 still after 200 steps: cut
+    off there or sooner, p has not settled, even where its last states show the same digits."""
+    d = one_parameter_descent(2.0, 0.001, 0.99, updates)
+    column = [fmt(v) for v in d.column("p")]
+    assert column[-1] == column[-2]  # the premise: the last states look settled
+    assert settled_at(d, 3)["p"] is None
+    # Run long enough, the same descent does settle, at the same state wherever it stops.
+    long_runs = {settled_at(one_parameter_descent(2.0, 0.001, 0.99, n), 3)["p"]
+                 for n in (1200, 1500, 2000)}
+    assert len(long_runs) == 1 and None not in long_runs
+
+
 def settled_by_definition(values, steps, digits: int, min_step: float) -> int | None:
     """The settling state read straight off settled_at's docstring, by brute force."""
     final = fmt(values[-1], digits)
     unit = 10.0 ** (-digits) if values[-1] == 0 else 10.0 ** -max(
         digits - 1 - int(np.floor(np.log10(abs(values[-1])))), 0)
-    if abs(steps[-1]) >= min_step and abs(steps[-1]) >= unit / 2:
+    window = min(10, len(steps) - 1)
+    last, earlier = abs(steps[-1]), abs(steps[-1 - window])
+    if last == 0:
+        to_go = 0.0
+    elif window == 0:
+        to_go = last  # nothing to measure a rate on: only the next step
+    elif earlier == 0 or last >= earlier:
+        to_go = np.inf
+    else:
+        to_go = last / (1 - (last / earlier) ** (1 / window))
+    end = values[-1] - np.sign(steps[-1]) * to_go
+    if last >= min_step and (to_go >= unit / 2 or fmt(end, digits) != final):
         return None
     for s in range(len(values)):
         if all(abs(steps[t]) < min_step or fmt(values[t], digits) == final
