@@ -8,7 +8,8 @@ other go on further pages (:meth:`ChainTable.pages`).
 
 Every number is a trace value (``bpcore.model.chain.Derivative``) formatted by the display rule and
 set by :func:`kit.numerals.numeral` (cached glyphs, no Pango run per cell); nothing is
-multiplied or summed here.
+multiplied or summed here. The note under a factor comes from its kind
+(``bpcore.model.chain.FactorKind``), and the columns are laid out by :mod:`kit.grid`.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class ChainTable:
     ----------
     chain : each parameter's :class:`~bpcore.model.chain.Derivative` (``trace.chain_at(step)``).
     params : the parameters to show, in order.
-    network : the network (for the node colors and the activation's name).
+    network : the network (for the node colours, the output weights' names and the
+        activation's name in the notes).
     x : the inputs, one row each.
     digits : significant digits (the display rule).
     x_label : the input's name (``Dosage``).
