@@ -17,6 +17,7 @@ from bpcore.narration.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
+from kit.grid import Columns, column_widths
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -385,9 +386,14 @@ class ThreeParamsScene(LessonScene):
                 numeral(shown(now.step_size[p], digits), INK, size),
                 numeral(new, INK, size),  # a Text when it holds the arithmetic
             ])
+        columns = Columns.of(column_widths(rows), gap=0.45)
+        y = 0.0
+        for row in rows:
+            height = max(m.height for m in row)
+            for c, cell in enumerate(row):
+                columns.place(cell, c, y - height / 2, "l" if c == 0 else "r")
+            y -= height + 0.22
         grid = VGroup(*(m for row in rows for m in row))
-        grid.arrange_in_grid(rows=len(rows), cols=4, buff=(0.45, 0.22),
-                             col_alignments="lrrr")
         grid.columns = [VGroup(*(row[c] for row in rows)) for c in range(4)]
         return grid
 
