@@ -616,9 +616,16 @@ class ThreeParamsScene(LessonScene):
                         f"{shown(d.final.params[p], self.lesson.digits)}", font=FONT,
                         font_size=LABEL_SIZE, color=INK)).arrange(RIGHT, buff=0.2)
             for p in self.optimize))
+        # At most five to a column, filled top to bottom, then left to right.
         rows = min(len(moves), 5)
-        moves.arrange_in_grid(rows=rows, cols=-(-len(moves) // rows), buff=(0.5, 0.2),
-                              flow_order="dr", col_alignments="l" * (-(-len(moves) // rows)))
+        table = [list(moves)[r::rows] for r in range(rows)]
+        columns = Columns.of(column_widths(table), gap=0.5)
+        y = 0.0
+        for row in table:
+            height = max(m.height for m in row)
+            for c, cell in enumerate(row):
+                columns.place(cell, c, y - height / 2, "l")
+            y -= height + 0.2
         fitted = NetworkDiagram(self.trace.network_at(len(d) - 1), digits=self.lesson.digits,
                                 learning=set(moving), input_label=self.lesson.labels.x,
                                 output_label=self.lesson.labels.y)
