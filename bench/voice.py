@@ -12,7 +12,7 @@ A benchmark, not a test: it prints figures and exits 0.
 
     .venv/bin/python bench/voice.py                        # b3's script, every voice here
     .venv/bin/python bench/voice.py --voices hibari,piper
-    .venv/bin/python bench/voice.py --video media/videos/b3/480p15/BackpropMainIdeas.mp4
+    .venv/bin/python bench/voice.py --video media/videos/b3/480p15/B3Scene.mp4
 """
 
 from __future__ import annotations

@@ -12,11 +12,13 @@ from manim import *
 from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
+from bpcore.model.chain import Factor, FactorKind
 from bpcore.narration.story import equals, joined, landing, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
-from kit.chain_table import ChainTable
+from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
+from kit.grid import Columns, column_widths
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import edge_of, symbol
@@ -53,7 +55,7 @@ SHOWN_STATES = 64
 FAST = 0.3
 
 
-class AllParams(LessonScene):
+class AllParamsScene(LessonScene):
     """Fit every weight and bias at once: the chain rule through the hidden layer, the backward
     pass drawn on the network, and gradient descent over thousands of steps."""
 
@@ -227,42 +229,27 @@ class AllParams(LessonScene):
 
     # -- beat 2: the chain rule through the hidden layer --------------------------------------
 
-    def factor_symbol(self, name: str) -> str:
-        """LaTeX for a name in a chain-rule factor."""
-        if name == "SSR":
-            return r"\mathrm{SSR}"
-        if name == "predicted":
-            return r"\mathrm{Predicted}"
-        return symbol(name)
-
-    def factor_fraction(self, factor) -> str:
-        return (rf"\frac{{d\,{self.factor_symbol(factor.numerator)}}}"
-                rf"{{d\,{self.factor_symbol(factor.denominator)}}}")
-
-    def factor_meaning(self, factor) -> str:
+    def factor_meaning(self, factor: Factor) -> str:
         """What a factor equals, in symbols, at data point i."""
-        num, den = factor.numerator, factor.denominator
-        if num == "SSR":
+        kind, node = factor.kind, factor.node
+        if kind is FactorKind.RESIDUAL:
             return r"-2(\mathrm{Observed}_i - \mathrm{Predicted}_i)"
-        if num == "predicted" and den in self.w_out:
-            return rf"y_{{{self.w_out.index(den) + 1},i}}"
-        if num == "predicted" and den == self.b_out:
-            return "1"
-        if num == "predicted":  # d Predicted / d y_j: the output weight of node j
-            return symbol(self.w_out[int(den[1:]) - 1])
-        if num.startswith("y"):
-            return rf"\mathrm{{{self.act}}}'(x_{{{num[1:]},i}})"
-        if den in self.w_in:
+        if kind is FactorKind.CURVE:
+            return rf"y_{{{node + 1},i}}"
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return symbol(self.w_out[node])
+        if kind is FactorKind.SLOPE:
+            return rf"\mathrm{{{self.act}}}'(x_{{{node + 1},i}})"
+        if kind is FactorKind.INPUT:
             return tex_text(self.lesson.labels.x) + "_i"
-        return "1"
+        return "1"  # a bias's factor
 
     def derivative_lines(self, name: str, size: int) -> tuple[MathTex, MathTex]:
         """``d SSR/d name`` as a product of fractions, and as the sum it stands for."""
         factors = self.chain[name].factors
         color = {symbol(n): LEARNING for n in self.learning}
         left = r"\frac{d\,\mathrm{SSR}}{d\," + symbol(name) + "}"
-        fractions = math(left, "=", r" \times ".join(self.factor_fraction(f)
-                                                        for f in factors),
+        fractions = math(left, "=", r" \times ".join(factor_tex(f) for f in factors),
                             color=INK, font_size=size)
         meanings = [self.factor_meaning(f) for f in factors]
         n = len(self.lesson.x)
@@ -383,19 +370,15 @@ class AllParams(LessonScene):
         self.wait(LONG)
         self.play(FadeAway(group, block.rule), run_time=SHORT)
 
-    def factor_note(self, factor) -> MathTex:
+    def factor_note(self, factor: Factor) -> MathTex:
         """One chain-rule link: its fraction, what it equals, in words."""
-        num = factor.numerator
-        if num == "SSR":
-            say = "the residual term"
-        elif num == "predicted":
-            say = "the output weight"
-        elif num.startswith("y"):
-            say = f"the slope of {self.act}"
-        else:
-            say = f"the {self.lesson.labels.x_noun}"
-        parts = [self.factor_fraction(factor), "=", self.factor_meaning(factor),
-                 r"\quad" + tex_text(say)]
+        say = {FactorKind.RESIDUAL: "the residual term",
+               FactorKind.CURVE: "the hidden node's curve",
+               FactorKind.OUTPUT_WEIGHT: "the output weight",
+               FactorKind.SLOPE: f"the slope of {self.act}",
+               FactorKind.INPUT: f"the {self.lesson.labels.x_noun}"}.get(
+            factor.kind, "a bias, added as it is")
+        parts = [factor_tex(factor), "=", self.factor_meaning(factor), r"\quad" + tex_text(say)]
         color = {symbol(n): LEARNING for n in self.learning}
         return math(*parts, color=INK, font_size=TEXT_SIZE - 4, tex_to_color_map=color)
 
@@ -552,21 +535,15 @@ class AllParams(LessonScene):
             ])
         count = len(rows) + 1
         pitch = min(0.62, 6.2 / count)
-        widths = [max(r[c].width for r in [header_parts, *rows]) for c in range(5)]
-        gap = 0.55
-        lefts = [sum(widths[:c]) + gap * c for c in range(5)]
+        grid = Columns.of(column_widths([header_parts, *rows]), gap=0.55)
         for c, part in enumerate(header_parts):
-            part.move_to([lefts[c] + widths[c] / 2, 0, 0])
+            grid.place(part, c, 0, "c")
         for i, row in enumerate(rows):
-            y = -(i + 1) * pitch - 0.15
             for c, cell in enumerate(row):
-                if c == 0:
-                    cell.move_to([lefts[c] + widths[c] / 2, y, 0])
-                else:  # numbers line up on the right
-                    cell.move_to([lefts[c] + widths[c], y, 0], aligned_edge=RIGHT)
+                grid.place(cell, c, -(i + 1) * pitch - 0.15, "c" if c == 0 else "r")
         header = VGroup(*header_parts)
-        rule = Line([lefts[0], -pitch / 2 - 0.05, 0], [lefts[-1] + widths[-1], -pitch / 2 - 0.05,
-                                                        0], color=MUTED, stroke_width=2)
+        rule = Line([grid.lefts[0], -pitch / 2 - 0.05, 0], [grid.right, -pitch / 2 - 0.05, 0],
+                    color=MUTED, stroke_width=2)
         header.add(rule)
         table = VGroup(header, *(VGroup(*r) for r in rows))
         table.header, table.rows = header, table[1:]
@@ -802,14 +779,12 @@ class AllParams(LessonScene):
             rows.append([self.name(n, color, size + 8),
                          self.cell(final[n], color, size), self.cell(reference[n], INK, size)])
         pitch = min(0.48, 5.6 / (len(rows) + 1))
-        widths = [max(r[col].width for r in [header_parts, *rows]) for col in range(3)]
-        lefts = [sum(widths[:col]) + 0.6 * col for col in range(3)]
+        grid = Columns.of(column_widths([header_parts, *rows]), gap=0.6)
         for col, part in enumerate(header_parts):
-            part.move_to([lefts[col] + widths[col], 0, 0], aligned_edge=RIGHT)
+            grid.place(part, col, 0, "r")
         for i, row in enumerate(rows):
             for col, cell in enumerate(row):
-                cell.move_to([lefts[col] + widths[col], -(i + 1) * pitch - 0.1, 0],
-                             aligned_edge=RIGHT)
+                grid.place(cell, col, -(i + 1) * pitch - 0.1, "r")
         header = VGroup(*header_parts)
         body = VGroup(*(VGroup(*r) for r in rows))
         if c.agrees:

@@ -45,7 +45,7 @@ from kit.style import (
 from kit.text import math, title_lines, words
 
 
-class BackpropMainIdeas(LessonScene):
+class B3Scene(LessonScene):
     """Optimize the last bias with the chain rule and gradient descent, step by step."""
 
     lesson_name = "b3"

@@ -12,10 +12,12 @@ from manim import *
 from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
+from bpcore.model.chain import Factor, FactorKind
 from bpcore.narration.story import counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
+from kit.grid import Columns, column_widths
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
 from kit.network import NetworkDiagram, symbol
@@ -52,7 +54,7 @@ FULL_ARITHMETIC = 4
 ONE_BY_ONE = 3
 
 
-class OptimizeSeveralParameters(LessonScene):
+class ThreeParamsScene(LessonScene):
     """The chain rule for each unknown parameter, then gradient descent on all of them."""
 
     lesson_name = "three_params"
@@ -340,26 +342,25 @@ class OptimizeSeveralParameters(LessonScene):
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
-    def factor_caption(self, param: str, factor, heard: bool = False) -> str:
+    def factor_caption(self, param: str, factor: Factor, heard: bool = False) -> str:
         """What one factor of d SSR / d param is, with its values at the data (``heard``:
         where the values are, for a voice that should not read a long list)."""
-        num, den = factor.numerator, factor.denominator
+        kind, den = factor.kind, factor.denominator
         values = ("its values are in the table" if heard else
                   listing([self.num(v) for v in factor.values]))
-        name = f"d {num} / d {den}".replace("predicted", "Predicted")
-        if num == "predicted" and den in self.out_weights:
-            j = self.out_weights.index(den)
-            return (f"{name} is the {self.color_names[j]} curve's value before it is scaled "
-                    f"by {den}: {values}.")
-        if num == "predicted" and den == self.bias:
+        name = f"d {factor.numerator} / d {den}".replace("predicted", "Predicted")
+        if kind is FactorKind.CURVE:
+            return (f"{name} is the {self.color_names[factor.node]} curve's value before it is "
+                    f"scaled by {den}: {values}.")
+        if kind is FactorKind.OUTPUT_BIAS:
             return f"{name} is 1 at every point: {den} is added to the squiggle as it is."
-        if num == "predicted":
-            j = int(den[1:]) - 1
-            return f"{name} is the weight {self.out_weights[j]} that scales that curve: {values}."
-        if num.startswith("y"):
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return (f"{name} is the weight {self.out_weights[factor.node]} that scales that "
+                    f"curve: {values}.")
+        if kind is FactorKind.SLOPE:
             return (f"{name} is the slope of the {self.net.activation.name} function at each "
                     f"input: {values}.")
-        if den.startswith("w"):
+        if kind is FactorKind.INPUT:
             return f"{name} is the input itself, the {self.lesson.labels.x_noun}: {values}."
         return f"{name} is 1 at every point: {den} is added before the activation."
 
@@ -385,9 +386,14 @@ class OptimizeSeveralParameters(LessonScene):
                 numeral(shown(now.step_size[p], digits), INK, size),
                 numeral(new, INK, size),  # a Text when it holds the arithmetic
             ])
+        columns = Columns.of(column_widths(rows), gap=0.45)
+        y = 0.0
+        for row in rows:
+            height = max(m.height for m in row)
+            for c, cell in enumerate(row):
+                columns.place(cell, c, y - height / 2, "l" if c == 0 else "r")
+            y -= height + 0.22
         grid = VGroup(*(m for row in rows for m in row))
-        grid.arrange_in_grid(rows=len(rows), cols=4, buff=(0.45, 0.22),
-                             col_alignments="lrrr")
         grid.columns = [VGroup(*(row[c] for row in rows)) for c in range(4)]
         return grid
 
@@ -610,9 +616,16 @@ class OptimizeSeveralParameters(LessonScene):
                         f"{shown(d.final.params[p], self.lesson.digits)}", font=FONT,
                         font_size=LABEL_SIZE, color=INK)).arrange(RIGHT, buff=0.2)
             for p in self.optimize))
+        # At most five to a column, filled top to bottom, then left to right.
         rows = min(len(moves), 5)
-        moves.arrange_in_grid(rows=rows, cols=-(-len(moves) // rows), buff=(0.5, 0.2),
-                              flow_order="dr", col_alignments="l" * (-(-len(moves) // rows)))
+        table = [list(moves)[r::rows] for r in range(rows)]
+        columns = Columns.of(column_widths(table), gap=0.5)
+        y = 0.0
+        for row in table:
+            height = max(m.height for m in row)
+            for c, cell in enumerate(row):
+                columns.place(cell, c, y - height / 2, "l")
+            y -= height + 0.2
         fitted = NetworkDiagram(self.trace.network_at(len(d) - 1), digits=self.lesson.digits,
                                 learning=set(moving), input_label=self.lesson.labels.x,
                                 output_label=self.lesson.labels.y)

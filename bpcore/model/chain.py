@@ -7,12 +7,16 @@ kept per data point, so a scene can show the chain rule one factor at a time:
 * output weight w(k+j): d SSR/d predicted x d predicted/d w(k+j)  (= y_j, the curve before scaling)
 * input weight wj: d SSR/d predicted x d predicted/d y_j x d y_j/d x_j x d x_j/d wj  (= input)
 * hidden bias bj: the same with d x_j/d bj  (= 1)
+
+Each factor carries its :class:`FactorKind` and the hidden node it passes through, so what a
+factor is never has to be read back from its names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 
 import numpy as np
@@ -52,17 +56,39 @@ def fit(network: Network, x: ArrayLike, y: ArrayLike) -> Fit:
     return Fit(forward, observed, residuals, float(np.sum(residuals**2)))
 
 
+class FactorKind(StrEnum):
+    """What a chain-rule factor is (k hidden nodes; j is the node the factor passes through)."""
+
+    RESIDUAL = "residual"  #: d SSR / d predicted = -2 (observed - predicted)
+    CURVE = "curve"  #: d predicted / d w(k+j) = y_j, node j's curve before it is scaled
+    OUTPUT_BIAS = "output bias"  #: d predicted / d b(k+1) = 1
+    OUTPUT_WEIGHT = "output weight"  #: d predicted / d y_j = w(k+j), the weight scaling curve j
+    SLOPE = "slope"  #: d y_j / d x_j = the activation's slope at node j's input
+    INPUT = "input"  #: d x_j / d wj = the input itself
+    HIDDEN_BIAS = "hidden bias"  #: d x_j / d bj = 1
+
+
 @dataclass(frozen=True, slots=True)
 class Factor:
     """One factor of a chain-rule product, valued at every data point.
 
     ``numerator`` and ``denominator`` name the derivative d numerator / d denominator, in the
-    lesson's words (``SSR``, ``predicted``, ``y1``, ``x1``, ``w1``).
+    lesson's words (``SSR``, ``predicted``, ``y1``, ``x1``, ``w1``). ``kind`` says what the
+    factor is and ``node`` which hidden node (0-based) it passes through, ``None`` for the
+    two that pass through none (:attr:`FactorKind.RESIDUAL`, :attr:`FactorKind.OUTPUT_BIAS`).
+
+    Examples
+    --------
+    >>> net = Network.from_params("relu", {"w1": 1, "w2": 2, "b1": 0, "b2": 0})
+    >>> [(f.kind.value, f.node) for f in chain_rule(net, [1.0], [0.0])["w1"].factors]
+    [('residual', None), ('output weight', 0), ('slope', 0), ('input', 0)]
     """
 
     numerator: str
     denominator: str
     values: Array
+    kind: FactorKind
+    node: int | None = None
 
     @property
     def name(self) -> str:
@@ -137,7 +163,7 @@ def chain_rule(network: Network, x: ArrayLike, y: ArrayLike) -> Mapping[str, Der
     forward = result.forward
     k, n = network.hidden, forward.x.size
     names = network.names
-    outer = Factor("SSR", "predicted", readonly(dssr_dpredicted(result)))
+    outer = Factor("SSR", "predicted", readonly(dssr_dpredicted(result)), FactorKind.RESIDUAL)
     ones = np.ones(n)
 
     def derivative(param: str, *factors: Factor) -> Derivative:
@@ -150,12 +176,17 @@ def chain_rule(network: Network, x: ArrayLike, y: ArrayLike) -> Mapping[str, Der
         w_in, w_out, b_in = names[j], names[k + j], names[2 * k + j]
         yj, xj = f"y{j + 1}", f"x{j + 1}"
         to_hidden = (
-            Factor("predicted", yj, readonly(np.full(n, network.values[k + j]))),
-            Factor(yj, xj, readonly(network.activation.derivative(forward.hidden_x[j]))),
+            Factor("predicted", yj, readonly(np.full(n, network.values[k + j])),
+                   FactorKind.OUTPUT_WEIGHT, j),
+            Factor(yj, xj, readonly(network.activation.derivative(forward.hidden_x[j])),
+                   FactorKind.SLOPE, j),
         )
-        out[w_in] = derivative(w_in, *to_hidden, Factor(xj, w_in, forward.x))
-        out[b_in] = derivative(b_in, *to_hidden, Factor(xj, b_in, readonly(ones)))
-        out[w_out] = derivative(w_out, Factor("predicted", w_out, forward.hidden_y[j]))
+        out[w_in] = derivative(w_in, *to_hidden, Factor(xj, w_in, forward.x, FactorKind.INPUT, j))
+        out[b_in] = derivative(b_in, *to_hidden,
+                               Factor(xj, b_in, readonly(ones), FactorKind.HIDDEN_BIAS, j))
+        out[w_out] = derivative(w_out, Factor("predicted", w_out, forward.hidden_y[j],
+                                              FactorKind.CURVE, j))
     b_out = names[-1]
-    out[b_out] = derivative(b_out, Factor("predicted", b_out, readonly(ones)))
+    out[b_out] = derivative(b_out, Factor("predicted", b_out, readonly(ones),
+                                          FactorKind.OUTPUT_BIAS))
     return MappingProxyType({name: out[name] for name in names})

@@ -8,7 +8,8 @@ other go on further pages (:meth:`ChainTable.pages`).
 
 Every number is a trace value (``bpcore.model.chain.Derivative``) formatted by the display rule and
 set by :func:`kit.numerals.numeral` (cached glyphs, no Pango run per cell); nothing is
-multiplied or summed here.
+multiplied or summed here. The note under a factor comes from its kind
+(``bpcore.model.chain.FactorKind``), and the columns are laid out by :mod:`kit.grid`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Mapping, Sequence
 
 from manim import RIGHT, Line, MathTex, Text, VGroup
 
-from bpcore.model.chain import Derivative, Factor
+from bpcore.model.chain import Derivative, Factor, FactorKind
 from bpcore.model.network import Network
+from kit.grid import Columns
 from kit.network import symbol
 from kit.numerals import numeral
 from kit.style import (
@@ -99,7 +101,8 @@ class ChainTable:
     ----------
     chain : each parameter's :class:`~bpcore.model.chain.Derivative` (``trace.chain_at(step)``).
     params : the parameters to show, in order.
-    network : the network (for the node colors and the activation's name).
+    network : the network (for the node colours, the output weights' names and the
+        activation's name in the notes).
     x : the inputs, one row each.
     digits : significant digits (the display rule).
     x_label : the input's name (``Dosage``).
@@ -122,8 +125,7 @@ class ChainTable:
         self.outer_factor = outer
         self.inputs = ChainColumn(self._word(x_label, INK), "", [shown(v, digits) for v in x],
                                   scale)
-        self.outer = ChainColumn(self._tex(factor_tex(outer)),
-                                 "\u22122 \u00d7 residual",
+        self.outer = ChainColumn(self._tex(factor_tex(outer)), self.note_of(outer),
                                  [shown(v, digits) for v in outer.values], scale)
         self.shared = VGroup(self.inputs, self.outer)
         self.blocks = {p: self._block(chain[p]) for p in self.params}
@@ -163,22 +165,19 @@ class ChainTable:
         return LEARNING if param in self.learning else FIXED
 
     def note_of(self, factor: Factor) -> str:
-        """What a factor is, in words, from its names."""
-        k, names = self.network.hidden, self.network.names
-        num, den = factor.numerator, factor.denominator
-        if num == "predicted" and den in names:
-            j = names.index(den)
-            if k <= j < 2 * k:
-                return f"{NODE_COLOR_NAMES[(j - k) % len(NODE_COLOR_NAMES)]} curve"
-            return "always 1"
-        if num == "predicted":  # d predicted / d y_j: the weight that scales curve j
-            j = int(den[1:]) - 1
-            return f"= {names[k + j]}"
-        if num.startswith("y"):
+        """What a factor is, in words, from its kind."""
+        kind = factor.kind
+        if kind is FactorKind.CURVE:
+            return f"{NODE_COLOR_NAMES[factor.node % len(NODE_COLOR_NAMES)]} curve"
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return f"= {self.network.names[self.network.hidden + factor.node]}"
+        if kind is FactorKind.SLOPE:
             return f"{self.network.activation.name} slope"
-        if den.startswith("w"):
+        if kind is FactorKind.INPUT:
             return "the input"
-        return "always 1"
+        if kind is FactorKind.RESIDUAL:
+            return "\u22122 \u00d7 residual"
+        return "always 1"  # a bias's factor: it is added as it is
 
     def _block(self, derivative: Derivative) -> ChainBlock:
         p = derivative.param
@@ -199,20 +198,20 @@ class ChainTable:
 
     # -- layout -----------------------------------------------------------------------------
 
-    def _place_column(self, column: ChainColumn, left: float, top: float) -> float:
-        """Put ``column`` with its left edge at ``left``; return its right edge."""
-        width = column.inner_width
-        centre = left + width / 2
+    def _place_columns(self, columns: Sequence[ChainColumn], left: float, top: float) -> Columns:
+        """Put ``columns`` side by side from ``left``: headers and notes centred, numbers on
+        their right edges."""
+        grid = Columns.of([c.inner_width for c in columns], self.column_gap, left)
         header_y = top - self.heading_height - self.pad - self.header_height / 2
-        column.header.move_to([centre, header_y, 0])
         note_y = top - self.heading_height - self.pad - self.header_height - self.pad - \
             self.note_height / 2
-        if len(column.note):
-            column.note.move_to([centre, note_y, 0])
-        for i, cell in enumerate(column.cells):
-            # Numbers line up on their right edges, like a printed table.
-            cell.move_to([left + width, self.row_y(top, i), 0], aligned_edge=RIGHT)
-        return left + width
+        for c, column in enumerate(columns):
+            grid.place(column.header, c, header_y, "c")
+            if len(column.note):
+                grid.place(column.note, c, note_y, "c")
+            for i, cell in enumerate(column.cells):
+                grid.place(cell, c, self.row_y(top, i), "r")
+        return grid
 
     def row_y(self, top: float, i: int) -> float:
         """The y of row ``i`` (row ``rows`` is the sums' row) of a table placed at ``top``."""
@@ -247,17 +246,13 @@ class ChainTable:
     def layout(self, page: Sequence[str], left: float, top: float) -> VGroup:
         """Place the shared columns and the blocks of ``page`` from (``left``, ``top``);
         return them as one group (shared columns first)."""
-        x = self._place_column(self.inputs, left, top) + self.column_gap
-        x = self._place_column(self.outer, x, top)
+        x = self._place_columns([self.inputs, self.outer], left, top).right
         groups = VGroup(self.shared)
         for p in page:
             block = self.blocks[p]
             start = x + self.block_gap
-            x = start
-            for column in (*block.columns, block.product):
-                x = self._place_column(column, x, top) + self.column_gap
-            x -= self.column_gap
-            width = max(x - start, block.heading.width)
+            columns = self._place_columns([*block.columns, block.product], start, top)
+            width = max(columns.right - start, block.heading.width)
             x = start + width
             block.heading.move_to([start + width / 2, top - self.heading_height / 2, 0])
             total_y = self.row_y(top, self.rows) - self.pad / 2

@@ -18,6 +18,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, MarkupText, Text, Transform, VGroup, VMobject
 
 from kit.beats import Swap
+from kit.grid import Columns
 from kit.numerals import numeral
 from kit.style import FIXED, FONT, LABEL_SIZE, LEARNING, MUTED, TEXT_SCALE
 from kit.text import joined, shown, typeset
@@ -81,14 +82,15 @@ class ParamTable(VGroup):
         per_column = int(np.ceil(len(self.names) / columns))
         label_width = max(r.name.width for r in self.rows.values())
         row_height = max(max(r.name.height, r.value.height) for r in self.rows.values())
-        column_width = label_width + 0.15 + value_width + COLUMN_GAP
+        # A column has room for the widest name, the 0.15 before a value and the widest value.
+        grid = Columns.of([label_width + 0.15 + value_width] * columns, COLUMN_GAP)
         for i, name in enumerate(self.names):
             col, line = divmod(i, per_column)
             row = self.rows[name]
-            anchor = np.array([col * column_width, -line * row_height * 1.55, 0])
-            row.name.move_to(anchor, aligned_edge=LEFT)
+            y = -line * row_height * 1.55
+            grid.place(row.name, col, y, "l")
             # Baselines on an even pitch (a b stands taller than a w).
-            row.name.shift(UP * (anchor[1] - row.name.get_bottom()[1] - row.name.rise))
+            row.name.shift(UP * (y - row.name.get_bottom()[1] - row.name.rise))
             row.value.next_to(row.name, RIGHT, buff=0.15)
             self._place_value(row)
         self.body = VGroup(*self.rows.values())

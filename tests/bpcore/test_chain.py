@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bpcore.model.chain import chain_rule, dssr_dpredicted, fit, gradient, jacobian
+from bpcore.model.chain import FactorKind, chain_rule, dssr_dpredicted, fit, gradient, jacobian
 from bpcore.model.network import Network, param_names
 
 X, Y = [0.0, 0.5, 1.0], [0.0, 1.0, 0.0]
@@ -173,6 +173,28 @@ def test_named_factors_multiply_to_the_derivative(k, activation, data):
         product = np.prod([f.values for f in d.factors], axis=0)
         assert np.allclose(d.terms, product, rtol=1e-12, atol=1e-12)
         assert math.isclose(d.total, float(np.sum(product)), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_each_factor_says_its_kind_and_node(k):
+    """Every factor carries what it is and the hidden node it passes through, and the kinds
+    are the values the module docstring names (an output bias's factor is not a hidden bias's)."""
+    net = Network.from_params("sigmoid", {n: 0.5 for n in param_names(k)})
+    derivatives = chain_rule(net, X, Y)
+    residual = (FactorKind.RESIDUAL, None)
+    for j in range(k):
+        through = [residual, (FactorKind.OUTPUT_WEIGHT, j), (FactorKind.SLOPE, j)]
+        kinds = {f"w{j + 1}": [*through, (FactorKind.INPUT, j)],
+                 f"b{j + 1}": [*through, (FactorKind.HIDDEN_BIAS, j)],
+                 f"w{k + j + 1}": [residual, (FactorKind.CURVE, j)]}
+        for name, want in kinds.items():
+            assert [(f.kind, f.node) for f in derivatives[name].factors] == want
+    assert [(f.kind, f.node) for f in derivatives[f"b{k + 1}"].factors] == [
+        residual, (FactorKind.OUTPUT_BIAS, None)]
+    # The output weight's value is the weight that scales node j's curve.
+    for j in range(k):
+        factor = derivatives[f"w{j + 1}"].factors[1]
+        assert np.all(factor.values == net.params[f"w{k + j + 1}"])
 
 
 @pytest.mark.parametrize(("k", "activation"), COMBOS)

@@ -65,6 +65,18 @@ def test_each_lesson_gets_its_own_video(b3_class, tmp_path):
     assert paths[other].parent == paths[None].parent  # media/videos/b3/480p15, as before
 
 
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "scenes").glob("*.py")),
+                         ids=lambda p: p.stem)
+def test_scene_class_is_named_for_its_file(load_scene_module, path):
+    """One scene a file, named for it: scenes/three_params.py holds ThreeParamsScene (its
+    video, without BP_LESSON, is ThreeParamsScene.mp4)."""
+    from manim.utils.module_ops import get_scene_classes_from_module
+
+    classes = get_scene_classes_from_module(load_scene_module(path))
+    want = "".join(part.capitalize() for part in path.stem.split("_")) + "Scene"
+    assert [c.__name__ for c in classes] == [want]
+
+
 def test_no_viewer_without_a_screen(b3_class, tmp_path):
     """manim -p with no DISPLAY: the scene turns preview off instead of running xdg-open."""
     _, left = build(b3_class, tmp_path, None, preview=True, show_in_file_browser=True)

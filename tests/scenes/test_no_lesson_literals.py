@@ -130,7 +130,7 @@ def test_the_oracle_covers_every_shipped_lesson() -> None:
     'label = Text("\u22121.57")',
     'self.say(f"{name} = 0.102 after one step")',
     "b3 = 2.6066",
-    "steps = 8000",
+    "steps = 9000",
 ])
 def test_the_guard_catches_typed_numbers(snippet: str) -> None:
     """A lesson number typed into a caption, a label or a constant is reported."""
