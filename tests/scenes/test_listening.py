@@ -55,9 +55,11 @@ def test_settled_means_the_trace_settled(stem: str, lesson_scripts) -> None:
     for name, step in _settled_claims(script).items():
         assert settled[name] == step, (name, step, settled[name])
     heard = spoken_text(script)
-    # Cut short while something still moves; four_nodes hits its limit with all settled.
+    # Cut short while something still moves. In all three something does: in four_nodes, w6
+    # shows its final digits at step 200 but would still change them (at step 250, in a longer
+    # run), so it has not settled although its last steps look still.
     assert ("cut short" in heard) == bool(moving), moving
-    assert bool(moving) == (stem != "four_nodes")  # the other two cases have teeth
+    assert moving
     assert not re.search(r"\b(best|fitted)\b [wb] [0-9]", heard)
     captions = " ".join(c["caption"] for b in script["beats"] for c in b["clips"])
     assert "fitted values" not in captions.lower()
