@@ -240,7 +240,9 @@ def same_state(a: list, b: list) -> bool:
 #: (``ultrafast`` writes other headers: the joined video would not decode).
 #: x264 keeps its own threads: with one thread per encoder (no less CPU per frame, measured)
 #: the scene waited a minute for the encoders of b3 -qm behind a long wait's single thread.
-#: bench/README.md has the SSIM against manim's settings per beat and the sizes.
+#: A wait showing one picture (nearly all of them) no longer runs x264 per frame at all
+#: (:func:`hold_packets`): these options now encode its two frames, and the waits whose
+#: picture changes. bench/README.md has the SSIM against manim's settings per beat and the sizes.
 X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
 HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
     "me=dia:subme=0:trellis=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:partitions=none:"
