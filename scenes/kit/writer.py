@@ -252,6 +252,10 @@ HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
 #: Frames of a hold between two IDR frames when its P frame is repeated (x264's default keyint):
 #: a player seeking into a long hold decodes from the last IDR, as in x264's own stream.
 HOLD_KEYINT = 250
+#: How far x264's packets' dts run behind their pts, in frames, with these options' B-frames
+#: (b-pyramid): the hold's packets are timed the same, so every partial movie concatenates
+#: alike (manim-slides joins them with ffmpeg's concat demuxer).
+X264_DTS_DELAY = 2
 #: Marks the end of a job's frames in its queue (:meth:`HeldFrameEncodeJob.seal`).
 _END = np.empty(0)
 
@@ -330,7 +334,7 @@ def hold_packets(planes: np.ndarray, count: int, options: dict, rate, width: int
     for index in range(count):
         step = index % HOLD_KEYINT
         packet = av.Packet(units[0] if step == 0 else units[1 + (step - 1) % (len(units) - 1)])
-        packet.pts = packet.dts = index
+        packet.pts, packet.dts = index, index - X264_DTS_DELAY
         packet.time_base = 1 / rate
         packet.is_keyframe = step == 0
         out.append(packet)
@@ -525,7 +529,7 @@ class LessonFileWriter(SceneFileWriter):
                             packet.pts += start
                             # One frame apart throughout, two frames behind as x264's
                             # B-frames need (a one-frame movie has none: its dts is its pts).
-                            packet.dts = (count - 2) * tick
+                            packet.dts = (count - X264_DTS_DELAY) * tick
                             count += 1
                             packet.duration = tick
                             packet.stream = out

@@ -116,6 +116,21 @@ def test_waits_are_written_as_copies_of_one_p_frame(held):
     assert COUNTS["copied"] == (2 * FPS - 2) + (1 * FPS - 2)
 
 
+def test_partial_movies_concatenate_at_a_constant_frame_rate(held, tmp_path):
+    """manim-slides joins the partial movies with ffmpeg's concat demuxer, trusting their
+    timestamps: a hold written as copies is timed as x264 times its own packets."""
+    from manim_slides.utils import concatenate_video_files
+
+    ours, _ = held
+    parts = sorted((ours.parent / "partial_movie_files" / "Held").glob("*.mp4"))
+    assert len(parts) == 4
+    joined = tmp_path / "slides.mp4"
+    concatenate_video_files(parts, joined)
+    stream = video_stream(joined)
+    assert stream["r_frame_rate"] == stream["avg_frame_rate"] == f"{FPS}/1"
+    assert int(stream["nb_read_frames"]) == SECONDS * FPS
+
+
 def test_b3_video_is_web_ready(b3_render):
     """The narrated b3 render (video, audio, chapters, subtitles) is CFR and faststart."""
     b3_render.succeeded()
