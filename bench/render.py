@@ -37,7 +37,8 @@ drawing, the scene's wait for clips, the voice track at the end) is printed as i
 narration adds to a render, silent against narrated, is bench/narration.py's measurement.
 
 The project's file writer logs a "Frames:" line (frames drawn and converted, frames repeated,
-seconds drawing, waiting for the encoders, converting, encoding), printed as a breakdown.
+seconds drawing, waiting for the encoders, converting, encoding, and the frames of holds
+written as copies of one P frame rather than encoded), printed as a breakdown.
 ``--warm`` keeps the usual voice clip cache; ``--reference`` renders the lesson again with
 manim's own encoding and prints SSIM per beat (issue 23: >= 0.99) and both file sizes.
 
