@@ -37,7 +37,8 @@ drawing, the scene's wait for clips, the voice track at the end) is printed as i
 narration adds to a render, silent against narrated, is bench/narration.py's measurement.
 
 The project's file writer logs a "Frames:" line (frames drawn and converted, frames repeated,
-seconds drawing, waiting for the encoders, converting, encoding), printed as a breakdown.
+seconds drawing, waiting for the encoders, converting, encoding, and the frames of holds
+written as copies of one P frame rather than encoded), printed as a breakdown.
 ``--warm`` keeps the usual voice clip cache; ``--reference`` renders the lesson again with
 manim's own encoding and prints SSIM per beat (issue 23: >= 0.99) and both file sizes.
 
@@ -72,7 +73,7 @@ NARRATION_LINE = re.compile(r"Narration: (\d+) clips, (\d+) synthesized in ([0-9
 FRAMES_LINE = re.compile(r"Frames: (\d+) converted, (\d+) repeated; ([0-9.]+) s drawing, "
                          r"([0-9.]+) s waiting for encoders, ([0-9.]+) s converting, "
                          r"([0-9.]+) s encoding(?:; (\d+) frames not redrawn, (\d+) outlines "
-                         r"reused, (\d+) traced)?")
+                         r"reused, (\d+) traced)?(?:; (\d+) held frames copied)?")
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60"}
 #: issue 23: the project's encoding against manim's default settings, on every beat.
 MIN_SSIM = 0.99
@@ -105,7 +106,7 @@ class Render:
     video: Path
     narration: tuple[float, float, float] | None = None
     #: converted, repeated, drawing s, waiting-for-encoders s, converting s, encoding s,
-    #: frames not redrawn, outlines reused, outlines traced
+    #: frames not redrawn, outlines reused, outlines traced, held frames copied (not encoded)
     frames: tuple[float, ...] | None = None
 
 
@@ -329,13 +330,14 @@ def main(argv: list[str] | None = None) -> int:
     counted = [r for r in lessons if r.frames is not None]
     if counted:
         best = min(counted, key=lambda r: r.seconds)
-        converted, repeated, drawing, waiting, converting, encoding, held, reused, traced = \
-            best.frames
+        converted, repeated, drawing, waiting, converting, encoding, held, reused, traced, \
+            copied = best.frames
         print(f"frames         : {converted:.0f} drawn and converted, {repeated:.0f} repeated "
               f"(converted once; {held:.0f} of them inside animations, not drawn again); "
               f"{drawing:.1f} s drawing, {waiting:.1f} s waiting for the encoders, "
               f"{converting:.1f} s converting and {encoding:.1f} s encoding (encoder threads, "
-              f"beside the drawing); outlines: {reused:.0f} reused, {traced:.0f} traced")
+              f"beside the drawing); outlines: {reused:.0f} reused, {traced:.0f} traced; "
+              f"{copied:.0f} frames of holds copied, not encoded")
     spoken = [r.narration for r in lessons if r.narration is not None]
     if spoken:
         synthesis, waited, track = min(spoken, key=lambda times: times[1] + times[2])

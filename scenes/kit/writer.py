@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 import os
 import shutil
 import tempfile
@@ -239,35 +240,148 @@ def same_state(a: list, b: list) -> bool:
 #: (``ultrafast`` writes other headers: the joined video would not decode).
 #: x264 keeps its own threads: with one thread per encoder (no less CPU per frame, measured)
 #: the scene waited a minute for the encoders of b3 -qm behind a long wait's single thread.
-#: bench/README.md has the SSIM against manim's settings per beat and the sizes.
+#: A wait showing one picture (nearly all of them) no longer runs x264 per frame at all
+#: (:func:`hold_packets`): these options now encode its two frames, and the waits whose
+#: picture changes. bench/README.md has the SSIM against manim's settings per beat and the sizes.
 X264_OPTIONS = {"an": "1", "crf": "23", "preset": "veryfast"}
 HOLD_X264_OPTIONS = {**X264_OPTIONS, "x264-params": (
     "me=dia:subme=0:trellis=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:partitions=none:"
     "aq-mode=0:b-adapt=0:scenecut=0")}
 
 
+#: Frames of a hold between two IDR frames when its P frame is repeated (x264's default keyint):
+#: a player seeking into a long hold decodes from the last IDR, as in x264's own stream.
+HOLD_KEYINT = 250
+#: How far x264's packets' dts run behind their pts, in frames, with these options' B-frames
+#: (b-pyramid): the hold's packets are timed the same, so every partial movie concatenates
+#: alike (manim-slides joins them with ffmpeg's concat demuxer).
+X264_DTS_DELAY = 2
+#: Marks the end of a job's frames in its queue (:meth:`HeldFrameEncodeJob.seal`).
+_END = np.empty(0)
+
+
+def hold_packets(planes: np.ndarray, count: int, options: dict, rate, width: int,
+                 height: int) -> tuple[bytes, list[av.Packet]] | None:
+    """``count`` frames of one picture (yuv420p ``planes``), encoded by x264 as two frames.
+
+    x264 encodes the picture as an IDR frame, then the IDR's decoded picture as a P frame:
+    its source equals its reference, so every macroblock is skipped and decoding it over the
+    same picture gives that picture again. The P frame is sent for every further frame with
+    its ``frame_num`` and ``pic_order_cnt_lsb`` advanced (:func:`kit.h264.renumber`), and the
+    IDR again every :data:`HOLD_KEYINT` frames. Returns the encoder's extradata (SPS, PPS) and
+    the packets in decode order, timed in frames; None when the stream is not of the kind
+    handled here, or when decoding its first frames does not give the picture back every time.
+    """
+    from fractions import Fraction
+
+    from kit import h264
+
+    def encode(pictures: list[np.ndarray]) -> tuple[av.CodecContext, list[av.Packet]]:
+        context = av.CodecContext.create("libx264", "w")
+        context.width, context.height, context.pix_fmt = width, height, "yuv420p"
+        context.time_base, context.framerate = Fraction(1) / Fraction(rate), Fraction(rate)
+        context.flags |= av.codec.context.Flags.global_header
+        context.options = dict(options)
+        packets = []
+        for pts, picture in enumerate(pictures):
+            frame = av.VideoFrame.from_ndarray(picture, format="yuv420p")
+            frame.pts, frame.time_base = pts, context.time_base
+            packets += context.encode(frame)
+        packets += context.encode(None)
+        return context, packets
+
+    def decode(extradata: bytes, units: list[bytes]) -> list[av.VideoFrame]:
+        decoder = av.CodecContext.create("h264", "r")
+        decoder.extradata = extradata
+        decoder.thread_count = 1
+        frames = []
+        for data in [*units, None]:
+            frames += decoder.decode(None if data is None else av.Packet(data))
+        return frames
+
+    def picture(frame: av.VideoFrame) -> list[bytes]:
+        return [bytes(plane) for plane in frame.planes]
+
+    if count < 3:
+        return None
+    # x264 encodes the picture; its decoded picture is what the P frame is made from.
+    first, packets = encode([planes])
+    extradata = bytes(first.extradata)
+    sps = h264.parse_sps(extradata)
+    decoded = decode(extradata, [bytes(p) for p in packets])
+    if sps is None or len(packets) != 1 or len(decoded) != 1:
+        return None
+    context, packets = encode([planes, decoded[0].to_ndarray(format="yuv420p")])
+    if bytes(context.extradata) != extradata or len(packets) != 2 \
+            or not packets[0].is_keyframe:
+        return None
+    slices = h264.nal_units(bytes(packets[1]))  # one per x264 slice thread
+    if not all(u[0] & 0x1F == h264.NAL_SLICE and u[0] & 0x60 for u in slices):
+        return None  # only reference P slices are renumbered here
+    _, frame_num, poc = h264.slice_numbers(slices[0], sps)
+    # frame_num and the picture order count wrap, so the renumbered slices repeat.
+    lsb = 1 << sps.log2_max_poc_lsb
+    period = math.lcm(1 << sps.log2_max_frame_num, lsb // math.gcd(poc, lsb))
+    units = [bytes(packets[0])] + [
+        h264.annex_b([h264.renumber(u, sps, frame_num + step - 1, poc * step) for u in slices])
+        for step in range(1, min(HOLD_KEYINT, period + 1))]
+    held = picture(decoded[0])
+    check = decode(extradata, units[:3])
+    if len(check) != 3 or any(picture(frame) != held for frame in check):
+        return None
+    rate = Fraction(rate)
+    out = []
+    for index in range(count):
+        step = index % HOLD_KEYINT
+        packet = av.Packet(units[0] if step == 0 else units[1 + (step - 1) % (len(units) - 1)])
+        packet.pts, packet.dts = index, index - X264_DTS_DELAY
+        packet.time_base = 1 / rate
+        packet.is_keyframe = step == 0
+        out.append(packet)
+    return extradata, out
+
+
 class HeldFrameEncodeJob(_PartialMovieEncodeJob):
-    """Manim's partial-movie encoder, converting a frame to yuv420p once however often it shows.
+    """Manim's partial-movie encoder, converting a frame to yuv420p once however often it shows,
+    and encoding a hold (a wait showing one picture) as two frames (:func:`hold_packets`).
 
     Manim builds an RGBA frame and converts it again for every repeat of a held frame (a
     ``wait``: one frame written N times) and for every frame equal to the one before. Here the
     converted planes are kept and each repeat is only a copy of them; the frame counts below
-    are what ``bench/render.py`` reports.
+    are what ``bench/render.py`` reports. With ``hold`` (a wait's partial movie) the frames are
+    counted, not encoded, while they show one picture; at the end they are written by
+    :func:`hold_packets`, or by x264 frame by frame when that declines (or a second picture
+    came).
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, hold: bool = False, **kwargs) -> None:
         # Set before the base starts the worker thread that reads them.
         self._last: np.ndarray | None = None
         self._planes: np.ndarray | None = None
+        self._hold = hold
+        self._pending = 0  #: frames of ``_planes`` not yet encoded, while holding
         self.converted = 0  #: frames converted RGBA -> yuv420p
         self.repeated = 0  #: frames written from the last conversion
+        self.copied = 0  #: frames of holds written as a copy of one P frame
         self.convert_seconds = 0.0
         self.encode_seconds = 0.0
         super().__init__(*args, **kwargs)
 
+    def seal(self) -> None:
+        self.queue.put((0, _END))
+        super().seal()
+
     def _encode_and_write_frame(self, frame: np.ndarray, num_frames: int) -> None:
         started = time.perf_counter()
+        if frame is _END:
+            self._write_hold()
+            self.encode_seconds += time.perf_counter() - started
+            return
         if self._planes is None or not (frame is self._last or np.array_equal(frame, self._last)):
+            if self._pending:  # a second picture: this wait is not one hold
+                self._hold = False
+                self._encode(self._planes, self._pending)
+                self._pending = 0
             rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
             self._planes = rgba.reformat(format="yuv420p").to_ndarray()
             self._last = frame
@@ -277,13 +391,39 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
             self.repeated += num_frames
         converted = time.perf_counter()
         self.convert_seconds += converted - started
+        if self._hold:
+            self._pending += num_frames
+        else:
+            self._encode(self._planes, num_frames)
+        self.encode_seconds += time.perf_counter() - converted
+
+    def _encode(self, planes: np.ndarray, num_frames: int) -> None:
         for _ in range(num_frames):
             # A new frame each time: the encoder keeps frames for its look-ahead, so one
             # VideoFrame must not be sent twice (manim's note); copying planes is cheap.
-            for packet in self.stream.encode(av.VideoFrame.from_ndarray(self._planes,
+            for packet in self.stream.encode(av.VideoFrame.from_ndarray(planes,
                                                                         format="yuv420p")):
                 self.container.mux(packet)
-        self.encode_seconds += time.perf_counter() - converted
+
+    def _write_hold(self) -> None:
+        if not self._pending:
+            return
+        context = self.stream.codec_context
+        made = hold_packets(self._planes, self._pending, context.options,
+                            to_av_frame_rate(config.frame_rate), context.width,
+                            context.height)
+        if made is not None:
+            context.open(strict=False)
+            if bytes(context.extradata) != made[0]:  # not the stream's SPS and PPS
+                made = None
+        if made is None:
+            self._encode(self._planes, self._pending)
+        else:
+            for packet in made[1]:
+                packet.stream = self.stream
+                self.container.mux(packet)
+            self.copied += self._pending - 2
+        self._pending = 0
 
 
 class LessonFileWriter(SceneFileWriter):
@@ -299,11 +439,13 @@ class LessonFileWriter(SceneFileWriter):
     #: The scene being written, handed over when it ends (none for slides).
     scene: LessonScene | None = None
     #: Summed over the partial movies, for bench/render.py: frames converted, frames repeated,
-    #: seconds converting, seconds encoding (in the encoder threads).
+    #: frames of holds written as copies (not encoded), seconds converting, seconds encoding
+    #: (in the encoder threads).
     frame_counts: dict[str, float]
 
     def __init__(self, *args, **kwargs) -> None:
-        self.frame_counts = {"converted": 0, "repeated": 0, "convert_s": 0.0, "encode_s": 0.0}
+        self.frame_counts = {"converted": 0, "repeated": 0, "copied": 0, "convert_s": 0.0,
+                             "encode_s": 0.0}
         super().__init__(*args, **kwargs)
 
     #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
@@ -328,7 +470,7 @@ class LessonFileWriter(SceneFileWriter):
         stream.width, stream.height = config.pixel_width, config.pixel_height
         self._current_encode_job = HeldFrameEncodeJob(
             path=file_path, animation_index=self.renderer.num_plays, container=container,
-            stream=stream,
+            stream=stream, hold=getattr(self.renderer, "holding", False),
             frame_queue_size=0 if config.max_inflight_encoders == 1 else config.encoder_queue_size)
 
     def _join_job(self, job) -> None:
@@ -338,6 +480,7 @@ class LessonFileWriter(SceneFileWriter):
             counts = self.frame_counts
             counts["converted"] += job.converted
             counts["repeated"] += job.repeated
+            counts["copied"] += job.copied
             counts["convert_s"] += job.convert_seconds
             counts["encode_s"] += job.encode_seconds
 
@@ -386,7 +529,7 @@ class LessonFileWriter(SceneFileWriter):
                             packet.pts += start
                             # One frame apart throughout, two frames behind as x264's
                             # B-frames need (a one-frame movie has none: its dts is its pts).
-                            packet.dts = (count - 2) * tick
+                            packet.dts = (count - X264_DTS_DELAY) * tick
                             count += 1
                             packet.duration = tick
                             packet.stream = out
@@ -451,7 +594,8 @@ class LessonFileWriter(SceneFileWriter):
                     f"{counts['convert_s']:.1f} s converting, {counts['encode_s']:.1f} s "
                     f"encoding; {getattr(renderer, 'frames_not_redrawn', 0)} frames not "
                     f"redrawn, {getattr(renderer.camera, 'paths_reused', 0)} outlines reused, "
-                    f"{getattr(renderer.camera, 'paths_traced', 0)} traced")
+                    f"{getattr(renderer.camera, 'paths_traced', 0)} traced; "
+                    f"{counts['copied']} held frames copied")
         scene = self.scene
         if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
             return  # slides, a dry run, or a scene without animations

@@ -35,6 +35,8 @@ class Held(Scene):
 
 
 SECONDS = 5
+#: The project's writer's frame counts for Held (LessonFileWriter.frame_counts).
+COUNTS: dict[str, float] = {}
 
 
 def render_held(media: Path, ours: bool) -> Path:
@@ -45,6 +47,8 @@ def render_held(media: Path, ours: bool) -> Path:
         renderer = {"renderer": LessonRenderer(file_writer_class=LessonFileWriter)} if ours else {}
         scene = Held(**renderer)
         scene.render()
+        if ours:
+            COUNTS.update(scene.renderer.file_writer.frame_counts)
         return Path(scene.renderer.file_writer.movie_file_path)
 
 
@@ -104,6 +108,27 @@ def test_held_frames_show_what_manims_writer_shows(held):
     ours, manims = held
     assert video_stream(ours)["nb_read_frames"] == video_stream(manims)["nb_read_frames"]
     assert ssim(ours, manims) >= MIN_SSIM
+
+
+def test_waits_are_written_as_copies_of_one_p_frame(held):
+    """Both waits of Held show one picture: x264 encodes two frames of each (IDR, skipped P),
+    the other frames are that P frame again (kit/writer.py's hold_packets)."""
+    assert COUNTS["copied"] == (2 * FPS - 2) + (1 * FPS - 2)
+
+
+def test_partial_movies_concatenate_at_a_constant_frame_rate(held, tmp_path):
+    """manim-slides joins the partial movies with ffmpeg's concat demuxer, trusting their
+    timestamps: a hold written as copies is timed as x264 times its own packets."""
+    from manim_slides.utils import concatenate_video_files
+
+    ours, _ = held
+    parts = sorted((ours.parent / "partial_movie_files" / "Held").glob("*.mp4"))
+    assert len(parts) == 4
+    joined = tmp_path / "slides.mp4"
+    concatenate_video_files(parts, joined)
+    stream = video_stream(joined)
+    assert stream["r_frame_rate"] == stream["avg_frame_rate"] == f"{FPS}/1"
+    assert int(stream["nb_read_frames"]) == SECONDS * FPS
 
 
 def test_b3_video_is_web_ready(b3_render):
