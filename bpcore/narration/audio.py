@@ -410,8 +410,8 @@ def join(placements: list[tuple[float, Path]], seconds: float, target: Path) -> 
     The track has exactly ``round(seconds * SAMPLE_RATE)`` samples, so it ends with the video;
     clips that overlap add up, and a clip running past the end is cut there. One gain for the
     whole track, so speech keeps its natural dynamics, from the clips' loudness measured as
-    they were made (:func:`clip_levels`); the few clips whose true peak that gain would lift
-    over the ceiling (less :data:`CODEC_HEADROOM`, for the AAC encoder) go through
+    they were made (:func:`clip_levels`); the clips whose true peak that gain would lift over
+    the ceiling (less :data:`CODEC_HEADROOM`, for the AAC encoder; most of hibari's) go through
     :func:`limited`, and the gain is corrected (at most twice) for the loudness the limiter
     took, until the track is within :data:`LOUDNESS_TOLERANCE` of the target.
 
@@ -449,8 +449,8 @@ def join(placements: list[tuple[float, Path]], seconds: float, target: Path) -> 
                         break
                     limit *= ceiling / peak
                 sounds.append(sound)
-                gains.append(1.0)
-                now.append((start, levels(sound)))
+                gains.append(gain)
+                now.append((start, _limited_levels(level, samples * gain, sound)))
             short = TARGET_LUFS - integrated(now, length, gains)
             if abs(short) <= LOUDNESS_TOLERANCE:
                 break
@@ -465,6 +465,22 @@ def join(placements: list[tuple[float, Path]], seconds: float, target: Path) -> 
         out.setframerate(SAMPLE_RATE)
         out.writeframes(track.tobytes())
     atomic_write(target, buffer.getvalue())
+
+
+def _limited_levels(level: Levels, before: np.ndarray, after: np.ndarray) -> Levels:
+    """The levels of a clip whose samples ``before`` a limiter became ``after``, from its
+    ``level`` (at the gain of ``before``'s samples, that is, with the gain counted outside):
+    each 10 ms keeps its K-weighted energy times the share of its plain energy the limiter
+    left. The limiter's gain moves over milliseconds, so within 10 ms it takes as much from
+    every frequency, and no second K-weighting pass is needed."""
+    def per_bin(samples: np.ndarray) -> np.ndarray:
+        energy = np.square(samples)
+        return np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(1)
+
+    kept, was = per_bin(after), per_bin(before)
+    share = np.ones(len(level.energy))
+    share[: len(kept)] = np.divide(kept, was, out=np.ones_like(kept), where=was > 0)
+    return Levels(level.energy * share, peak_of(after))
 
 
 def _pieces(placements: list[tuple[float, Path]],
