@@ -144,4 +144,9 @@ def serve(asked=sys.stdin, answers=sys.stdout) -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    # The answers get stdout's pipe to themselves: whatever a voice's libraries print goes to
+    # stderr, where the parent looks for a failure's last words.
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    serve(sys.stdin, answers)
