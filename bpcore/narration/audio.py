@@ -99,7 +99,12 @@ def trimmed(samples: np.ndarray, rate: int) -> np.ndarray:
     300
     """
     window = max(round(LEVEL_WINDOW * rate), 1)
-    power = np.convolve(np.square(samples, dtype=float), np.ones(window) / window, "full")
+    # The mean square of the window ending at each sample (and at the windows running out
+    # past the end), from running sums.
+    sums = np.concatenate([np.zeros(window + 1), np.cumsum(np.square(samples, dtype=float)),
+                           np.full(window - 1, 0.0)])
+    sums[len(samples) + window + 1:] = sums[len(samples) + window]
+    power = (sums[window + 1:] - sums[1:-window]) / window
     loud = np.flatnonzero(power > 10 ** (SILENCE_DB / 10))
     if len(loud) == 0:
         return samples
@@ -123,11 +128,13 @@ def resampled(samples: np.ndarray, rate: int) -> np.ndarray:
     """
     if rate == SAMPLE_RATE:
         return np.asarray(samples, dtype=float)
-    # Zeros around the clip, so the FFT's wrap-around joins silence to silence.
+    # Zeros around the clip, so the FFT's wrap-around joins silence to silence, up to a length
+    # whose FFT is fast and that the new rate divides exactly: q times a power of two.
     pad = 256
-    padded = np.concatenate([np.zeros(pad), samples, np.zeros(pad)])
-    n = len(padded)
-    m = round(n * SAMPLE_RATE / rate)
+    q = rate // math.gcd(rate, SAMPLE_RATE)
+    n = q << max(math.ceil(math.log2((len(samples) + 2 * pad) / q)), 0)
+    padded = np.concatenate([np.zeros(pad), samples, np.zeros(n - pad - len(samples))])
+    m = n * SAMPLE_RATE // rate
     spectrum = np.fft.rfft(padded)
     spectrum = spectrum[: m // 2 + 1] if m < n else np.concatenate(
         [spectrum, np.zeros(m // 2 + 1 - len(spectrum))])
