@@ -514,15 +514,26 @@ def _pieces(placements: list[tuple[float, Path]],
     return [(start, samples, level or levels(samples)) for start, samples, level in pieces]
 
 
-def mux_voice(video: Path, track: Path) -> None:
-    """Replace ``video``'s audio with ``track`` (AAC), keeping its picture as it is, atomically.
+def encode_voice(track: Path, target: Path) -> None:
+    """The voice track ``track`` as AAC in the audio file ``target`` (``.m4a``), atomically:
+    what :func:`mux_voice` copies into a video.
 
-    ffmpeg's mp4 muxer records the AAC encoder's delay in an edit list, so the audio stream
-    lasts exactly as long as the track, and so as the video. 128 kbit/s is what video platforms
-    ask of a mono upload; the encoder's fast search takes a quarter of the time of its default
-    (which spent more on a lesson's voice track than anything else in finishing it).
+    128 kbit/s is what video platforms ask of a mono upload; the encoder's fast search takes a
+    quarter of the time of its default. Encoding apart from the mux lets it run while the
+    picture is still being joined, and a cached track is kept encoded.
+    """
+    with replacing(target) as out:
+        _ffmpeg("-y", "-i", str(track), "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
+                out, about=target)
+
+
+def mux_voice(video: Path, track: Path) -> None:
+    """Replace ``video``'s audio with ``track`` (AAC, from :func:`encode_voice`), both copied
+    as they are, atomically.
+
+    The AAC encoder's delay is recorded in the track's edit list, which the copy keeps, so the
+    audio stream lasts exactly as long as the track, and so as the video.
     """
     with replacing(video) as out:
         _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
-                "-c:v", "copy", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
-                *FASTSTART, out, about=video)
+                "-c", "copy", *FASTSTART, out, about=video)

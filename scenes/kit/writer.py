@@ -411,7 +411,8 @@ class LessonFileWriter(SceneFileWriter):
 
     @staticmethod
     def _build_voice_track(placements, seconds: float) -> tuple[Path, float, bool]:
-        """The normalized track, the seconds it took, and whether it is a temporary file.
+        """The track (at the loudness target, AAC), the seconds it took, and whether it is a
+        temporary file.
 
         A track is kept in the shared cache (``voicetrack``), named for what it is made of:
         each clip's bytes and start, the length, and bpcore/narration/audio.py's source (its
@@ -425,11 +426,13 @@ class LessonFileWriter(SceneFileWriter):
         for start, clip in placements:
             digest.update(repr(round(start, 6)).encode())
             digest.update(hashlib.sha256(Path(clip).read_bytes()).digest())
-        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.wav"
+        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.m4a"
         if kept.is_file():
             return kept, time.perf_counter() - started, False
-        loud = Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.wav"
-        audio.join(placements, seconds, loud)
+        scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
+        loud = scratch / "voice.m4a"
+        audio.join(placements, seconds, scratch / "voice.wav")
+        audio.encode_voice(scratch / "voice.wav", loud)
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
             part = kept.with_name(f"{kept.stem}.{os.getpid()}.part")
