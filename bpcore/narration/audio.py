@@ -1,21 +1,25 @@
-"""Audio through ffmpeg: clips in one format, loudness measured and set like published video.
+"""Audio: clips in one format, loudness measured and set like published video.
 
-A narrated lesson's voice track is built from many short clips. Each clip is converted to one
-format (:data:`SAMPLE_RATE` Hz, mono, 16-bit) with the silence the synthesizer leaves before
-and after the words trimmed away, so a clip's length is the length of its speech. The whole
-track is then set to :data:`TARGET_LUFS` integrated loudness with a true peak of at most
-:data:`MAX_TRUE_PEAK` (EBU R 128 as video platforms apply it): measured with ffmpeg's
-``ebur128``, then one gain for the whole track, with a limiter for the rare peak.
+A narrated lesson's voice track is built from many short clips. Each clip is in one format
+(:data:`SAMPLE_RATE` Hz, mono, 16-bit) with the silence the synthesizer leaves before and after
+the words trimmed away, so a clip's length is the length of its speech: a neural voice's
+samples are written so in numpy (:func:`write_clip`), any other sound goes through ffmpeg
+(:func:`prepare_clip`). The whole track is set to :data:`TARGET_LUFS` integrated loudness with
+a true peak of at most :data:`MAX_TRUE_PEAK` (EBU R 128 as video platforms apply it): each
+clip's loudness and true peak are measured once, as it is made (:func:`clip_levels`), so
+joining the clips (:func:`join`) needs only one gain for the whole track, and a limiter for the
+rare peak; ffmpeg's ``ebur128`` (:func:`measure`) is the reference the tests hold it to.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import os
 import re
 import wave
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +37,9 @@ CODEC_HEADROOM = 0.5
 #: How close to the target (LU) a track must come: half the 1 LU published targets allow,
 #: so that one pass through the limiter usually does.
 LOUDNESS_TOLERANCE = 0.5
-#: How far true peaks rise above the sample peaks a limiter holds (1.4 dB measured on speech).
-INTERSAMPLE_MARGIN = 1.5
+#: How far under the ceiling a limiter first holds the samples, as true peaks rise above them;
+#: a peak that still stands over makes it aim lower (0.5 dB: few clips need a second pass).
+INTERSAMPLE_MARGIN = 0.5
 #: Below this level (dBFS) a synthesizer's output counts as the silence around its words.
 SILENCE_DB = -50
 
@@ -59,12 +64,9 @@ def clip_seconds(path: Path) -> float:
         return clip.getnframes() / clip.getframerate()
 
 
-def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
-    """Convert ``source`` to the clip format in ``target`` (atomically), trimming silence.
-
-    The trim cuts what lies below :data:`SILENCE_DB` at both ends; a clip that is all silence
-    is kept whole (a recording of a pause is still a pause).
-    """
+def prepare_clip(source: Path, target: Path) -> None:
+    """Convert ``source`` (any sound ffmpeg reads) to the clip format in ``target``
+    (atomically), trimming silence as :func:`write_clip` does."""
     trims = (f"silenceremove=start_periods=1:start_threshold={SILENCE_DB}dB:start_silence=0.05,"
              "areverse,"
              f"silenceremove=start_periods=1:start_threshold={SILENCE_DB}dB:start_silence=0.05,"
@@ -72,9 +74,101 @@ def prepare_clip(source: Path, target: Path, trim: bool = True) -> None:
     args = ["-y", "-i", str(source), "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le"]
 
     with replacing(target) as out:
-        _ffmpeg(*args[:3], *(["-af", trims] if trim else []), *args[3:], out, about=target)
-        if trim and clip_seconds(out) < 0.05:
+        _ffmpeg(*args[:3], "-af", trims, *args[3:], out, about=target)
+        if clip_seconds(out) < 0.05:
             _ffmpeg(*args, out, about=target)
+
+
+#: Silence kept before the first sound and after the last (what ffmpeg's silenceremove keeps
+#: with ``start_silence``), and the window whose RMS level decides what is sound.
+KEPT_SILENCE, LEVEL_WINDOW = 0.05, 0.02
+
+
+def trimmed(samples: np.ndarray, rate: int) -> np.ndarray:
+    """``samples`` (floats, full scale 1) without the silence before and after the sound, as
+    ffmpeg's ``silenceremove`` trims it: what lies under :data:`SILENCE_DB` (RMS over
+    :data:`LEVEL_WINDOW`) at either end, but for :data:`KEPT_SILENCE`. Sound that is all
+    silence is kept whole (a pause is still a pause).
+
+    Examples
+    --------
+    >>> sound = np.concatenate([np.zeros(1000), np.full(500, 0.5), np.zeros(1000)])
+    >>> len(trimmed(sound, 10_000))  # 500 of sound and 0.05 s (500 samples) before and after
+    1500
+    >>> len(trimmed(np.zeros(300), 10_000))
+    300
+    """
+    window = max(round(LEVEL_WINDOW * rate), 1)
+    # The mean square of the window ending at each sample (and at the windows running out
+    # past the end), from running sums.
+    sums = np.concatenate([np.zeros(window + 1), np.cumsum(np.square(samples, dtype=float)),
+                           np.full(window - 1, 0.0)])
+    sums[len(samples) + window + 1:] = sums[len(samples) + window]
+    power = (sums[window + 1:] - sums[1:-window]) / window
+    loud = np.flatnonzero(power > 10 ** (SILENCE_DB / 10))
+    if len(loud) == 0:
+        return samples
+    kept = round(KEPT_SILENCE * rate)
+    # power[i] is the window ending at sample i: sound starts at the first loud window's end
+    # and ends at the last loud window's start.
+    first, last = loud[0], loud[-1] - window + 1
+    return samples[max(first - kept, 0):min(last + kept + 1, len(samples))]
+
+
+def resampled(samples: np.ndarray, rate: int) -> np.ndarray:
+    """``samples`` at ``rate`` Hz resampled to :data:`SAMPLE_RATE` (band-limited, by FFT).
+
+    Examples
+    --------
+    >>> t = np.arange(2400) / 24_000
+    >>> up = resampled(np.sin(2 * np.pi * 440 * t), 24_000)
+    >>> exact = np.sin(2 * np.pi * 440 * np.arange(4800) / 48_000)
+    >>> len(up), bool(np.abs(up - exact)[400:-400].max() < 0.01)  # the edges ring a little
+    (4800, True)
+    """
+    if rate == SAMPLE_RATE:
+        return np.asarray(samples, dtype=float)
+    # Zeros around the clip, so the FFT's wrap-around joins silence to silence, up to a length
+    # whose FFT is fast and that the new rate divides exactly: q times a power of two.
+    pad = 256
+    q = rate // math.gcd(rate, SAMPLE_RATE)
+    n = q << max(math.ceil(math.log2((len(samples) + 2 * pad) / q)), 0)
+    padded = np.concatenate([np.zeros(pad), samples, np.zeros(n - pad - len(samples))])
+    m = n * SAMPLE_RATE // rate
+    spectrum = np.fft.rfft(padded)
+    spectrum = spectrum[: m // 2 + 1] if m < n else np.concatenate(
+        [spectrum, np.zeros(m // 2 + 1 - len(spectrum))])
+    if m % 2 == 0 and m < n:
+        spectrum[-1] = spectrum[-1].real  # the new Nyquist bin of a real signal
+    out = np.fft.irfft(spectrum, m) * (m / n)
+    cut = round(pad * SAMPLE_RATE / rate)
+    return out[cut: cut + round(len(samples) * SAMPLE_RATE / rate)]
+
+
+def write_clip(samples: np.ndarray, rate: int, target: Path) -> None:
+    """Write a voice's ``samples`` (floats at ``rate`` Hz, full scale 1) to ``target`` in the
+    clip format, atomically: trimmed (:func:`trimmed`), resampled to :data:`SAMPLE_RATE`
+    (:func:`resampled`), 16-bit. What :func:`prepare_clip` makes with ffmpeg, in-process.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> clip = Path(tempfile.mkdtemp()) / "clip.wav"
+    >>> t = np.arange(24_000) / 24_000
+    >>> write_clip(np.concatenate([np.zeros(12_000), 0.3 * np.sin(2 * np.pi * 220 * t)]),
+    ...            24_000, clip)
+    >>> round(clip_seconds(clip), 2)  # the second of sound and 0.05 s kept before it
+    1.05
+    """
+    sound = resampled(trimmed(np.asarray(samples, dtype=float), rate), rate)
+    pcm = np.clip(np.round(sound * 32767), -32768, 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm.tobytes())
+    atomic_write(target, buffer.getvalue())
 
 
 def measure(path: Path, peaks: bool = True) -> Loudness:
@@ -134,56 +228,28 @@ def true_peak(path: Path) -> float:
     decoded = run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
                    "-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"], path,
                   binary=True).stdout
-    samples = np.frombuffer(decoded, dtype="<f4")
-    peak = float(np.abs(samples).max(initial=0.0))
-    block = 1 << 20  # a few MB at a time
-    for taps in _interpolators():
-        for start in range(0, len(samples), block):
-            part = samples[max(start - TAPS, 0):start + block + TAPS]
-            if len(part) >= TAPS:
-                peak = max(peak, float(np.abs(np.convolve(part, taps, "valid")).max()))
+    peak = peak_of(np.frombuffer(decoded, dtype="<f4"))
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
-def normalize(source: Path, target: Path, video: Path | None = None) -> None:
-    """Write ``source`` to ``target`` at :data:`TARGET_LUFS` with peaks under the ceiling;
-    with ``video``, mux ``target`` into it as well (:func:`mux_voice`).
-
-    One gain for the whole track, so speech keeps its natural dynamics: measure (EBU R 128),
-    apply the gain that reaches the target, and let a limiter hold down the few peaks that
-    gain lifts over the ceiling. A limiter sees samples, not the peaks between them, so it
-    aims :data:`INTERSAMPLE_MARGIN` lower; the result is measured again and the gain
-    corrected (at most twice) until loudness is within :data:`LOUDNESS_TOLERANCE` of the
-    target and no true peak stands over. The video is muxed while that last measurement runs
-    (both only read the track), and again after a correction.
-    """
-    before = measure(source, peaks=False)
-    if not math.isfinite(before.integrated):  # nothing to hear: leave the silence as it is
-        prepare_clip(source, target, trim=False)
-        if video is not None:
-            mux_voice(video, target)
-        return
-    ceiling = MAX_TRUE_PEAK - CODEC_HEADROOM
-    limit = 10 ** ((ceiling - INTERSAMPLE_MARGIN) / 20)
-    gain = TARGET_LUFS - before.integrated
-    for _ in range(3):
-        # The limiter leaves samples under its limit as they are, and its look-ahead delay
-        # is compensated (latency), so speech stays where the scene placed it.
-        filters = (f"volume={gain:.2f}dB,"
-                   f"alimiter=limit={limit:.4f}:level=disabled:attack=5:release=50:latency=1")
-        with replacing(target) as out:
-            _ffmpeg("-y", "-i", str(source), "-af", filters, "-ar", str(SAMPLE_RATE),
-                    "-ac", "1", "-c:a", "pcm_s16le", out, about=target)
-        with ThreadPoolExecutor(1) as muxer:
-            muxed = muxer.submit(mux_voice, video, target) if video is not None else None
-            after = measure(target)
-            if muxed is not None:
-                muxed.result()
-        over, short = after.true_peak - ceiling, TARGET_LUFS - after.integrated
-        if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE:
-            return
-        # The limiter took some loudness with the peaks (give it back), or a peak stands over.
-        gain += short if over <= 0 else -over
+def peak_of(samples: np.ndarray) -> float:
+    """The true peak of ``samples`` (full scale 1) as a magnitude: the largest of the waveform
+    at and between its samples (:func:`true_peak`)."""
+    samples = np.asarray(samples)
+    peak = float(np.abs(samples).max(initial=0.0))
+    if len(samples) <= 2 * TAPS:
+        return peak
+    # A value between samples is a weighted sum of the TAPS + 1 samples around it: it can
+    # pass the peak so far only where one of them reaches that peak over the weights' sum.
+    # Only there is it interpolated (speech has few such places; the result is the same).
+    filters = _interpolators()
+    loud = np.abs(samples) >= peak / max(float(np.abs(taps).sum()) for taps in filters)
+    counts = np.concatenate([[0], np.cumsum(loud)])
+    for taps in filters:
+        near = counts[len(taps):] > counts[:-len(taps)]  # a loud sample in the window
+        windows = np.lib.stride_tricks.sliding_window_view(samples, len(taps))[near]
+        peak = max(peak, float(np.abs(windows @ taps[::-1]).max(initial=0.0)))
+    return peak
 
 
 def read_clip(path: Path) -> np.ndarray:
@@ -194,44 +260,280 @@ def read_clip(path: Path) -> np.ndarray:
         return np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2")
 
 
-def assemble(placements: list[tuple[float, Path]], seconds: float, target: Path) -> None:
-    """Write a track ``seconds`` long with each clip starting at its time (seconds), atomically.
+#: K-weighting (ITU-R BS.1770-4) at 48 kHz, (b, a) of its two stages: a high shelf for the
+#: head, then a high pass.
+K_WEIGHTING = (
+    ((1.53512485958697, -2.69169618940638, 1.19839281085285),
+     (1.0, -1.69065929318241, 0.73248077421585)),
+    ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621)),
+)
+#: Samples of the K-weighting's impulse response kept: it has decayed under 1e-8 by then.
+K_TAIL = 4096
+#: A clip's loudness is kept as the K-weighted energy of each 10 ms; EBU R 128's blocks (400 ms
+#: every 100 ms) are sums of these.
+BIN = SAMPLE_RATE // 100
+BLOCK, STEP = 40, 10
+#: The limiter's look-ahead and release, in samples (5 ms, as ffmpeg's alimiter was asked).
+LIMITER_REACH = 255
+
+
+@functools.cache
+def _k_impulse() -> np.ndarray:
+    """The K-weighting filter's impulse response (:data:`K_TAIL` samples)."""
+    signal = np.zeros(K_TAIL)
+    signal[0] = 1.0
+    for (b0, b1, b2), (_, a1, a2) in K_WEIGHTING:
+        out = np.zeros(K_TAIL)
+        x1 = x2 = y1 = y2 = 0.0
+        for n, x in enumerate(signal.tolist()):
+            y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+            out[n], x1, x2, y1, y2 = y, x, x1, y, y1
+        signal = out
+    return signal
+
+
+@functools.cache
+def _k_spectrum(size: int) -> np.ndarray:
+    """The K-weighting's impulse response in an FFT of ``size`` points."""
+    return np.fft.rfft(_k_impulse(), size)
+
+
+@dataclass(frozen=True, eq=False)
+class Levels:
+    """What the voice track's loudness needs of one clip: the K-weighted energy of each 10 ms
+    of it from its first sample (:data:`BIN`; the filter's ring-out included), and its true
+    peak as a magnitude (full scale 1)."""
+
+    energy: np.ndarray = field(repr=False)
+    peak: float
+
+
+def levels(samples: np.ndarray) -> Levels:
+    """The :class:`Levels` of ``samples`` (floats, full scale 1, at :data:`SAMPLE_RATE`)."""
+    samples = np.asarray(samples, dtype=float)
+    n = len(samples) + K_TAIL - 1
+    size = 1 << (n - 1).bit_length()
+    weighted = np.fft.irfft(np.fft.rfft(samples, size) * _k_spectrum(size), size)[:n]
+    energy = np.square(weighted)
+    energy = np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(axis=1)
+    # The clip lies in silence: its edges are interpolated against zeros.
+    quiet = np.zeros(TAPS)
+    return Levels(energy, peak_of(np.concatenate([quiet, samples, quiet])))
+
+
+_clip_levels: dict[tuple[str, int, int], Levels] = {}
+
+
+def clip_levels(path: Path) -> Levels:
+    """The :class:`Levels` of the clip at ``path``, measured once per process (a clip is
+    measured as it is made, so joining the voice track finds it done)."""
+    stat = os.stat(path)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    found = _clip_levels.get(key)
+    if found is None:
+        found = _clip_levels[key] = levels(read_clip(path) / 32768)
+    return found
+
+
+def keep_levels(path: Path, known: Levels) -> None:
+    """Remember ``known`` as the levels of the clip at ``path``, measured where it was made
+    (bpcore.narration.synthesis)."""
+    stat = os.stat(path)
+    _clip_levels[(str(path), stat.st_mtime_ns, stat.st_size)] = known
+
+
+def integrated(placed: list[tuple[int, Levels]], length: int, gains: list[float]) -> float:
+    """Integrated loudness (LUFS, EBU R 128's gated mean of 400 ms blocks) of a track
+    ``length`` samples long holding each clip's :class:`Levels` at its first sample, times its
+    gain (a factor on its samples).
+
+    Examples
+    --------
+    >>> t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    >>> sine = levels(0.1 * np.sin(2 * np.pi * 997 * t))  # 997 Hz, where K-weighting is flat
+    >>> # Two seconds of a sine: ffmpeg's ebur128 reads -24.0 LUFS for this track too.
+    >>> round(integrated([(0, sine), (3 * SAMPLE_RATE, sine)], 5 * SAMPLE_RATE, [1, 1]), 1)
+    -24.0
+    """
+    bins = np.zeros(-(-length // BIN) + 2)
+    for (start, level), gain in zip(placed, gains, strict=True):
+        first, part = divmod(start, BIN)
+        energy = level.energy[: max(len(bins) - first - 1, 0)] * gain**2
+        # A clip starts inside a bin: its energy is shared between the two bins it straddles.
+        bins[first:first + len(energy)] += energy * (1 - part / BIN)
+        bins[first + 1:first + 1 + len(energy)] += energy * (part / BIN)
+    bins = bins[: -(-length // BIN)]
+    if len(bins) < BLOCK:
+        return -math.inf
+    sums = np.concatenate([[0.0], np.cumsum(bins)])
+    starts = np.arange(0, len(bins) - BLOCK + 1, STEP)
+    power = (sums[starts + BLOCK] - sums[starts]) / (BLOCK * BIN)
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(power)
+    kept = power[loudness > -70]
+    if len(kept) == 0:
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(kept.mean()) - 10
+    kept = power[loudness > max(relative, -70)]
+    return -0.691 + 10 * math.log10(kept.mean())
+
+
+def limited(samples: np.ndarray, limit: float) -> np.ndarray:
+    """``samples`` with every sample's magnitude held at ``limit`` or under: the gain dips
+    smoothly over :data:`LIMITER_REACH` samples either side of a peak (a look-ahead limiter),
+    and is 1 wherever no peak is near, so the rest of the sound is untouched.
+
+    Examples
+    --------
+    >>> sound = np.full(2000, 0.1)
+    >>> sound[1000] = 0.9
+    >>> out = limited(sound, 0.5)
+    >>> float(np.abs(out).max()) <= 0.5, bool(np.all(out[:400] == sound[:400]))
+    (True, True)
+    """
+    need = np.minimum(1.0, limit / np.maximum(np.abs(samples), 1e-12))
+    if need.min() >= 1.0:
+        return samples
+    # The least gain within LIMITER_REACH samples either side (a running minimum, by
+    # doubling), then its running mean over as many: the mean at a peak averages gains that
+    # all saw that peak, so it holds it under the limit.
+    hold, span = need.copy(), 1
+    while 2 * span - 1 <= LIMITER_REACH:
+        hold[span:] = np.minimum(hold[span:], hold[:-span])
+        hold[:-span] = np.minimum(hold[:-span], hold[span:])
+        span *= 2
+    reach = span - 1  # each side: the doubling reached this far
+    window = 2 * reach + 1
+    padded = np.concatenate([np.ones(reach), hold, np.ones(reach)])
+    sums = np.concatenate([[0.0], np.cumsum(padded)])
+    gain = (sums[window:] - sums[:-window]) / window
+    return samples * np.minimum(gain, need)  # need: what the mean's rounding missed
+
+
+def join(placements: list[tuple[float, Path]], seconds: float, target: Path) -> None:
+    """Write the voice track: ``seconds`` long, each clip starting at its time (seconds), at
+    :data:`TARGET_LUFS` with true peaks under the ceiling, atomically.
 
     The track has exactly ``round(seconds * SAMPLE_RATE)`` samples, so it ends with the video;
-    clips that overlap add up, and a clip running past the end is cut there.
+    clips that overlap add up, and a clip running past the end is cut there. One gain for the
+    whole track, so speech keeps its natural dynamics, from the clips' loudness measured as
+    they were made (:func:`clip_levels`); the clips whose true peak that gain would lift over
+    the ceiling (less :data:`CODEC_HEADROOM`, for the AAC encoder; most of hibari's) go through
+    :func:`limited`, and the gain is corrected (at most twice) for the loudness the limiter
+    took, until the track is within :data:`LOUDNESS_TOLERANCE` of the target.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> assemble([], 0.5, folder / "quiet.wav")
+    >>> join([], 0.5, folder / "quiet.wav")
     >>> len(read_clip(folder / "quiet.wav")) == SAMPLE_RATE // 2
     True
     """
-    track = np.zeros(round(seconds * SAMPLE_RATE), dtype=np.int32)
-    for start, path in placements:
-        samples = read_clip(path)
-        first = round(start * SAMPLE_RATE)
-        part = samples[: max(len(track) - first, 0)]
-        track[first:first + len(part)] += part
+    length = round(seconds * SAMPLE_RATE)
+    pieces = _pieces(placements, length)
+    placed = [(start, level) for start, _, level in pieces]
+    loudness = integrated(placed, length, [1.0] * len(pieces))
+    sounds = [samples for _, samples, _ in pieces]
+    if math.isfinite(loudness):  # else nothing to hear: the silence stays as it is
+        ceiling = 10 ** ((MAX_TRUE_PEAK - CODEC_HEADROOM) / 20)
+        gain = 10 ** ((TARGET_LUFS - loudness) / 20)
+        for _ in range(3):
+            sounds, gains, now = [], [], []
+            for start, samples, level in pieces:
+                if level.peak * gain <= ceiling:
+                    sounds.append(samples * gain)
+                    gains.append(gain)
+                    now.append((start, level))
+                    continue
+                # A limiter sees samples, not the peaks between them: it aims lower, and
+                # lower again if a true peak still stands over.
+                limit = ceiling * 10 ** (-INTERSAMPLE_MARGIN / 20)
+                for _ in range(3):
+                    sound = limited(samples * gain, limit)
+                    peak = peak_of(sound)
+                    if peak <= ceiling:
+                        break
+                    limit *= ceiling / peak
+                sounds.append(sound)
+                gains.append(gain)
+                now.append((start, _limited_levels(level, samples * gain, sound)))
+            short = TARGET_LUFS - integrated(now, length, gains)
+            if abs(short) <= LOUDNESS_TOLERANCE:
+                break
+            gain *= 10 ** (short / 20)  # the limiter took some loudness with the peaks
+    track = np.zeros(length, dtype="<i2")
+    for (start, _, _), sound in zip(pieces, sounds, strict=True):
+        track[start:start + len(sound)] = np.clip(np.round(sound * 32768), -32768, 32767)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
-        out.writeframes(np.clip(track, -32768, 32767).astype("<i2").tobytes())
+        out.writeframes(track.tobytes())
     atomic_write(target, buffer.getvalue())
 
 
-def mux_voice(video: Path, track: Path) -> None:
-    """Replace ``video``'s audio with ``track`` (AAC), keeping its picture as it is, atomically.
+def _limited_levels(level: Levels, before: np.ndarray, after: np.ndarray) -> Levels:
+    """The levels of a clip whose samples ``before`` a limiter became ``after``, from its
+    ``level`` (at the gain of ``before``'s samples, that is, with the gain counted outside):
+    each 10 ms keeps its K-weighted energy times the share of its plain energy the limiter
+    left. The limiter's gain moves over milliseconds, so within 10 ms it takes as much from
+    every frequency, and no second K-weighting pass is needed."""
+    def per_bin(samples: np.ndarray) -> np.ndarray:
+        energy = np.square(samples)
+        return np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(1)
 
-    ffmpeg's mp4 muxer records the AAC encoder's delay in an edit list, so the audio stream
-    lasts exactly as long as the track, and so as the video. 128 kbit/s is what video platforms
-    ask of a mono upload; the encoder's fast search takes a quarter of the time of its default
-    (which spent more on a lesson's voice track than anything else in finishing it).
+    kept, was = per_bin(after), per_bin(before)
+    share = np.ones(len(level.energy))
+    share[: len(kept)] = np.divide(kept, was, out=np.ones_like(kept), where=was > 0)
+    return Levels(level.energy * share, peak_of(after))
+
+
+def _pieces(placements: list[tuple[float, Path]],
+            length: int) -> list[tuple[int, np.ndarray, Levels]]:
+    """The clips as pieces of sound that do not overlap: (first sample, samples as floats,
+    their :class:`Levels`). A clip alone keeps the levels measured as it was made; clips that
+    overlap, or one cut at the track's end, are one piece measured here."""
+    pieces: list[tuple[int, np.ndarray, Levels | None]] = []
+    for start, path in sorted(((round(t * SAMPLE_RATE), Path(p)) for t, p in placements),
+                              key=lambda placement: placement[0]):
+        if start >= length:
+            continue
+        samples = read_clip(path) / 32768
+        whole = start + len(samples) <= length
+        samples = samples[: length - start]
+        if pieces and start < pieces[-1][0] + len(pieces[-1][1]):
+            first, before, _ = pieces[-1]
+            joined = np.zeros(max(len(before), start - first + len(samples)))
+            joined[: len(before)] += before
+            joined[start - first:start - first + len(samples)] += samples
+            pieces[-1] = (first, joined, None)
+        else:
+            pieces.append((start, samples, clip_levels(path) if whole else None))
+    return [(start, samples, level or levels(samples)) for start, samples, level in pieces]
+
+
+def encode_voice(track: Path, target: Path) -> None:
+    """The voice track ``track`` as AAC in the audio file ``target`` (``.m4a``), atomically:
+    what :func:`mux_voice` copies into a video.
+
+    128 kbit/s is what video platforms ask of a mono upload; the encoder's fast search takes a
+    quarter of the time of its default. Encoding apart from the mux lets it run while the
+    picture is still being joined, and a cached track is kept encoded.
+    """
+    with replacing(target) as out:
+        _ffmpeg("-y", "-i", str(track), "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
+                out, about=target)
+
+
+def mux_voice(video: Path, track: Path) -> None:
+    """Replace ``video``'s audio with ``track`` (AAC, from :func:`encode_voice`), both copied
+    as they are, atomically.
+
+    The AAC encoder's delay is recorded in the track's edit list, which the copy keeps, so the
+    audio stream lasts exactly as long as the track, and so as the video.
     """
     with replacing(video) as out:
         _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
-                "-c:v", "copy", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
-                *FASTSTART, out, about=video)
+                "-c", "copy", *FASTSTART, out, about=video)

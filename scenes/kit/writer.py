@@ -540,10 +540,10 @@ class LessonFileWriter(SceneFileWriter):
     def start_voice_track(self, scene: LessonScene) -> None:
         """Hand over ``scene`` and start its voice track (assembly, loudness) in the background.
 
-        The track needs only the clips and their times, all known when the scene ends, so
-        ffmpeg's loudness passes (about 10 s of a warm -ql render of b3) run while the
-        partial movies are joined into the movie and the section videos; :meth:`finish`
-        muxes the track in when both are done.
+        The track needs only the clips and their times, all known when the scene ends, and
+        each clip's loudness, measured as it was made (bpcore.narration.audio.clip_levels):
+        joining and limiting them runs while the partial movies are joined into the movie
+        and the section videos; :meth:`finish` muxes the track in when both are done.
         """
         self.scene = scene
         if not scene.voice_track or not write_to_movie():
@@ -554,13 +554,14 @@ class LessonFileWriter(SceneFileWriter):
 
     @staticmethod
     def _build_voice_track(placements, seconds: float) -> tuple[Path, float, bool]:
-        """The normalized track, the seconds it took, and whether it is a temporary file.
+        """The track (at the loudness target, AAC), the seconds it took, and whether it is a
+        temporary file.
 
         A track is kept in the shared cache (``voicetrack``), named for what it is made of:
         each clip's bytes and start, the length, and bpcore/narration/audio.py's source (its
-        loudness targets and filters). Re-rendering a lesson whose narration has not changed (a
-        teacher adjusting the picture) reuses it instead of three ffmpeg loudness passes,
-        about 10 s of a warm -ql render of b3.
+        loudness targets and limiter). Re-rendering a lesson whose narration has not changed (a
+        teacher adjusting the picture) reuses it instead of joining and limiting the clips
+        again.
         """
         started = time.perf_counter()
         digest = hashlib.sha256(inspect.getsource(audio).encode())
@@ -568,13 +569,13 @@ class LessonFileWriter(SceneFileWriter):
         for start, clip in placements:
             digest.update(repr(round(start, 6)).encode())
             digest.update(hashlib.sha256(Path(clip).read_bytes()).digest())
-        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.wav"
+        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.m4a"
         if kept.is_file():
             return kept, time.perf_counter() - started, False
         scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
-        raw, loud = scratch / "voice.wav", scratch / "loud.wav"
-        audio.assemble(placements, seconds, raw)
-        audio.normalize(raw, loud)
+        loud = scratch / "voice.m4a"
+        audio.join(placements, seconds, scratch / "voice.wav")
+        audio.encode_voice(scratch / "voice.wav", loud)
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
             part = kept.with_name(f"{kept.stem}.{os.getpid()}.part")

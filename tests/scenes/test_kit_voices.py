@@ -42,13 +42,14 @@ def test_clips_are_speech_and_rate_changes_length(tmp_path: Path, name: str) -> 
 
 def test_cache_is_reused_and_keyed_by_voice_and_model(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second narration synthesizes nothing; another voice, or the same voice with another
-    model version, synthesizes anew."""
+    """A second narration synthesizes nothing (and starts no voice process); another voice, or
+    the same voice with another model version, synthesizes anew."""
     pytest.importorskip("hibari")
     _, first, narrator = speak(Voice("hibari"), 1.0, tmp_path)
     assert narrator.synthesized == 1
     _, again, narrator = speak(Voice("hibari"), 1.0, tmp_path)
     assert narrator.synthesized == 0 and again == first
+    assert not narrator._services  # no synthesis process was even started
     _, other, narrator = speak(Voice("flite"), 1.0, tmp_path)
     assert narrator.synthesized == 1 and other != first
     monkeypatch.setattr(narration, "model_identity", lambda voice: "hibari-tts 9.9")

@@ -1,0 +1,152 @@
+"""A neural voice speaking in a process of its own, beside the render that asked for its clips.
+
+hibari and Piper run their text-to-phoneme rules in Python and their models through
+onnxruntime: in the render's own process they would hold the interpreter lock against the
+scene's drawing thread for every clip. A :class:`Synthesizer` starts one child process
+(``python -m bpcore.narration.synthesis``) the first time a clip is missing from the cache,
+and asks it for clips one line at a time: the child loads the voice once, speaks the text,
+writes the clip in the clip format itself (:func:`bpcore.narration.audio.write_clip`: no
+ffmpeg) and measures its loudness (:func:`bpcore.narration.audio.levels`), which it sends back
+for the voice track. Nothing is downloaded: the voices' models are files of installed packages
+(or the Piper voice file the user named).
+
+The protocol is one JSON object per line each way: ``{"voice", "rate", "model", "speech",
+"target"}`` asked, ``{"peak", "energy"}`` or ``{"error"}`` answered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bpcore.errors import BpError
+from bpcore.narration import audio
+
+
+class Synthesizer:
+    """Clips of one neural voice (``hibari`` or ``piper``), spoken by a child process.
+
+    Examples
+    --------
+    >>> import tempfile, importlib.util
+    >>> clip = Path(tempfile.mkdtemp()) / "clip.wav"
+    >>> if importlib.util.find_spec("hibari"):
+    ...     voice = Synthesizer("hibari", 1.0)
+    ...     made = voice.clip("Hello there.", clip)
+    ...     voice.close()
+    ...     print(0.3 < audio.clip_seconds(clip) < 2.0, made.peak > 0.01)
+    ... else:
+    ...     print(True, True)
+    True True
+    """
+
+    def __init__(self, voice: str, rate: float, model: Path | None = None) -> None:
+        self.voice, self.rate, self.model = voice, rate, model
+        self._child: subprocess.Popen | None = None
+
+    def clip(self, speech: str, target: Path) -> audio.Levels:
+        """Have the voice say ``speech`` into the clip ``target`` (written atomically); its
+        levels are remembered for the voice track (:func:`bpcore.narration.audio.keep_levels`)
+        and returned. A failure is one line naming the voice and the words."""
+        if self._child is None:
+            self._start()
+        ask = {"voice": self.voice, "rate": self.rate, "speech": speech, "target": str(target),
+               "model": None if self.model is None else str(self.model)}
+        try:
+            self._child.stdin.write(json.dumps(ask) + "\n")
+            self._child.stdin.flush()
+            answer = self._child.stdout.readline()
+        except (BrokenPipeError, OSError):
+            answer = ""
+        if not answer:
+            complaint = self._complaint()
+            self.close()
+            raise BpError(f"voice {self.voice}: its synthesis process stopped: {complaint}")
+        said = json.loads(answer)
+        if "error" in said:
+            raise BpError(f"voice {self.voice} failed on {speech[:40]!r}: {said['error']}")
+        made = audio.Levels(np.asarray(said["energy"], dtype=float), said["peak"])
+        audio.keep_levels(target, made)
+        return made
+
+    def close(self) -> None:
+        """End the child process (it ends by itself, too, when its parent does)."""
+        if self._child is not None:
+            try:
+                self._child.stdin.close()  # the child's loop ends
+            except BrokenPipeError:  # it had ended already
+                pass
+            self._child.wait()
+            self._child = None
+            self._errors.close()
+
+    def _start(self) -> None:
+        self._errors = tempfile.TemporaryFile("a+", encoding="utf-8", errors="replace")
+        # bpcore as the parent finds it (a checkout or a wheel).
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "bpcore.narration.synthesis"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._errors, text=True, encoding="utf-8", env=env)
+
+    def _complaint(self) -> str:
+        self._errors.seek(0)
+        return (self._errors.read().strip().splitlines() or ["no message"])[-1]
+
+
+def speak(voice: str, rate: float, model: str | None, speech: str) -> tuple[np.ndarray, int]:
+    """``speech`` said by ``voice``: its samples (floats, full scale 1) and their rate."""
+    if voice == "hibari":
+        if "hibari" not in _loaded:
+            from hibari import Hibari
+
+            _loaded["hibari"] = Hibari()
+        tts = _loaded["hibari"]
+        # A fixed seed: the same text gives the same clip, render after render.
+        return tts(speech, speed=rate, seed=0), tts.sample_rate
+    if voice == "piper":
+        from piper import PiperVoice, SynthesisConfig
+
+        if model not in _loaded:
+            _loaded[model] = PiperVoice.load(model)
+        chunks = list(_loaded[model].synthesize(speech, SynthesisConfig(length_scale=1 / rate)))
+        if not chunks:
+            return np.zeros(0), audio.SAMPLE_RATE
+        return (np.concatenate([chunk.audio_float_array for chunk in chunks]),
+                chunks[0].sample_rate)
+    raise BpError(f"no neural voice {voice!r}")
+
+
+_loaded: dict[str | None, object] = {}
+
+
+def serve(asked=sys.stdin, answers=sys.stdout) -> None:
+    """The child's loop: a clip for each request line, until the parent closes the pipe."""
+    for line in asked:
+        ask = json.loads(line)
+        try:
+            samples, rate = speak(ask["voice"], ask["rate"], ask["model"], ask["speech"])
+            target = Path(ask["target"])
+            audio.write_clip(samples, rate, target)
+            made = audio.levels(audio.read_clip(target) / 32768)
+            answer = {"peak": made.peak, "energy": made.energy.tolist()}
+        except Exception as exc:  # noqa: BLE001 - every failure is told to the parent in one line
+            answer = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    # The answers get stdout's pipe to themselves: whatever a voice's libraries print goes to
+    # stderr, where the parent looks for a failure's last words.
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    serve(sys.stdin, answers)
