@@ -320,7 +320,9 @@ class AllParams(LessonScene):
             if row.width > config.frame_width - 0.8:
                 row.scale_to_fit_width(config.frame_width - 0.8)
         rows.set_x(0)
-        self.say(f"The other parameters use shorter paths. {b1} is like {w1} with 1 in place of "
+        # "paths" is heard "pads" (hibari, Whisper): "chain" is the word the voice has used.
+        self.say(f"The other parameters use the same chain, or part of it. {b1} is like {w1} "
+                 f"with 1 in place of "
                  f"the {self.lesson.labels.x_noun}: {self.num(self.chain[b1].total)}. "
                  f"{top_out} needs only node 1's output y1: "
                  f"{self.num(self.chain[top_out].total)}. {self.b_out} needs just the "
@@ -334,9 +336,9 @@ class AllParams(LessonScene):
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
                      f"node{'s' if self.k > 2 else ''}.",
-                     voice=f"{joined(rest)} follow the same paths, through the other hidden "
+                     voice=f"{joined(rest)} work the same way, through the other hidden "
                            "node." if len(rest) <= 3 else
-                     "The others follow the same paths through the other hidden nodes.")
+                     "The others work the same way, through the other hidden nodes.")
             self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)
         self.clear()
@@ -731,12 +733,17 @@ class AllParams(LessonScene):
             if c.agrees:
                 how = ("gradient descent found them again, starting from other values"
                        if self.landing == "rediscovered" else "descent started on them and stayed")
+                # Said after a colon, "gradient descent" opens a clip of a few words, too short
+                # to be heard ("gradient to sent"): the voice says it without the name.
+                heard_how = ("they were found again, from other starting values"
+                             if self.landing == "rediscovered" else
+                             "the run started on them and stayed there")
                 self.say(f"Compare the fit with {other}: its fixed values plus the "
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
                          f"{c.decimals} decimals: {how}.",
                          voice=f"Compare the fit with {other}, where only {self.b_out} was "
                                f"found. Each of our {len(c.names)} values matches that "
-                               f"lesson's to {c.decimals} decimals: {how}.")
+                               f"lesson's to {c.decimals} decimals: {heard_how}.")
             else:
                 moving = self.still_moving(self.learning)
                 why = (f"descent stopped while {', '.join(moving)} "
