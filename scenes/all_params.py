@@ -12,7 +12,7 @@ from manim import *
 from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
-from bpcore.narration.story import equals, joined, landing, trend
+from bpcore.narration.story import MOST_SAID, counted, equals, joined, landing, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable
@@ -409,12 +409,14 @@ class AllParams(LessonScene):
         stages = backward.stages()
         k = self.k
         ins = self.w_in
+        # One hidden node: "the", not "each".
+        each, every = ("each", "each output weight") if k > 1 else ("the", "the output weight")
         captions = [
             f"At the output: d SSR / d {self.b_out} is the sum of -2 times each residual, "
             f"{self.num(self.chain[self.b_out].total)}.",
-            f"Back along the edges into the sum: each output weight multiplies that by its "
+            f"Back along the edges into the sum: {every} multiplies that by its "
             f"node's curve: {self.gradient_list(self.w_out)}.",
-            f"Through each hidden node: times its output weight and the slope of {self.act} "
+            f"Through {each} hidden node: times its output weight and the slope of {self.act} "
             f"there: {self.gradient_list(self.b_in)}.",
             f"And back along the first edges: times the {lesson.labels.x_noun} as well: "
             f"{self.gradient_list(ins)}. One sweep backwards gives all "
@@ -423,9 +425,9 @@ class AllParams(LessonScene):
         voices = [
             f"At the output, the derivative of SSR with respect to {self.b_out} is the sum of "
             f"negative 2 times each residual: {self.num(self.chain[self.b_out].total)}.",
-            "Back along the edges into the sum, each output weight multiplies that by its "
+            f"Back along the edges into the sum, {every} multiplies that by its "
             f"node's curve. {self.gradients_said(self.w_out)}",
-            f"Through each hidden node, multiply by its output weight and the slope of "
+            f"Through {each} hidden node, multiply by its output weight and the slope of "
             f"{self.act} there. {self.gradients_said(self.b_in)}",
             "And back along the first edges, multiply by the input as well. "
             f"{self.gradients_said(ins)} One sweep backwards gives all {len(self.learning)} "
@@ -663,15 +665,19 @@ class AllParams(LessonScene):
                   self.ssr_change(start, end, one_step=False))
         text = f"After {descent.updates} steps {change}."
         if ended.converged:
-            text += (" Descent stopped because every step size had fallen below "
+            # "the run", as three_params says it: "descent" opening a sentence is misheard.
+            text += (" The run stopped because every step size had fallen below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")
         if greens and not moving:
             text += (" Each parameter turned green as it settled; the last, "
                      f"{greens[-1][1]}, at step {greens[-1][0]}.")
-        elif greens:
-            text += f" Settled: {joined([n for _, n in greens])}."
+        elif greens:  # a list of names is said only while it is short enough to hold
+            text += (f" Settled: {joined([n for _, n in greens])}." if len(greens) <= MOST_SAID
+                     else f" {counted(len(greens), 'parameter')} have settled, in green.")
         if moving:
-            text += (f" Still moving: {joined(moving)}. The run was cut short.")
+            text += (f" Still moving: {joined(moving)}." if len(moving) <= MOST_SAID else
+                     f" {counted(len(moving), 'parameter')} are still moving, in red.")
+            text += " The run was cut short."
         return text
 
     def step_counter(self, state: int) -> VGroup:

@@ -372,8 +372,8 @@ class OptimizeSeveralParameters(LessonScene):
         prediction changes when w3 changes is ...") instead of the column header, and the
         values only when there are few enough to hold (else the table has them)."""
         num, den = factor.numerator, factor.denominator
-        values = (listing([self.num(v) for v in factor.values])
-                  if len(factor.values) <= MOST_SAID else "its values are in the table")
+        values = (f": {listing([self.num(v) for v in factor.values])}."
+                  if len(factor.values) <= MOST_SAID else ". The table shows its values.")
         node = {"y": "node {}'s output", "x": "node {}'s input"}
         changes = ("the prediction" if num == "predicted" else node[num[0]].format(num[1:]))
         what = (node[den[0]].format(den[1:]) if den[0] in node and num == "predicted" else
@@ -381,16 +381,15 @@ class OptimizeSeveralParameters(LessonScene):
         how = f"How much {changes} changes when {what} changes is"
         if num == "predicted" and den in self.out_weights:
             j = self.out_weights.index(den)
-            return (f"{how} the {self.color_names[j]} curve's value before {den} scales it: "
-                    f"{values}.")
+            return f"{how} the {self.color_names[j]} curve's value before {den} scales it{values}"
         if num == "predicted" and den == self.bias:
             return f"{how} 1 at every point, since {den} is simply added to the squiggle."
         if num == "predicted":
-            return f"{how} that node's weight, {self.out_weights[int(den[1:]) - 1]}: {values}."
+            return f"{how} that node's weight, {self.out_weights[int(den[1:]) - 1]}{values}"
         if num.startswith("y"):
-            return f"{how} the slope of the {self.net.activation.name} function there: {values}."
+            return f"{how} the slope of the {self.net.activation.name} function there{values}"
         if den.startswith("w"):
-            return f"{how} the {self.lesson.labels.x_noun} itself: {values}."
+            return f"{how} the {self.lesson.labels.x_noun} itself{values}"
         return f"{how} 1 at every point, since {den} is added before the activation."
 
     # -- beat 4: the first step -------------------------------------------------------------
@@ -546,8 +545,8 @@ class OptimizeSeveralParameters(LessonScene):
 
     def settled_voice(self, newly: list[str]) -> str:
         """Which parameters settled, for the ear: the step after which each one's shown value
-        no longer changes."""
-        first, *rest = newly
+        no longer changes, in the order they settled."""
+        first, *rest = sorted(newly, key=lambda p: self.settled[p])
         said = f"{first} stops changing at step {self.settled[first]}"
         if rest:
             said += ", " + listing([f"{p} at step {self.settled[p]}" for p in rest])
