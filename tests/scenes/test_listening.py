@@ -45,6 +45,20 @@ def test_the_voice_says_sentences_not_column_headers(lesson: Path, lesson_script
             assert not re.search(r"\bpaths\b", said), (clip["id"], said)
 
 
+@pytest.mark.parametrize("lesson", SCRIPT_LESSONS, ids=lambda p: p.stem)
+def test_which_parameters_settled_is_said_in_a_list_a_listener_holds(lesson: Path,
+                                                                     lesson_scripts) -> None:
+    """What settled and what still moves is said by name only up to 4 names; more are
+    counted ("7 parameters are still moving"): all_params_four_nodes, cut off with 6 settled
+    and 7 moving, read out all 13 names."""
+    names = re.compile(r"[wb] [0-9]+(?:(?:, | and )[wb] [0-9]+){4,}")
+    for beat in lesson_scripts[lesson.stem]["beats"]:
+        for clip in beat["clips"]:
+            said = clip["spoken"]
+            if re.search(r"[Ss]ettled|still moving", said):
+                assert not names.search(said), (clip["id"], said)
+
+
 def _settled_claims(script: dict) -> dict[str, int]:
     """What the voice says settled when: "w 3 stops changing at step 666, b 3 at step 668",
     "the last, b 1, at step 7513"; names as said ("w 3") back to written ("w3")."""
