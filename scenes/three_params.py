@@ -198,9 +198,10 @@ class OptimizeSeveralParameters(LessonScene):
             raw = curve(axes, self.trace.grid, start.hidden_y[j], self.colors[j], width=3)
             self.say(f"Hidden node {j + 1} gives the {self.color_names[j]} curve. Scaling it "
                      f"by {w} = {self.num(params[w])} gives its part of the squiggle.",
-                     voice=f"Hidden node {j + 1} gives the {self.color_names[j]} curve. Scaling "
-                           f"it by {w}, which is {self.num(params[w])}, gives its part of the "
-                           "squiggle.")
+                     # "Hidden node 2 gives" opening a clip is heard "hit a node to gives".
+                     voice=f"The {self.color_names[j]} curve comes from hidden node {j + 1}. "
+                           f"Scaling it by {w}, which is {self.num(params[w])}, gives its part "
+                           "of the squiggle.")
             self.play(Create(raw), run_time=MEDIUM)
             self.play(Indicate(self.label_ink(w), color=self.diagram.color_of(w)),
                       Transform(raw, panel.scaled[j]), run_time=MEDIUM)
