@@ -384,14 +384,15 @@ class OptimizeSeveralParameters(LessonScene):
             j = self.out_weights.index(den)
             return f"{how} the {self.color_names[j]} curve's value before {den} scales it{values}"
         if num == "predicted" and den == self.bias:
-            return f"{how} 1 at every point, since {den} is simply added to the squiggle."
+            # "is 1 at every point" is heard "is won at every point".
+            return f"{how} always 1, since {den} is simply added to the squiggle."
         if num == "predicted":
             return f"{how} that node's weight, {self.out_weights[int(den[1:]) - 1]}{values}"
         if num.startswith("y"):
             return f"{how} the slope of the {self.net.activation.name} function there{values}"
         if den.startswith("w"):
             return f"{how} the {self.lesson.labels.x_noun} itself{values}"
-        return f"{how} 1 at every point, since {den} is added before the activation."
+        return f"{how} always 1, since {den} is added before the activation."
 
     # -- beat 4: the first step -------------------------------------------------------------
 
