@@ -427,7 +427,9 @@ class AllParams(LessonScene):
             f"negative 2 times each residual: {self.num(self.chain[self.b_out].total)}.",
             f"Back along the edges into the sum, {every} multiplies that by its "
             f"node's curve. {self.gradients_said(self.w_out)}",
-            f"Through {each} hidden node, multiply by its output weight and the slope of "
+            # No short opening clause: "Through each hidden node," alone is heard "through
+            # each head and node".
+            f"Then multiply by {each} hidden node's output weight and the slope of "
             f"{self.act} there. {self.gradients_said(self.b_in)}",
             "And back along the first edges, multiply by the input as well. "
             f"{self.gradients_said(ins)} One sweep backwards gives all {len(self.learning)} "
