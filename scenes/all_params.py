@@ -13,7 +13,7 @@ from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
 from bpcore.model.chain import Factor, FactorKind
-from bpcore.narration.story import equals, joined, landing, trend
+from bpcore.narration.story import MOST_SAID, counted, equals, joined, landing, trend
 from kit.backward import GRADIENT, BackpropDiagram, BackwardPass, boxed, gradient_legend
 from kit.beats import FadeAway, FadeInPlace, bam, fit_into, sentence
 from kit.chain_table import ChainTable, factor_tex
@@ -325,7 +325,9 @@ class AllParamsScene(LessonScene):
             if row.width > config.frame_width - 0.8:
                 row.scale_to_fit_width(config.frame_width - 0.8)
         rows.set_x(0)
-        self.say(f"The other parameters use shorter paths. {b1} is like {w1} with 1 in place of "
+        # "paths" is heard "pads" (hibari, Whisper): "chain" is the word the voice has used.
+        self.say(f"The other parameters use the same chain, or part of it. {b1} is like {w1} "
+                 f"with 1 in place of "
                  f"the {self.lesson.labels.x_noun}: {self.num(self.chain[b1].total)}. "
                  f"{top_out} needs only node 1's output y1: "
                  f"{self.num(self.chain[top_out].total)}. {self.b_out} needs just the "
@@ -339,9 +341,9 @@ class AllParamsScene(LessonScene):
                         color=MUTED).next_to(rows, DOWN, buff=0.45)
             self.say(f"{', '.join(rest)} follow the same paths through the other hidden "
                      f"node{'s' if self.k > 2 else ''}.",
-                     voice=f"{joined(rest)} follow the same paths, through the other hidden "
+                     voice=f"{joined(rest)} work the same way, through the other hidden "
                            "node." if len(rest) <= 3 else
-                     "The others follow the same paths through the other hidden nodes.")
+                     "The others work the same way, through the other hidden nodes.")
             self.play(FadeInPlace(note), run_time=MEDIUM)
         self.wait(LONG)
         self.clear()
@@ -408,12 +410,14 @@ class AllParamsScene(LessonScene):
         stages = backward.stages()
         k = self.k
         ins = self.w_in
+        # One hidden node: "the", not "each".
+        each, every = ("each", "each output weight") if k > 1 else ("the", "the output weight")
         captions = [
             f"At the output: d SSR / d {self.b_out} is the sum of -2 times each residual, "
             f"{self.num(self.chain[self.b_out].total)}.",
-            f"Back along the edges into the sum: each output weight multiplies that by its "
+            f"Back along the edges into the sum: {every} multiplies that by its "
             f"node's curve: {self.gradient_list(self.w_out)}.",
-            f"Through each hidden node: times its output weight and the slope of {self.act} "
+            f"Through {each} hidden node: times its output weight and the slope of {self.act} "
             f"there: {self.gradient_list(self.b_in)}.",
             f"And back along the first edges: times the {lesson.labels.x_noun} as well: "
             f"{self.gradient_list(ins)}. One sweep backwards gives all "
@@ -422,9 +426,11 @@ class AllParamsScene(LessonScene):
         voices = [
             f"At the output, the derivative of SSR with respect to {self.b_out} is the sum of "
             f"negative 2 times each residual: {self.num(self.chain[self.b_out].total)}.",
-            "Back along the edges into the sum, each output weight multiplies that by its "
+            f"Back along the edges into the sum, {every} multiplies that by its "
             f"node's curve. {self.gradients_said(self.w_out)}",
-            f"Through each hidden node, multiply by its output weight and the slope of "
+            # No short opening clause: "Through each hidden node," alone is heard "through
+            # each head and node".
+            f"Then multiply by {each} hidden node's output weight and the slope of "
             f"{self.act} there. {self.gradients_said(self.b_in)}",
             "And back along the first edges, multiply by the input as well. "
             f"{self.gradients_said(ins)} One sweep backwards gives all {len(self.learning)} "
@@ -656,15 +662,19 @@ class AllParamsScene(LessonScene):
                   self.ssr_change(start, end, one_step=False))
         text = f"After {descent.updates} steps {change}."
         if ended.converged:
-            text += (" Descent stopped because every step size had fallen below "
+            # "the run", as three_params says it: "descent" opening a sentence is misheard.
+            text += (" The run stopped because every step size had fallen below "
                      f"{self.num(self.lesson.descent.min_step_size)}.")
         if greens and not moving:
             text += (" Each parameter turned green as it settled; the last, "
                      f"{greens[-1][1]}, at step {greens[-1][0]}.")
-        elif greens:
-            text += f" Settled: {joined([n for _, n in greens])}."
+        elif greens:  # a list of names is said only while it is short enough to hold
+            text += (f" Settled: {joined([n for _, n in greens])}." if len(greens) <= MOST_SAID
+                     else f" {counted(len(greens), 'parameter')} have settled, in green.")
         if moving:
-            text += (f" Still moving: {joined(moving)}. The run was cut short.")
+            text += (f" Still moving: {joined(moving)}." if len(moving) <= MOST_SAID else
+                     f" {counted(len(moving), 'parameter')} are still moving, in red.")
+            text += " The run was cut short."
         return text
 
     def step_counter(self, state: int) -> VGroup:
@@ -726,12 +736,17 @@ class AllParamsScene(LessonScene):
             if c.agrees:
                 how = ("gradient descent found them again, starting from other values"
                        if self.landing == "rediscovered" else "descent started on them and stayed")
+                # Said after a colon, "gradient descent" opens a clip of a few words, too short
+                # to be heard ("gradient to sent"): the voice says it without the name.
+                heard_how = ("they were found again, from other starting values"
+                             if self.landing == "rediscovered" else
+                             "the run started on them and stayed there")
                 self.say(f"Compare the fit with {other}: its fixed values plus the "
                          f"{self.b_out} it found are {theirs}. Every one matches ours to "
                          f"{c.decimals} decimals: {how}.",
                          voice=f"Compare the fit with {other}, where only {self.b_out} was "
                                f"found. Each of our {len(c.names)} values matches that "
-                               f"lesson's to {c.decimals} decimals: {how}.")
+                               f"lesson's to {c.decimals} decimals: {heard_how}.")
             else:
                 moving = self.still_moving(self.learning)
                 why = (f"descent stopped while {', '.join(moving)} "

@@ -370,7 +370,11 @@ class B3Scene(LessonScene):
                         font_size=TEXT_SIZE + 8).next_to(predicted, DOWN, buff=0.6)
         self.say(f"SSR depends on {self.bias} only through the predictions, so the chain rule "
                  f"splits the derivative in two: d SSR / d Predicted times "
-                 f"d Predicted / d {self.bias}.")
+                 f"d Predicted / d {self.bias}.",
+                 voice=f"SSR depends on {self.bias} only through the predictions, so the chain "
+                       "rule splits its derivative in two: how much SSR changes when the "
+                       "prediction changes, times how much the prediction changes when "
+                       f"{self.bias} changes.")
         self.play(Write(chain), run_time=LONG)
         self.wait(MEDIUM)
 
@@ -383,10 +387,9 @@ class B3Scene(LessonScene):
         self.say("First factor: bring the square down in front, then multiply by the "
                  "derivative of what is inside the parentheses, which is -1. That leaves "
                  "-2 times (observed minus predicted), summed.",
-                 voice="First factor: bring the square down in front. Then multiply by the "
-                       "derivative of the residual, observed minus predicted, with respect to "
-                       "the prediction, which is -1. That leaves -2 times each residual, "
-                       "summed.")
+                 voice="First factor: bring the square down in front. Then multiply by how "
+                       "much the residual, observed minus predicted, changes when the "
+                       "prediction changes: -1. That leaves -2 times each residual, summed.")
         self.play(Write(outer), run_time=LONG)
         self.wait(MEDIUM)
         zeros = " + ".join("0" for _ in self.color_names)

@@ -13,7 +13,7 @@ from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
 from bpcore.lesson.progress import step_schedule
 from bpcore.model.chain import Factor, FactorKind
-from bpcore.narration.story import counted
+from bpcore.narration.story import MOST_SAID, counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence
 from kit.chain_table import ChainTable, factor_tex
 from kit.descent_plots import SSRByStep
@@ -199,14 +199,21 @@ class ThreeParamsScene(LessonScene):
             w = self.out_weights[j]
             raw = curve(axes, self.trace.grid, start.hidden_y[j], self.colors[j], width=3)
             self.say(f"Hidden node {j + 1} gives the {self.color_names[j]} curve. Scaling it "
-                     f"by {w} = {self.num(params[w])} gives its part of the squiggle.")
+                     f"by {w} = {self.num(params[w])} gives its part of the squiggle.",
+                     # "Hidden node 2 gives" opening a clip is heard "hit a node to gives".
+                     voice=f"The {self.color_names[j]} curve comes from hidden node {j + 1}. "
+                           f"Scaling it by {w}, which is {self.num(params[w])}, gives its part "
+                           "of the squiggle.")
             self.play(Create(raw), run_time=MEDIUM)
             self.play(Indicate(self.label_ink(w), color=self.diagram.color_of(w)),
                       Transform(raw, panel.scaled[j]), run_time=MEDIUM)
             self.remove(raw)
             self.add(panel.scaled[j])
         self.say(f"Add the scaled {'curves' if self.k > 1 else 'curve'} and {self.bias} = "
-                 f"{self.num(params[self.bias])}: the starting green squiggle.")
+                 f"{self.num(params[self.bias])}: the starting green squiggle.",
+                 voice=f"Adding the scaled {'curves' if self.k > 1 else 'curve'} and "
+                       f"{self.bias}, which is {self.num(params[self.bias])}, gives the "
+                       "starting green squiggle.")
         self.play(*(Transform(c.copy(), panel.squiggle, remover=True) for c in panel.scaled),
                   FadeIn(panel.squiggle), run_time=LONG)
         fit = self.trace.start
@@ -323,8 +330,7 @@ class ThreeParamsScene(LessonScene):
         self.play(Write(block.heading), run_time=SHORT)
         for column, factor in zip(block.columns, derivative.factors[1:], strict=True):
             self.say(self.factor_caption(param, factor),
-                     voice=None if len(factor.values) <= 4 else
-                     self.factor_caption(param, factor, heard=True))
+                     voice=self.factor_voice(factor))
             self.play(Write(column.header), FadeInPlace(column.note), run_time=MEDIUM)
             self.play(LaggedStart(*(FadeInPlace(c) for c in column.cells), lag_ratio=0.2),
                       run_time=SHORT)
@@ -342,12 +348,11 @@ class ThreeParamsScene(LessonScene):
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
-    def factor_caption(self, param: str, factor: Factor, heard: bool = False) -> str:
-        """What one factor of d SSR / d param is, with its values at the data (``heard``:
-        where the values are, for a voice that should not read a long list)."""
+    def factor_caption(self, param: str, factor: Factor) -> str:
+        """What one factor of d SSR / d param is, with its values at the data, as written
+        under the table (its column header, "d Predicted / d w3", names it)."""
         kind, den = factor.kind, factor.denominator
-        values = ("its values are in the table" if heard else
-                  listing([self.num(v) for v in factor.values]))
+        values = listing([self.num(v) for v in factor.values])
         name = f"d {factor.numerator} / d {den}".replace("predicted", "Predicted")
         if kind is FactorKind.CURVE:
             return (f"{name} is the {self.color_names[factor.node]} curve's value before it is "
@@ -363,6 +368,32 @@ class ThreeParamsScene(LessonScene):
         if kind is FactorKind.INPUT:
             return f"{name} is the input itself, the {self.lesson.labels.x_noun}: {values}."
         return f"{name} is 1 at every point: {den} is added before the activation."
+
+    def factor_voice(self, factor: Factor) -> str:
+        """The same factor as a listener hears it: a sentence in plain words ("How much the
+        prediction changes when w3 changes is ...") instead of the column header, and the
+        values only when there are few enough to hold (else the table has them)."""
+        kind, num, den = factor.kind, factor.numerator, factor.denominator
+        values = (f": {listing([self.num(v) for v in factor.values])}."
+                  if len(factor.values) <= MOST_SAID else ". The table shows its values.")
+        node = {"y": "node {}'s output", "x": "node {}'s input"}
+        changes = ("the prediction" if num == "predicted" else node[num[0]].format(num[1:]))
+        what = (node[den[0]].format(den[1:]) if den[0] in node and num == "predicted" else
+                "its input" if den[0] in node else den)
+        how = f"How much {changes} changes when {what} changes is"
+        if kind is FactorKind.CURVE:
+            return (f"{how} the {self.color_names[factor.node]} curve's value before {den} "
+                    f"scales it{values}")
+        if kind is FactorKind.OUTPUT_BIAS:
+            # "is 1 at every point" is heard "is won at every point".
+            return f"{how} always 1, since {den} is simply added to the squiggle."
+        if kind is FactorKind.OUTPUT_WEIGHT:
+            return f"{how} that node's weight, {self.out_weights[factor.node]}{values}"
+        if kind is FactorKind.SLOPE:
+            return f"{how} the slope of the {self.net.activation.name} function there{values}"
+        if kind is FactorKind.INPUT:
+            return f"{how} the {self.lesson.labels.x_noun} itself{values}"
+        return f"{how} always 1, since {den} is added before the activation."
 
     # -- beat 4: the first step -------------------------------------------------------------
 
@@ -522,8 +553,8 @@ class ThreeParamsScene(LessonScene):
 
     def settled_voice(self, newly: list[str]) -> str:
         """Which parameters settled, for the ear: the step after which each one's shown value
-        no longer changes."""
-        first, *rest = newly
+        no longer changes, in the order they settled."""
+        first, *rest = sorted(newly, key=lambda p: self.settled[p])
         said = f"{first} stops changing at step {self.settled[first]}"
         if rest:
             said += ", " + listing([f"{p} at step {self.settled[p]}" for p in rest])

@@ -30,6 +30,35 @@ def test_the_voice_can_be_followed_by_ear(lesson: Path, lesson_scripts) -> None:
                                          if f.kind == kind] for kind in KINDS}
 
 
+@pytest.mark.parametrize("lesson", SCRIPT_LESSONS, ids=lambda p: p.stem)
+def test_the_voice_says_sentences_not_column_headers(lesson: Path, lesson_scripts) -> None:
+    """Every clip the voice says opens as a sentence does (a capital, or a parameter's name
+    such as "b 3"), and none says a table's column header ("the derivative of Predicted with
+    respect to w 3"): a chain table's rows are said in plain words ("How much the prediction
+    changes when w 3 changes is ..."). Nor "paths", which the default voice says so that it is
+    heard "pads"."""
+    for beat in lesson_scripts[lesson.stem]["beats"]:
+        for clip in beat["clips"]:
+            said = clip["spoken"]
+            assert re.match(r"[A-Z]|[wb] [0-9]", said), (clip["id"], said)
+            assert "Predicted" not in said, (clip["id"], said)
+            assert not re.search(r"\bpaths\b", said), (clip["id"], said)
+
+
+@pytest.mark.parametrize("lesson", SCRIPT_LESSONS, ids=lambda p: p.stem)
+def test_which_parameters_settled_is_said_in_a_list_a_listener_holds(lesson: Path,
+                                                                     lesson_scripts) -> None:
+    """What settled and what still moves is said by name only up to 4 names; more are
+    counted ("7 parameters are still moving"): all_params_four_nodes, cut off with 6 settled
+    and 7 moving, read out all 13 names."""
+    names = re.compile(r"[wb] [0-9]+(?:(?:, | and )[wb] [0-9]+){4,}")
+    for beat in lesson_scripts[lesson.stem]["beats"]:
+        for clip in beat["clips"]:
+            said = clip["spoken"]
+            if re.search(r"[Ss]ettled|still moving", said):
+                assert not names.search(said), (clip["id"], said)
+
+
 def _settled_claims(script: dict) -> dict[str, int]:
     """What the voice says settled when: "w 3 stops changing at step 666, b 3 at step 668",
     "the last, b 1, at step 7513"; names as said ("w 3") back to written ("w3")."""
