@@ -11,7 +11,7 @@ from manim import *
 
 from bpcore.lesson.compare import compare_to_lesson
 from bpcore.lesson.file import LESSONS_DIR
-from bpcore.lesson.progress import step_schedule
+from bpcore.lesson.settling import step_schedule
 from bpcore.model.chain import Factor, FactorKind
 from bpcore.narration.story import MOST_SAID, counted
 from kit.beats import FadeAway, FadeInPlace, Swap, bam, fit_into, listing, sentence

@@ -349,7 +349,7 @@
 
   const colorOf = (j) => D.colors["node" + ((j % 4) + 1)];
   // Red while a parameter learns; green when fixed, or on the lesson's path from the step it
-  // settled at (bpcore.lesson.progress.settled_at, in the page data), as in the videos.
+  // settled at (bpcore.lesson.settling.settled_at, in the page data), as in the videos.
   const kindOf = (name) => {
     if (!D.optimize.includes(name)) return "fixed";
     const settled = D.settled[name];

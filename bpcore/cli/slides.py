@@ -28,7 +28,7 @@ from bpcore.cli.common import lesson_argument, output_option
 from bpcore.files import atomic_write
 from bpcore.lesson.file import Lesson
 from bpcore.lesson.trace import trace_lesson
-from bpcore.narration.media import faststart
+from bpcore.narration.ffmpeg import faststart
 from bpcore.render.failures import CommandError
 from bpcore.render.keys import code_digest, render_key
 from bpcore.render.report import animation_watcher

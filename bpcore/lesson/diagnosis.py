@@ -18,7 +18,7 @@ import numpy as np
 
 from bpcore.display import fmt
 from bpcore.lesson.curvature import curvature, rate_advice, round_down
-from bpcore.lesson.progress import display_unit, still_to_go
+from bpcore.lesson.settling import display_unit, still_to_go
 from bpcore.lesson.trace import LessonTrace
 
 #: Oscillating: at least this share of the last steps reverse the one before.

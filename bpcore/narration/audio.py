@@ -26,7 +26,7 @@ import numpy as np
 
 from bpcore.errors import BpError
 from bpcore.files import atomic_write, replacing
-from bpcore.narration.media import FASTSTART, run
+from bpcore.narration.ffmpeg import FASTSTART, run
 
 SAMPLE_RATE = 48_000
 TARGET_LUFS = -16.0

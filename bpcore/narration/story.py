@@ -114,7 +114,7 @@ def practically_zero(value: float, shown: str) -> str:
 @dataclass(frozen=True)
 class Ending:
     """How a descent ended, as every scene tells it: one meaning of "settled" (a parameter
-    settles from the state after which its shown value no longer changes; bpcore.lesson.progress),
+    settles from the state after which its shown value no longer changes; bpcore.lesson.settling),
     and a Bam only when it is earned.
 
     ``settled`` holds (state, name) of each learned parameter that settled, in order of state;

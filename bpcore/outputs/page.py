@@ -23,7 +23,7 @@ import numpy as np
 
 from bpcore.display import FIRST_SCIENTIFIC, LOG_FLOOR, LOG_RATIO, SMALLEST_FIXED
 from bpcore.lesson.file import VALUE_LIMIT
-from bpcore.lesson.progress import settled_at
+from bpcore.lesson.settling import settled_at
 from bpcore.lesson.trace import GRID_SAMPLES, LessonTrace
 from bpcore.model.network import readonly
 from bpcore.outputs import palette

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bpcore.files import atomic_write, replacing
-from bpcore.narration.media import FASTSTART, MediaError, length, run
+from bpcore.narration.ffmpeg import FASTSTART, MediaError, length, run
 from bpcore.outputs.palette import FONT
 
 #: The lesson font's bold face (FONT, from bpcore.outputs.palette), for the thumbnail's title.

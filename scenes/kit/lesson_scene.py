@@ -42,8 +42,8 @@ from bpcore.display import fmt
 from bpcore.errors import BpError
 from bpcore.files import atomic_write
 from bpcore.lesson.file import LESSONS_DIR, Lesson
-from bpcore.lesson.progress import settled_at
 from bpcore.lesson.scene_requirements import check_scene
+from bpcore.lesson.settling import settled_at
 from bpcore.lesson.trace import LessonTrace, trace_lesson
 from bpcore.narration.story import Ending, ending, practically_zero
 from bpcore.narration.subtitles import NARRATED_SPEED, READING_SPEED, event_text
@@ -230,7 +230,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
         self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
         self.lesson = self.trace.lesson
-        #: The descent state from which each parameter has settled (bpcore.lesson.progress), or None
+        #: The descent state from which each parameter has settled (bpcore.lesson.settling), or None
         #: for one still moving when descent ended: what turns green, and when.
         self.settled = settled_at(self.trace.descent, self.lesson.digits,
                                   self.lesson.descent.min_step_size)

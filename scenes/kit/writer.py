@@ -30,7 +30,7 @@ from manim.utils.file_ops import write_to_movie
 
 from bpcore.errors import BpError
 from bpcore.narration import audio
-from bpcore.narration.media import faststart
+from bpcore.narration.ffmpeg import faststart
 from bpcore.outputs.publish import Chapter, publish
 from bpcore.resources import cache_dir
 

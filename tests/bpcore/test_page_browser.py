@@ -22,7 +22,7 @@ from bpcore.cli import bp
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
 from bpcore.lesson.file import LESSONS_DIR, VALUE_LIMIT, Lesson
-from bpcore.lesson.progress import settled_at
+from bpcore.lesson.settling import settled_at
 from bpcore.lesson.trace import trace_lesson
 from bpcore.model.activations import ACTIVATIONS
 from bpcore.model.chain import chain_rule, fit, gradient
@@ -315,7 +315,7 @@ def test_sigmoid_tails_match_bpcore(browser, pages):
 
 def test_settled_parameters_turn_green_on_the_lesson_path(browser, pages):
     """Replaying three_params, a parameter is red before the step it settled at and green
-    from that step on (bpcore.lesson.progress.settled_at), in the table, sliders and network."""
+    from that step on (bpcore.lesson.settling.settled_at), in the table, sliders and network."""
     trace = trace_lesson(Lesson.from_file(LESSONS_DIR / "three_params.yaml"))
     settled = settled_at(trace.descent, trace.lesson.digits,
                          trace.lesson.descent.min_step_size)

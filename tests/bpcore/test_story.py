@@ -26,7 +26,7 @@ def _ending_of(path, **descent):
     import yaml
 
     from bpcore.lesson.file import Lesson
-    from bpcore.lesson.progress import settled_at
+    from bpcore.lesson.settling import settled_at
     from bpcore.lesson.trace import trace_lesson
     from bpcore.narration.story import ending
 

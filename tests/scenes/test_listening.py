@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bpcore.lesson.file import LESSONS_DIR, Lesson
-from bpcore.lesson.progress import settled_at
+from bpcore.lesson.settling import settled_at
 from bpcore.lesson.trace import trace_lesson
 from bpcore.narration.listening import KINDS, lint_script, spoken_text
 
@@ -73,7 +73,7 @@ def _settled_claims(script: dict) -> dict[str, int]:
 @pytest.mark.parametrize("stem", ["four_nodes", "all_params_four_nodes", "b3_cut_off"])
 def test_settled_means_the_trace_settled(stem: str, lesson_scripts) -> None:
     """On a descent cut off by max_steps: every parameter the voice calls settled settled at
-    that step (bpcore.lesson.progress.settled_at), nothing is called best or fitted, and the voice
+    that step (bpcore.lesson.settling.settled_at), nothing is called best or fitted, and the voice
     says the run was cut short exactly when a parameter is still moving."""
     script = lesson_scripts[stem]
     trace = trace_lesson(Lesson.from_file(FIXTURES / f"{stem}.yaml"))

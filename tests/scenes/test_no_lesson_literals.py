@@ -18,7 +18,7 @@ import pytest
 
 from bpcore.display import fmt
 from bpcore.lesson.file import LESSONS_DIR, Lesson
-from bpcore.lesson.progress import settled_at, step_schedule
+from bpcore.lesson.settling import settled_at, step_schedule
 from bpcore.lesson.trace import trace_lesson
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"

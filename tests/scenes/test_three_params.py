@@ -378,7 +378,7 @@ def check_final_squiggle(built: Built) -> None:
 
 def settled_by_state(values, steps, all_steps, digits: int, min_step: float) -> list[bool]:
     """Whether a parameter has settled at each state, worked out from the rule as the scene
-    promises it, not through bpcore.lesson.progress.settled_at: from this state to the end,
+    promises it, not through bpcore.lesson.settling.settled_at: from this state to the end,
     every step is below min_step or the value shows as the final one; and the last step is below
     min_step, or the steps still to come (each the one before times the rate at which the whole
     step vector shrank over the last ten steps) would move it less than half a unit of the last

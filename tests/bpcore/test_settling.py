@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bpcore.display import display_unit, fmt
 from bpcore.lesson.file import LESSONS_DIR, Lesson
-from bpcore.lesson.progress import settled_at, step_schedule
+from bpcore.lesson.settling import settled_at, step_schedule
 from bpcore.lesson.trace import LessonTrace, trace_lesson
 from bpcore.model.descent import Descent
 from bpcore.model.network import Network
