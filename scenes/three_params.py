@@ -54,6 +54,28 @@ FULL_ARITHMETIC = 4
 ONE_BY_ONE = 3
 
 
+#: What each kind of chain-rule factor is, as the caption under the table writes it.
+FACTOR_CAPTIONS = {
+    FactorKind.CURVE: "{name} is the {colour} curve's value before it is scaled by {den}: "
+                      "{values}.",
+    FactorKind.OUTPUT_BIAS: "{name} is 1 at every point: {den} is added to the squiggle as it is.",
+    FactorKind.OUTPUT_WEIGHT: "{name} is the weight {weight} that scales that curve: {values}.",
+    FactorKind.SLOPE: "{name} is the slope of the {activation} function at each input: {values}.",
+    FactorKind.INPUT: "{name} is the input itself, the {noun}: {values}.",
+    FactorKind.HIDDEN_BIAS: "{name} is 1 at every point: {den} is added before the activation.",
+}
+#: The same, as the voice says it ({values} holds its own punctuation: the values or where
+#: they are). "Is 1 at every point" is heard "is won at every point": the voice says "always 1".
+FACTOR_VOICES = {
+    FactorKind.CURVE: "{how} the {colour} curve's value before {den} scales it{values}",
+    FactorKind.OUTPUT_BIAS: "{how} always 1, since {den} is simply added to the squiggle.",
+    FactorKind.OUTPUT_WEIGHT: "{how} that node's weight, {weight}{values}",
+    FactorKind.SLOPE: "{how} the slope of the {activation} function there{values}",
+    FactorKind.INPUT: "{how} the {noun} itself{values}",
+    FactorKind.HIDDEN_BIAS: "{how} always 1, since {den} is added before the activation.",
+}
+
+
 class ThreeParamsScene(LessonScene):
     """The chain rule for each unknown parameter, then gradient descent on all of them."""
 
@@ -329,8 +351,7 @@ class ThreeParamsScene(LessonScene):
         block = table.blocks[param]
         self.play(Write(block.heading), run_time=SHORT)
         for column, factor in zip(block.columns, derivative.factors[1:], strict=True):
-            self.say(self.factor_caption(param, factor),
-                     voice=self.factor_voice(factor))
+            self.say(self.factor_caption(factor), voice=self.factor_voice(factor))
             self.play(Write(column.header), FadeInPlace(column.note), run_time=MEDIUM)
             self.play(LaggedStart(*(FadeInPlace(c) for c in column.cells), lag_ratio=0.2),
                       run_time=SHORT)
@@ -348,52 +369,37 @@ class ThreeParamsScene(LessonScene):
         self.play(Indicate(block.total[1], color=LEARNING), run_time=SHORT)
         self.wait(SHORT)
 
-    def factor_caption(self, param: str, factor: Factor) -> str:
+    def factor_words(self, factor: Factor) -> dict[str, str]:
+        """What the captions and the voice may say of one factor: its column header
+        ("d Predicted / d w3"), what it differentiates, the curve and weight it passes through,
+        and its values at the data."""
+        num, den, j = factor.numerator, factor.denominator, factor.node
+        node = {"y": "node {}'s output", "x": "node {}'s input"}
+        return {
+            "name": f"d {num} / d {den}".replace("predicted", "Predicted"), "den": den,
+            "changes": "the prediction" if num == "predicted" else node[num[0]].format(num[1:]),
+            "what": (node[den[0]].format(den[1:]) if den[0] in node and num == "predicted" else
+                     "its input" if den[0] in node else den),
+            "colour": self.color_names[j] if j is not None else "",
+            "weight": self.out_weights[j] if j is not None else "",
+            "activation": self.net.activation.name, "noun": self.lesson.labels.x_noun,
+            "values": listing([self.num(v) for v in factor.values]),
+        }
+
+    def factor_caption(self, factor: Factor) -> str:
         """What one factor of d SSR / d param is, with its values at the data, as written
         under the table (its column header, "d Predicted / d w3", names it)."""
-        kind, den = factor.kind, factor.denominator
-        values = listing([self.num(v) for v in factor.values])
-        name = f"d {factor.numerator} / d {den}".replace("predicted", "Predicted")
-        if kind is FactorKind.CURVE:
-            return (f"{name} is the {self.color_names[factor.node]} curve's value before it is "
-                    f"scaled by {den}: {values}.")
-        if kind is FactorKind.OUTPUT_BIAS:
-            return f"{name} is 1 at every point: {den} is added to the squiggle as it is."
-        if kind is FactorKind.OUTPUT_WEIGHT:
-            return (f"{name} is the weight {self.out_weights[factor.node]} that scales that "
-                    f"curve: {values}.")
-        if kind is FactorKind.SLOPE:
-            return (f"{name} is the slope of the {self.net.activation.name} function at each "
-                    f"input: {values}.")
-        if kind is FactorKind.INPUT:
-            return f"{name} is the input itself, the {self.lesson.labels.x_noun}: {values}."
-        return f"{name} is 1 at every point: {den} is added before the activation."
+        return FACTOR_CAPTIONS[factor.kind].format(**self.factor_words(factor))
 
     def factor_voice(self, factor: Factor) -> str:
         """The same factor as a listener hears it: a sentence in plain words ("How much the
         prediction changes when w3 changes is ...") instead of the column header, and the
         values only when there are few enough to hold (else the table has them)."""
-        kind, num, den = factor.kind, factor.numerator, factor.denominator
-        values = (f": {listing([self.num(v) for v in factor.values])}."
-                  if len(factor.values) <= MOST_SAID else ". The table shows its values.")
-        node = {"y": "node {}'s output", "x": "node {}'s input"}
-        changes = ("the prediction" if num == "predicted" else node[num[0]].format(num[1:]))
-        what = (node[den[0]].format(den[1:]) if den[0] in node and num == "predicted" else
-                "its input" if den[0] in node else den)
-        how = f"How much {changes} changes when {what} changes is"
-        if kind is FactorKind.CURVE:
-            return (f"{how} the {self.color_names[factor.node]} curve's value before {den} "
-                    f"scales it{values}")
-        if kind is FactorKind.OUTPUT_BIAS:
-            # "is 1 at every point" is heard "is won at every point".
-            return f"{how} always 1, since {den} is simply added to the squiggle."
-        if kind is FactorKind.OUTPUT_WEIGHT:
-            return f"{how} that node's weight, {self.out_weights[factor.node]}{values}"
-        if kind is FactorKind.SLOPE:
-            return f"{how} the slope of the {self.net.activation.name} function there{values}"
-        if kind is FactorKind.INPUT:
-            return f"{how} the {self.lesson.labels.x_noun} itself{values}"
-        return f"{how} always 1, since {den} is added before the activation."
+        words = self.factor_words(factor)
+        words["values"] = (f": {words['values']}." if len(factor.values) <= MOST_SAID else
+                           ". The table shows its values.")
+        words["how"] = "How much {changes} changes when {what} changes is".format(**words)
+        return FACTOR_VOICES[factor.kind].format(**words)
 
     # -- beat 4: the first step -------------------------------------------------------------
 
