@@ -569,6 +569,9 @@ class ThreeParamsScene(LessonScene):
     def moves_voice(self) -> str:
         """Where each optimized parameter went, said when there are few enough to hold."""
         d = self.descent
+        if len(self.optimize) > MOST_SAID:
+            return (f"In {d.updates} steps, all {len(self.optimize)} red parameters moved from "
+                    "their starting values to the ones on screen.")
         if len(self.optimize) > 3:
             return (f"In {d.updates} steps, {listing(self.optimize)} moved from their starting "
                     "values to the ones on screen.")
