@@ -161,13 +161,17 @@ def write_clip(samples: np.ndarray, rate: int, target: Path) -> None:
     1.05
     """
     sound = resampled(trimmed(np.asarray(samples, dtype=float), rate), rate)
-    pcm = np.clip(np.round(sound * 32767), -32768, 32767).astype("<i2")
+    write_pcm(target, np.clip(np.round(sound * 32767), -32768, 32767).astype("<i2"))
+
+
+def write_pcm(target: Path, pcm: np.ndarray) -> None:
+    """Write 16-bit mono ``pcm`` at the clip rate as a WAV file, atomically."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
-        out.writeframes(pcm.tobytes())
+        out.writeframes(pcm.astype("<i2", copy=False).tobytes())
     atomic_write(target, buffer.getvalue())
 
 
@@ -465,13 +469,7 @@ def join(placements: list[tuple[float, Path]], seconds: float, target: Path) -> 
     track = np.zeros(length, dtype="<i2")
     for (start, _, _), sound in zip(pieces, sounds, strict=True):
         track[start:start + len(sound)] = np.clip(np.round(sound * 32768), -32768, 32767)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes(track.tobytes())
-    atomic_write(target, buffer.getvalue())
+    write_pcm(target, track)
 
 
 def _limited_levels(level: Levels, before: np.ndarray, after: np.ndarray) -> Levels:
