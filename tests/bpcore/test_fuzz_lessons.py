@@ -302,7 +302,7 @@ CASES = {
     "deep-nesting": (TINY.replace("title:", f"title: {'[' * 100_000}{']' * 100_000}\nt:"),
                      "the YAML is nested too deeply"),
     "lone-surrogate": (TINY.replace('"Tiny lesson"', '"\\ud800"'),
-                       "title: expected text on one line, got control characters"),
+                       "YAML syntax error: found invalid Unicode character escape code"),
     "too-many-points": (TINY.replace("x: [0.0, 0.5, 1.0]", f"x: {list(range(5000))}"),
                         "data.x: expected at most 100 numbers, got 5,000: a plot"),
     "huge-file": (TINY + "# " + "x" * 2_000_000 + "\n", "more than the limit of 1,000,000"),
