@@ -56,6 +56,7 @@ from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, sh
 from kit.writer import LessonFileWriter, LessonRenderer
 
 svg_cache.install()  # Text and Tex outlines parsed once, kept across renders
+tex_cache.install()  # each LaTeX string typeset once, by the first render needing it
 
 
 def settings() -> Settings:
@@ -223,7 +224,6 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             # manim -p would run xdg-open, which prints its complaints once per file.
             config.preview = config.show_in_file_browser = False
         super().__init__(*args, **kwargs)
-        tex_cache.fill()  # a second scene reruns no latex for the strings it shares
 
     def setup(self) -> None:
         # The scene file is the one defining construct (a test may subclass the scene).
@@ -412,7 +412,6 @@ class LessonScene(RedrawWhatMoves, scene_base()):
 
     def tear_down(self) -> None:
         self._close_beat()
-        tex_cache.keep()
         if self._clearing is not None:  # the video's last fade
             clearing, self._clearing = self._clearing, None
             self._play(clearing.animations, {})
