@@ -1,8 +1,9 @@
 """Shared fixtures for the scene tests: manim renders run once per session, in the background.
 
-Every render that the selected tests need starts as soon as the first scene test runs, so the
-slow ones (the real low-quality render, the other lesson's render, the dry run) overlap each
-other and the in-process tests. A test waits only for the render it reads.
+Every render that the selected tests need starts as soon as the first scene test runs (the
+session's first test), so the slow ones (the real low-quality render, the other lesson's
+render, the dry run) overlap each other and every in-process test. A test waits only for the
+render it reads.
 """
 
 from __future__ import annotations
@@ -363,7 +364,8 @@ def script_captions():
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the scene tests that wait for a background render last, so the in-process ones work
-    while the renders run. Other tests keep their places."""
+    while the renders run, and one scene test first of the whole session, which starts the
+    renders. Other tests keep their places."""
     here = Path(__file__).parent
     slots = [i for i, item in enumerate(items) if here in Path(item.path).parents]
 
@@ -373,3 +375,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ordered = sorted((items[i] for i in slots), key=waits)  # stable: False first
     for i, item in zip(slots, ordered, strict=True):
         items[i] = item
+    # The renders start with the first scene test (_start_renders_early is this folder's); run
+    # one of those first of all, so they overlap the rest of the suite too (tests/bpcore works
+    # in this process, mostly on one core), not only the scene tests after it.
+    if slots and not waits(items[slots[0]]):
+        items.insert(0, items.pop(slots[0]))
