@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bpcore.lesson.compare import compare_params, compare_to_lesson, final_values
-from bpcore.lesson.file import LESSONS_DIR, Lesson
-from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.lesson.file import LESSONS_DIR
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from traces import traced  # noqa: E402
 
 # Oracle from ../shared/reference-numbers.md: the b3 lesson's seven values (its six fixed ones
 # and the b3 its descent finds), which the all_params lesson reaches to 2 decimals.
@@ -18,43 +21,34 @@ B3_LESSON_VALUES = {"w1": 3.34, "b1": -1.43, "w2": -3.53, "b2": 0.57, "w3": -1.2
                     "b3": 2.61}
 
 
-@functools.cache
-def trace(name: str, **descent) -> LessonTrace:
-    lesson = Lesson.from_file(LESSONS_DIR / f"{name}.yaml")
-    if descent:
-        lesson = dataclasses.replace(lesson, descent=dataclasses.replace(lesson.descent,
-                                                                         **descent))
-    return trace_lesson(lesson)
-
-
 def test_all_params_lands_on_the_b3_lessons_values():
     """After 9000 steps at learning rate 0.01 the seven values agree with the b3 lesson's to 2
     decimals, and the reference side holds exactly those values."""
-    c = compare_to_lesson(trace("all_params"), LESSONS_DIR / "b3.yaml")
+    c = compare_to_lesson(traced("all_params"), LESSONS_DIR / "b3.yaml")
     assert c.comparable and c.agrees
     assert dict(zip(c.names, c.reference.round(2).tolist(), strict=True)) == B3_LESSON_VALUES
     assert c.largest_difference < 0.005
-    assert c.reference_title == trace("b3").lesson.title
+    assert c.reference_title == traced("b3").lesson.title
 
 
 def test_the_reference_is_where_the_b3_lesson_ends_not_where_it_starts():
     """The b3 lesson's b3 is the value its descent finds (about 2.61), not its start (0)."""
-    c = compare_to_lesson(trace("all_params"), LESSONS_DIR / "b3.yaml")
+    c = compare_to_lesson(traced("all_params"), LESSONS_DIR / "b3.yaml")
     b3 = c.reference[c.names.index("b3")]
-    assert b3 == pytest.approx(trace("b3").descent.final.params["b3"])
-    assert b3 != trace("b3").lesson.network.params["b3"]
+    assert b3 == pytest.approx(traced("b3").descent.final.params["b3"])
+    assert b3 != traced("b3").lesson.network.params["b3"]
 
 
 def test_a_short_run_does_not_claim_the_landing():
     """Stopped after 100 steps, the all_params fit is far from the b3 lesson's values."""
-    c = compare_to_lesson(trace("all_params", max_steps=100), LESSONS_DIR / "b3.yaml")
+    c = compare_to_lesson(traced("all_params", max_steps=100), LESSONS_DIR / "b3.yaml")
     assert c.comparable and not c.agrees
     assert c.largest_difference > 1
 
 
 def test_the_larger_learning_rate_finds_another_fit():
     """At learning rate 0.1 descent reaches a different zero-SSR fit: no landing."""
-    c = compare_to_lesson(trace("all_params", learning_rate=0.1, max_steps=8000),
+    c = compare_to_lesson(traced("all_params", learning_rate=0.1, max_steps=8000),
                           LESSONS_DIR / "b3.yaml")
     assert not c.agrees
 
@@ -70,7 +64,7 @@ def test_networks_of_another_shape_are_not_comparable():
 def test_fits_of_other_data_are_not_comparable(change):
     """A lesson fitting other data (or with another activation) is never compared with the b3
     lesson's values, even when it starts and ends exactly where all_params does."""
-    ours = trace("all_params")
+    ours = traced("all_params")
     lesson = ours.lesson
     if change == "activation":
         from bpcore.model.activations import ACTIVATIONS
@@ -98,7 +92,7 @@ def test_tolerance_is_half_a_unit_of_the_last_decimal(decimals, gap, agrees):
 
 def test_final_values_keep_the_fixed_parameters():
     """A lesson's final values hold its fixed parameters unchanged and the fitted ones moved."""
-    t = trace("b3")
+    t = traced("b3")
     values = final_values(t)
     for name in ("w1", "b1", "w2", "b2", "w3", "w4"):
         assert values[name] == t.lesson.network.params[name]

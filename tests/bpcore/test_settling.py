@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,26 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcore.display import display_unit, fmt
-from bpcore.lesson.file import LESSONS_DIR, Lesson
 from bpcore.lesson.settling import settled_at, step_schedule
-from bpcore.lesson.trace import LessonTrace, trace_lesson
 from bpcore.model.descent import Descent
 from bpcore.model.network import Network
 
-
-@functools.cache
-def trace(name: str, **descent) -> LessonTrace:
-    lesson = Lesson.from_file(LESSONS_DIR / f"{name}.yaml")
-    if descent:
-        lesson = dataclasses.replace(lesson, descent=dataclasses.replace(lesson.descent,
-                                                                         **descent))
-    return trace_lesson(lesson)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from traces import traced  # noqa: E402
 
 
 def test_three_params_settle_on_the_shown_final_values():
     """In the three_params lesson every optimized parameter settles before step 1000 and, from
     its settling state on, shows its final value; just before, it showed something else."""
-    t = trace("three_params")
+    t = traced("three_params")
     d = t.descent
     settled = settled_at(d, t.lesson.digits, t.lesson.descent.min_step_size)
     for name in d.optimize:
@@ -169,7 +161,7 @@ def test_settling_agrees_with_the_definition(steps, start, digits, min_step):
 def test_a_parameter_still_moving_at_the_end_has_not_settled():
     """Stopped after 20 steps, the three_params parameters still move by more than their last
     shown digit: none has settled."""
-    t = trace("three_params", max_steps=20)
+    t = traced("three_params", max_steps=20)
     settled = settled_at(t.descent, 3, 0.0)
     assert all(settled[n] is None for n in t.descent.optimize)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,10 @@ import yaml
 from bpcore.display import fmt
 from bpcore.errors import DivergenceError
 from bpcore.lesson.file import LESSONS_DIR, DescentSettings, Lesson
-from bpcore.lesson.trace import LessonTrace, trace_lesson
+from bpcore.lesson.trace import trace_lesson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from traces import traced  # noqa: E402
 
 # ---- Oracles copied from ../shared/reference-numbers.md --------------------------------------
 # Lesson b3 (stated values as the lesson writes them, with the exact values beside them).
@@ -45,22 +50,11 @@ def lesson(name: str) -> Lesson:
     return Lesson.from_file(LESSONS_DIR / f"{name}.yaml")
 
 
-@functools.cache
-def trace(name: str) -> LessonTrace:
-    return trace_lesson(lesson(name))
-
-
-def traced_with(name: str, **descent) -> LessonTrace:
-    """The shipped lesson traced with some descent settings changed."""
-    settings = dataclasses.replace(lesson(name).descent, **descent)
-    return trace_lesson(dataclasses.replace(lesson(name), descent=settings))
-
-
 # ---- b3 -------------------------------------------------------------------------------------
 
 def test_b3_predicted_and_ssr_at_the_start():
     """With b3 = 0 the squiggle predicts -2.604, -1.609, -2.615 and SSR is 20.4."""
-    start = trace("b3").start
+    start = traced("b3").start
     assert start.predicted.tolist() == pytest.approx(B3_PREDICTED, abs=0.0005)
     assert [fmt(v, 3) for v in start.predicted] == ["-2.6", "-1.61", "-2.61"]
     assert fmt(start.ssr) == "20.4"
@@ -68,7 +62,7 @@ def test_b3_predicted_and_ssr_at_the_start():
 
 def test_b3_sweep_probes():
     """SSR at b3 = 0, 1, 2, 3 is 20.4, 7.8, 1.11, 0.46."""
-    s = trace("b3").sweep
+    s = traced("b3").sweep
     assert s is not None and s.param == "b3"
     assert dict(zip(s.probe_values.tolist(), s.probe_ssr.tolist(), strict=True)) == pytest.approx(
         B3_SSR_AT, abs=0.0005)
@@ -78,7 +72,7 @@ def test_b3_sweep_probes():
 
 def test_b3_first_step():
     """The slope at b3 = 0 is -15.7, the step size -1.57 and the new b3 1.57 (exactly 1.5655)."""
-    d = trace("b3").descent
+    d = traced("b3").descent
     assert d[0].gradient["b3"] == pytest.approx(B3_SLOPE_START, abs=0.0005)
     assert fmt(d[0].gradient["b3"]) == B3_SLOPE_START_STATED
     assert fmt(d[0].step_size["b3"]) == B3_STEP_SIZE_STATED
@@ -88,14 +82,14 @@ def test_b3_first_step():
 
 def test_b3_second_step_from_the_unrounded_value():
     """At the unrounded new b3 the slope is -6.26, and the next b3 is 2.19."""
-    d = trace("b3").descent
+    d = traced("b3").descent
     assert fmt(d[1].gradient["b3"]) == B3_SLOPE_NEXT_STATED
     assert fmt(d[2].params["b3"]) == B3_NEXT_STATED
 
 
 def test_b3_descent_path_and_final_value():
     """b3 follows the reference path and stops at 2.61, when the step size is close to 0."""
-    d = trace("b3").descent
+    d = traced("b3").descent
     assert d.column("b3").tolist() == pytest.approx(B3_PATH, abs=0.00005)
     assert d.status == "converged" and d.updates == 9
     assert fmt(d.final.params["b3"]) == B3_FINAL_STATED
@@ -104,7 +98,7 @@ def test_b3_descent_path_and_final_value():
 
 def test_b3_sweep_covers_the_descent_path():
     """The pink curve spans the lesson's range and every value b3 takes during descent."""
-    t = trace("b3")
+    t = traced("b3")
     path = t.descent.column("b3")
     assert t.sweep.values[0] <= min(0.0, path.min()) and t.sweep.values[-1] >= max(3.0, path.max())
 
@@ -119,14 +113,14 @@ def test_sweep_stretches_to_probes_outside_its_range(tmp_path):
     s = trace_lesson(Lesson.from_file(path)).sweep
     assert (s.values[0], s.values[-1]) == (-5.0, 10.0)
     assert (s.ssr[0], s.ssr[-1]) == pytest.approx((s.probe_ssr[0], s.probe_ssr[-1]), rel=1e-12)
-    assert trace("b3").sweep.values[0] == lesson("b3").sweep.range[0]
+    assert traced("b3").sweep.values[0] == lesson("b3").sweep.range[0]
 
 
 # ---- three_params ---------------------------------------------------------------------------
 
 def test_three_params_start():
     """At the start the squiggle predicts 0.719, 0.462, 0.769, SSR is 1.398, slopes match."""
-    d = trace("three_params").descent
+    d = traced("three_params").descent
     assert d[0].predicted.tolist() == pytest.approx(THREE_START_PREDICTED, abs=0.0005)
     assert d[0].ssr == pytest.approx(THREE_START_SSR, abs=0.0005)
     assert dict(d[0].gradient) == pytest.approx(THREE_START_GRADIENT, abs=0.0005)
@@ -134,13 +128,13 @@ def test_three_params_start():
 
 def test_three_params_first_step():
     """After the first step w3 = 0.102, w4 = 0.504, b3 = -0.190."""
-    params = trace("three_params").descent[1].params
+    params = traced("three_params").descent[1].params
     assert {n: params[n] for n in THREE_FIRST_STEP} == pytest.approx(THREE_FIRST_STEP, abs=0.0005)
 
 
 def test_three_params_after_1000_steps():
     """After 1000 steps w3, w4, b3 are -1.2159, -2.3038, 2.6066: the b3 lesson's values."""
-    d = trace("three_params").descent
+    d = traced("three_params").descent
     assert d.updates == 1000 and d.status == "max_steps"
     final = {n: d.final.params[n] for n in THREE_AFTER_1000}
     assert final == pytest.approx(THREE_AFTER_1000, abs=0.00005)
@@ -149,7 +143,7 @@ def test_three_params_after_1000_steps():
 
 def test_three_params_stop_rule_stops_at_309():
     """With min_step_size 0.001, three_params stops at step 309 at (-1.17, -2.21, 2.52)."""
-    d = traced_with("three_params", min_step_size=0.001).descent
+    d = traced("three_params", min_step_size=0.001).descent
     assert d.status == "converged" and d.updates == THREE_STOP_STEP
     final = {n: d.final.params[n] for n in THREE_STOP_AT}
     assert final == pytest.approx(THREE_STOP_AT, abs=0.005)
@@ -157,7 +151,7 @@ def test_three_params_stop_rule_stops_at_309():
 
 def test_three_params_keeps_the_hidden_layer_fixed():
     """Parameters not optimized keep their starting value in every step."""
-    t = trace("three_params")
+    t = traced("three_params")
     for name in ("w1", "b1", "w2", "b2"):
         assert np.all(t.descent.column(name) == lesson("three_params").network.params[name])
 
@@ -166,12 +160,12 @@ def test_three_params_keeps_the_hidden_layer_fixed():
 
 def test_all_params_start_ssr():
     """At the all_params start SSR is 1.896."""
-    assert trace("all_params").descent[0].ssr == pytest.approx(ALL_START_SSR, abs=0.0005)
+    assert traced("all_params").descent[0].ssr == pytest.approx(ALL_START_SSR, abs=0.0005)
 
 
 def test_all_params_after_8000_steps_rediscovers_the_b3_lesson():
     """After 8000 steps at learning rate 0.01 all seven values match the b3 lesson to 2 decimals."""
-    d = traced_with("all_params", max_steps=8000).descent
+    d = traced("all_params", max_steps=8000).descent
     assert d.updates == 8000 and d.status == "max_steps" and len(d) == 8001
     final = dict(d.final.params)
     # The table's b2, 0.574, is 0.57349 rounded twice (0.5735, then 0.574): allow one unit in
@@ -183,7 +177,7 @@ def test_all_params_after_8000_steps_rediscovers_the_b3_lesson():
 
 def test_all_params_at_learning_rate_0_1_finds_another_fit():
     """At learning rate 0.1 the seven parameters reach a different zero-SSR fit."""
-    d = traced_with("all_params", learning_rate=0.1, max_steps=1000).descent
+    d = traced("all_params", learning_rate=0.1, max_steps=1000).descent
     assert dict(d.final.params) == pytest.approx(ALL_LR_01, abs=0.0005)
     assert d.final.ssr < 1e-10
 
@@ -194,7 +188,7 @@ def test_all_params_stop_rule_halts_on_a_plateau():
     The reference says "step 16": the 16th step is the first small one, so it is not taken and
     descent ends after 15 updates.
     """
-    d = traced_with("all_params", min_step_size=0.001).descent
+    d = traced("all_params", min_step_size=0.001).descent
     assert d.status == "converged" and d.updates == 15
     assert d.final.ssr > 0.5
 
@@ -203,7 +197,7 @@ def test_all_params_stop_rule_halts_on_a_plateau():
 
 def test_trace_views_agree_with_the_descent():
     """network_at, fit_at, curves_at and chain_at describe descent state i."""
-    t = trace("three_params")
+    t = traced("three_params")
     for i in (0, 1, 500, -1):
         assert np.array_equal(t.network_at(i).values, t.descent.params[i])
         assert t.fit_at(i).ssr == pytest.approx(float(t.descent.ssr[i]), rel=1e-12, abs=1e-15)
@@ -216,7 +210,7 @@ def test_trace_views_agree_with_the_descent():
 
 def test_trace_is_immutable():
     """A trace and its lesson are frozen; its arrays cannot be written."""
-    t = trace("b3")
+    t = traced("b3")
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.lesson = lesson("three_params")  # type: ignore[misc]
     for array in (t.grid, t.descent.params, t.sweep.values, t.sweep.ssr, t.start.residuals,
@@ -226,13 +220,13 @@ def test_trace_is_immutable():
 
 def test_lesson_without_sweep_has_none():
     """A lesson without a sweep key traces with sweep None."""
-    assert trace("all_params").sweep is None
+    assert traced("all_params").sweep is None
 
 
 def test_divergence_names_the_lesson_file():
     """A diverging lesson raises DivergenceError naming the file, the key and the learning rate."""
     with pytest.raises(DivergenceError) as info:
-        traced_with("b3", learning_rate=100.0)
+        traced("b3", learning_rate=100.0)
     message = str(info.value)
     assert message.startswith(f"{LESSONS_DIR / 'b3.yaml'}: descent.learning_rate: ")
     assert "diverged at step" in message and "learning rate 100" in message
@@ -240,8 +234,8 @@ def test_divergence_names_the_lesson_file():
 
 def test_unchanged_settings_reproduce_the_shipped_trace():
     """Tracing twice gives identical numbers: nothing is random or stateful."""
-    again = traced_with("b3")
-    assert np.array_equal(again.descent.params, trace("b3").descent.params)
+    again = traced("b3")
+    assert np.array_equal(again.descent.params, traced("b3").descent.params)
 
 
 def test_descent_settings_are_validated_records():
