@@ -80,10 +80,12 @@ class LessonCamera(Camera):
 class LessonRenderer(CairoRenderer):
     """Manim's Cairo renderer, without the drawing that a skipped animation throws away.
 
-    While animations are skipped (``--dry_run``, ``bp script``, the plays before ``-n``),
-    manim still draws each play's still background and its last frame, then writes neither.
-    A lesson scene draws the frames it keeps (stills, the thumbnail) when it takes them, so
-    those drawings were only lost time: about a fifth of a dry run.
+    While animations are skipped (the plays before ``-n``), manim still draws each play's
+    still background and its last frame, then writes neither; and a dry run (``--dry_run``,
+    ``bp script``) does not skip animations (their updaters must run as in a render) but
+    draws every frame of them for nothing. A lesson scene draws the frames it keeps (stills,
+    the thumbnail) when it takes them, between plays, so no frame of a play is drawn in
+    either case: that drawing was a third of a dry run's time.
     """
 
     #: Seconds spent drawing frames (cairo) and handing them to the encoders (a full queue
@@ -109,7 +111,11 @@ class LessonRenderer(CairoRenderer):
         self._new_play()
         #: This play is a wait: its partial movie is encoded for repeats (the file writer).
         self.holding = bool(args) and all(isinstance(a, Wait) for a in args)
-        super().play(scene, *args, **kwargs)
+        self._playing = True
+        try:
+            super().play(scene, *args, **kwargs)
+        finally:
+            self._playing = False
         self._new_play()
 
     def render(self, scene: Scene, time: float, moving_mobjects=None) -> None:
@@ -124,6 +130,9 @@ class LessonRenderer(CairoRenderer):
         picture is then compared in full (:func:`drawn_state`), updaters included.
         """
         if self.skip_animations:
+            return
+        if config.dry_run:  # the frame is counted (the scene's clock runs on frames), not drawn
+            self.add_frame(self.camera.pixel_array)
             return
         if not hasattr(self, "_last_progress"):
             self._new_play()
@@ -145,7 +154,12 @@ class LessonRenderer(CairoRenderer):
         self.add_frame(frame)
         self._last_drawn = None if state is None else (state, frame)
 
+    #: Inside a play (whose frames a dry run throws away), not taking a still.
+    _playing = False
+
     def update_frame(self, *args, **kwargs) -> None:
+        if self._playing and config.dry_run:  # a wait's picture, which nothing keeps
+            return
         started = time.perf_counter()
         super().update_frame(*args, **kwargs)
         self.draw_seconds += time.perf_counter() - started
