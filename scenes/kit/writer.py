@@ -11,10 +11,13 @@ import inspect
 import math
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from queue import Queue
 from typing import TYPE_CHECKING
 
 import av
@@ -59,6 +62,27 @@ class LessonCamera(Camera):
 
     def forget_paths(self) -> None:
         self._paths.clear()
+
+    def set_pixel_array(self, pixel_array, convert_from_floats: bool = False) -> None:
+        """Manim's, except that each frame is drawn into a new array (one copy of the
+        background) instead of over the last one in place: :meth:`LessonRenderer.get_frame`
+        hands the drawn array to the encoders as it is, where manim copied it once more."""
+        pixel_array = np.asarray(pixel_array)
+        if convert_from_floats or pixel_array.shape != getattr(self, "pixel_array",
+                                                               pixel_array[:0]).shape:
+            return super().set_pixel_array(pixel_array, convert_from_floats)
+        self.pixel_array = pixel_array.astype(self.pixel_array_dtype, copy=True)
+        return None
+
+    def get_cached_cairo_context(self, pixel_array):
+        # Manim keys its contexts by id(): with a new array per frame, ids are reused by
+        # later arrays and the contexts (each holding its frame alive) would pile up. Only
+        # the last array's context is kept, with the array itself.
+        kept = getattr(self, "_context", None)
+        return kept[1] if kept is not None and kept[0] is pixel_array else None
+
+    def cache_cairo_context(self, pixel_array, ctx) -> None:
+        self._context = (pixel_array, ctx)
 
     def set_cairo_context_path(self, ctx, vmobject):
         points = vmobject.points
@@ -149,6 +173,13 @@ class LessonRenderer(CairoRenderer):
         started = time.perf_counter()
         super().update_frame(*args, **kwargs)
         self.draw_seconds += time.perf_counter() - started
+
+    def get_frame(self):
+        """The frame just drawn, itself, not a copy (manim's copies it): the camera draws the
+        next frame into a new array (:meth:`LessonCamera.set_pixel_array`)."""
+        if isinstance(self.camera, LessonCamera):
+            return self.camera.pixel_array
+        return super().get_frame()
 
     def add_frame(self, frame, num_frames: int = 1) -> None:
         started = time.perf_counter()
@@ -259,6 +290,85 @@ X264_DTS_DELAY = 2
 #: Marks the end of a job's frames in its queue (:meth:`HeldFrameEncodeJob.seal`).
 _END = np.empty(0)
 
+#: Bytes of drawn frames (RGBA) the scene may hand to the encoders ahead of them, over all
+#: partial movies at once (:class:`FrameBacklog`): 200 frames at 720p, 90 at 1080p. Manim
+#: bounds each partial movie's queue to ``encoder_queue_size`` frames (8), so the scene
+#: waited for the encoders at every busy animation (b3 -qm: about 20 s of its thread's
+#: time), while during the waits that followed (written as copies, nearly free) the
+#: encoders had nothing to do.
+FRAME_BACKLOG_BYTES = 768 << 20
+#: Partial movies encoding at once; the others in flight wait their turn, in the order they
+#: came, with their frames queued. Manim encodes up to ``max_inflight_encoders`` at once; with
+#: the scene running ahead by a whole backlog (16 in flight on b3 -qm) that many x264 encoders
+#: at once took 2.3 GB (against 0.8) and the cores from the scene. Two, not one: the partial
+#: movie the scene is drawing into holds its turn while it waits for frames, so one turn could
+#: leave the earlier ones (and the backlog's slots they hold) waiting on it.
+ENCODERS_AT_ONCE = 2
+#: How much lower (Linux nice steps) the encoder threads, and x264's and swscale's threads
+#: they start, run than the scene's thread. The scene's thread (manim's Python: interpolating,
+#: drawing, copying) is the render's critical path and can use one core only; the encoders
+#: have plenty of slack (the backlog) and take whatever CPU the scene leaves.
+ENCODER_NICENESS = 10
+
+
+class FrameBacklog(Queue):
+    """A partial movie's frame queue: unbounded itself, but each new frame put in takes one of
+    the ``slots`` shared by all partial movies, given back when the encoder takes it out. A
+    frame put again right after itself (a hold, a frame not redrawn) takes none: it is the
+    same array."""
+
+    def __init__(self, slots: threading.Semaphore) -> None:
+        super().__init__()
+        self.slots = slots
+        self._last_in: np.ndarray | None = None
+        self._last_out: np.ndarray | None = None
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        frame = item[1]
+        if _takes_slot(frame, self._last_in):
+            self.slots.acquire()
+            self._last_in = frame
+        super().put(item, block, timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        item = super().get(block, timeout)
+        # The same sequence of frames as put in, so the same frames give their slots back.
+        if _takes_slot(item[1], self._last_out):
+            self._last_out = item[1]
+            self.slots.release()
+        return item
+
+
+def _takes_slot(frame, last) -> bool:
+    return isinstance(frame, np.ndarray) and frame.size > 0 and frame is not last
+
+
+def backlog_slots(width: int, height: int) -> threading.Semaphore:
+    """The slots of :data:`FRAME_BACKLOG_BYTES` for RGBA frames of this size (at least 8,
+    manim's queue)."""
+    return threading.Semaphore(max(8, FRAME_BACKLOG_BYTES // (4 * width * height)))
+
+
+def lower_thread_priority(steps: int) -> bool:
+    """Lower the calling thread's priority by ``steps`` nice steps (threads it starts after
+    this inherit it). Only on Linux, where a thread has its own nice value; False elsewhere
+    or when refused."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + steps)
+    except OSError:
+        return False
+    return True
+
+
+def same_picture(frame: np.ndarray, last: np.ndarray) -> bool:
+    """Whether two RGBA frames are equal: one row in 16 first, which tells most different
+    frames apart for a sixteenth of a full comparison."""
+    return frame.shape == last.shape and np.array_equal(frame[::16], last[::16]) \
+        and np.array_equal(frame, last)
+
 
 def hold_packets(planes: np.ndarray, count: int, options: dict, rate, width: int,
                  height: int) -> tuple[bytes, list[av.Packet]] | None:
@@ -354,8 +464,15 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
     came).
     """
 
-    def __init__(self, *args, hold: bool = False, **kwargs) -> None:
-        # Set before the base starts the worker thread that reads them.
+    def __init__(self, path, animation_index: int, container, stream, *, hold: bool = False,
+                 slots: threading.Semaphore, turns: threading.Semaphore) -> None:
+        # Manim's __init__ with a FrameBacklog for its bounded queue: the thread it starts
+        # reads the queue at once, so the queue cannot be swapped afterwards.
+        self.path, self.animation_index = path, animation_index
+        self.container, self.stream = container, stream
+        self.queue = FrameBacklog(slots)
+        self._turns = turns
+        self._exception: BaseException | None = None
         self._last: np.ndarray | None = None
         self._planes: np.ndarray | None = None
         self._hold = hold
@@ -365,7 +482,16 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
         self.copied = 0  #: frames of holds written as a copy of one P frame
         self.convert_seconds = 0.0
         self.encode_seconds = 0.0
-        super().__init__(*args, **kwargs)
+        self.native_id: int | None = None  #: the encoder thread's (for its priority)
+        self.thread = threading.Thread(target=self._listen_and_write,
+                                       name=f"partial-movie-encoder-{animation_index}")
+        self.thread.start()
+
+    def _listen_and_write(self) -> None:
+        self.native_id = threading.get_native_id()
+        lower_thread_priority(ENCODER_NICENESS)
+        with self._turns:
+            super()._listen_and_write()
 
     def seal(self) -> None:
         self.queue.put((0, _END))
@@ -377,12 +503,12 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
             self._write_hold()
             self.encode_seconds += time.perf_counter() - started
             return
-        if self._planes is None or not (frame is self._last or np.array_equal(frame, self._last)):
+        if self._planes is None or not (frame is self._last or same_picture(frame, self._last)):
             if self._pending:  # a second picture: this wait is not one hold
                 self._hold = False
                 self._encode(self._planes, self._pending)
                 self._pending = 0
-            rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
+            rgba = av.VideoFrame.from_numpy_buffer(frame, format="rgba")  # not copied
             self._planes = rgba.reformat(format="yuv420p").to_ndarray()
             self._last = frame
             self.converted += 1
@@ -446,6 +572,10 @@ class LessonFileWriter(SceneFileWriter):
     def __init__(self, *args, **kwargs) -> None:
         self.frame_counts = {"converted": 0, "repeated": 0, "copied": 0, "convert_s": 0.0,
                              "encode_s": 0.0}
+        #: The frames all partial movies may hold waiting for their encoders (FrameBacklog).
+        self._backlog_slots = backlog_slots(config.pixel_width, config.pixel_height)
+        #: Turns to encode (ENCODERS_AT_ONCE), taken in the order the partial movies came.
+        self._encoder_turns = threading.Semaphore(ENCODERS_AT_ONCE)
         super().__init__(*args, **kwargs)
 
     #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
@@ -471,7 +601,15 @@ class LessonFileWriter(SceneFileWriter):
         self._current_encode_job = HeldFrameEncodeJob(
             path=file_path, animation_index=self.renderer.num_plays, container=container,
             stream=stream, hold=getattr(self.renderer, "holding", False),
-            frame_queue_size=0 if config.max_inflight_encoders == 1 else config.encoder_queue_size)
+            slots=self._backlog_slots, turns=self._encoder_turns)
+
+    def close_partial_movie_stream(self) -> None:
+        """Manim's; the time it waits for the oldest in-flight partial movie (more than
+        ``max_inflight_encoders`` at once) counts as waiting for the encoders."""
+        started = time.perf_counter()
+        super().close_partial_movie_stream()
+        if hasattr(self.renderer, "hand_seconds"):
+            self.renderer.hand_seconds += time.perf_counter() - started
 
     def _join_job(self, job) -> None:
         super()._join_job(job)
