@@ -93,6 +93,17 @@ def test_a_frame_handed_on_is_never_drawn_over(tmp_path):
         assert np.array_equal(frame, then), f"frame {index} was drawn over after it was handed on"
 
 
+def test_frames_no_one_holds_any_more_are_drawn_into_again(tmp_path):
+    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
+                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
+                "verbosity": "WARNING"}
+    with tempconfig(settings):
+        renderer = Recording()  # keeps copies only: each frame is let go once handed on
+        Overlapping(renderer=renderer).render()
+    assert len(renderer.frames) == 17
+    assert len(renderer.camera._spare) <= 4, "frames let go were not reused"
+
+
 class ManimsRecording(KeepsFrames, CairoRenderer):
     """Manim's own renderer and camera, keeping every frame."""
 
