@@ -322,10 +322,11 @@ _END = np.empty(0)
 FRAME_BACKLOG_BYTES = 512 << 20
 #: Partial movies encoding at once; the others in flight wait their turn, in the order they
 #: came, with their frames queued. Manim encodes up to ``max_inflight_encoders`` at once; with
-#: the scene running ahead by a whole backlog (16 in flight on b3 -qm) that many x264 encoders
-#: at once took 2.3 GB (against 0.8) and the cores from the scene. Two, not one: the partial
-#: movie the scene is drawing into holds its turn while it waits for frames, so one turn could
-#: leave the earlier ones (and the backlog's slots they hold) waiting on it.
+#: the scene running ahead by a whole backlog, that many x264 encoders at once took the cores
+#: from the scene. (Each encoder thread also keeps its own malloc arena: b3 -qm peaked at
+#: 2.2 GB with 16 in flight, 1.4 GB with 8, manim.cfg's, against 0.83 GB before.) Two, not
+#: one: the partial movie the scene is drawing into holds its turn while it waits for frames,
+#: so one turn could leave the earlier ones (and the backlog's slots they hold) waiting on it.
 ENCODERS_AT_ONCE = 2
 #: How much lower (Linux nice steps) the encoder threads, and x264's and swscale's threads
 #: they start, run than the scene's thread. The scene's thread (manim's Python: interpolating,
