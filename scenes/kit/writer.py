@@ -653,6 +653,24 @@ class LessonFileWriter(SceneFileWriter):
             counts["convert_s"] += job.convert_seconds
             counts["encode_s"] += job.encode_seconds
 
+    def combine_to_movie(self) -> None:
+        """Manim's, with the section videos joined at the same time in another thread: a join
+        is mostly reading and writing packets in libav, which lets go of the GIL (b3 -qm,
+        load 8: 1.0 s for the movie, 1.6 s for the sections, one after the other before)."""
+        if config.save_sections:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="section-videos")
+            self._sections_joined = pool.submit(super().combine_to_section_videos)
+            pool.shutdown(wait=False)
+        super().combine_to_movie()
+
+    def combine_to_section_videos(self) -> None:
+        """Waits for the section videos begun beside the movie (:meth:`combine_to_movie`)."""
+        joined: Future | None = getattr(self, "_sections_joined", None)
+        if joined is None:
+            return super().combine_to_section_videos()
+        self._sections_joined = None
+        return joined.result()
+
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:
         """The partial movies joined (PyAV, packets copied) at exact frame times, the index
