@@ -363,6 +363,11 @@ class FrameBacklog(Queue):
         return item
 
 
+    def let_go(self) -> None:
+        """Forget the last frames put in and taken out (once no more will come)."""
+        self._last_in = self._last_out = None
+
+
 def _takes_slot(frame, last) -> bool:
     return isinstance(frame, np.ndarray) and frame.size > 0 and frame is not last
 
@@ -517,6 +522,11 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
         lower_thread_priority(ENCODER_NICENESS)
         with self._turns:
             super()._listen_and_write()
+        # Let go of the frames now: the job lives on in a reference cycle (its thread's
+        # target) until the garbage collector runs, and the camera reuses only frames
+        # nothing holds (LessonCamera._free_array).
+        self._last = self._planes = None
+        self.queue.let_go()
 
     def seal(self) -> None:
         self.queue.put((0, _END))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from fractions import Fraction
 from pathlib import Path
 
@@ -99,8 +100,12 @@ def test_an_encoder_runs_below_the_scene_and_waits_for_its_turn(tmp_path):
     turns.acquire()  # another partial movie is encoding
     slots = threading.Semaphore(8)
     waiting = job(tmp_path / "a.mp4", slots, turns)
+    kept = []
     for value in range(3):
-        waiting.put(1, frame(value * 80))
+        drawn = frame(value * 80)
+        kept.append(weakref.ref(drawn))
+        waiting.put(1, drawn)
+    del drawn
     waiting.seal()
     waiting.thread.join(timeout=0.5)
     assert waiting.thread.is_alive() and waiting.converted == 0, "it encoded out of turn"
@@ -110,5 +115,7 @@ def test_an_encoder_runs_below_the_scene_and_waits_for_its_turn(tmp_path):
     waiting.join()
     assert waiting.converted == 3
     assert all(slots.acquire(blocking=False) for _ in range(8)), "a slot was not given back"
+    # The camera draws again only into frames nothing holds: a finished job holds none.
+    assert all(ref() is None for ref in kept), "the finished job still holds a frame"
     with av.open(str(tmp_path / "a.mp4")) as written:
         assert sum(1 for _ in written.decode(video=0)) == 3
