@@ -11,14 +11,18 @@ import inspect
 import math
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from queue import Queue
 from typing import TYPE_CHECKING
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from manim import Camera, Scene, VMobject, Wait, config, logger
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import (
@@ -51,6 +55,7 @@ class LessonCamera(Camera):
     """
 
     def __init__(self, *args, **kwargs) -> None:
+        self._spare: list[np.ndarray] = []  #: frame arrays to reuse (before manim's reset)
         super().__init__(*args, **kwargs)
         #: id(vmobject) -> (vmobject, its points then, the context's matrix, the path)
         self._paths: dict[int, tuple] = {}
@@ -59,6 +64,48 @@ class LessonCamera(Camera):
 
     def forget_paths(self) -> None:
         self._paths.clear()
+
+    def set_pixel_array(self, pixel_array, convert_from_floats: bool = False) -> None:
+        """Manim's, except that each frame is drawn into a new array (one copy of the
+        background) instead of over the last one in place: :meth:`LessonRenderer.get_frame`
+        hands the drawn array to the encoders as it is, where manim copied it once more."""
+        pixel_array = np.asarray(pixel_array)
+        if convert_from_floats or pixel_array.shape != getattr(self, "pixel_array",
+                                                               pixel_array[:0]).shape:
+            return super().set_pixel_array(pixel_array, convert_from_floats)
+        array = self._free_array()
+        np.copyto(array, pixel_array, casting="unsafe")
+        self.pixel_array = array
+        return None
+
+    #: Frame arrays kept for reuse (:meth:`_free_array`); past this many, new ones are not kept.
+    SPARE_ARRAYS = 256
+
+    def _free_array(self) -> np.ndarray:
+        """A frame array nothing else holds any more (not the frame being drawn, not a frame
+        waiting for or compared by an encoder, not a kept background), or a new one.
+
+        Reusing them saves the page faults of fresh memory: with the encoders' backlog alive,
+        a new 720p array cost 1.7 ms of CPU to fill against 0.3 ms for a reused one."""
+        spare = self._spare
+        for array in spare:
+            # Held only by the list, this loop and getrefcount's argument: free.
+            if sys.getrefcount(array) == 3:
+                return array
+        array = np.empty_like(self.pixel_array, dtype=self.pixel_array_dtype)
+        if len(spare) < self.SPARE_ARRAYS:
+            spare.append(array)
+        return array
+
+    def get_cached_cairo_context(self, pixel_array):
+        # Manim keys its contexts by id(): with a new array per frame, ids are reused by
+        # later arrays and the contexts (each holding its frame alive) would pile up. Only
+        # the last array's context is kept, with the array itself.
+        kept = getattr(self, "_context", None)
+        return kept[1] if kept is not None and kept[0] is pixel_array else None
+
+    def cache_cairo_context(self, pixel_array, ctx) -> None:
+        self._context = (pixel_array, ctx)
 
     def set_cairo_context_path(self, ctx, vmobject):
         points = vmobject.points
@@ -163,6 +210,13 @@ class LessonRenderer(CairoRenderer):
         started = time.perf_counter()
         super().update_frame(*args, **kwargs)
         self.draw_seconds += time.perf_counter() - started
+
+    def get_frame(self):
+        """The frame just drawn, itself, not a copy (manim's copies it): the camera draws the
+        next frame into a new array (:meth:`LessonCamera.set_pixel_array`)."""
+        if isinstance(self.camera, LessonCamera):
+            return self.camera.pixel_array
+        return super().get_frame()
 
     def add_frame(self, frame, num_frames: int = 1) -> None:
         started = time.perf_counter()
@@ -273,6 +327,91 @@ X264_DTS_DELAY = 2
 #: Marks the end of a job's frames in its queue (:meth:`HeldFrameEncodeJob.seal`).
 _END = np.empty(0)
 
+#: Bytes of drawn frames (RGBA) the scene may hand to the encoders ahead of them, over all
+#: partial movies at once (:class:`FrameBacklog`): 138 frames at 720p, 61 at 1080p. Manim
+#: bounds each partial movie's queue to ``encoder_queue_size`` frames (8), so the scene
+#: waited for the encoders at every busy animation (b3 -qm: about 20 s of its thread's
+#: time), while during the waits that followed (written as copies, nearly free) the
+#: encoders had nothing to do.
+FRAME_BACKLOG_BYTES = 512 << 20
+#: Partial movies encoding at once; the others in flight wait their turn, in the order they
+#: came, with their frames queued. Manim encodes up to ``max_inflight_encoders`` at once; with
+#: the scene running ahead by a whole backlog, that many x264 encoders at once took the cores
+#: from the scene. (Each encoder thread also keeps its own malloc arena: b3 -qm peaked at
+#: 2.2 GB with 16 in flight, 1.4 GB with 8, manim.cfg's, against 0.83 GB before.) Two, not
+#: one: the partial movie the scene is drawing into holds its turn while it waits for frames,
+#: so one turn could leave the earlier ones (and the backlog's slots they hold) waiting on it.
+ENCODERS_AT_ONCE = 2
+#: How much lower (Linux nice steps) the encoder threads, and x264's and swscale's threads
+#: they start, run than the scene's thread. The scene's thread (manim's Python: interpolating,
+#: drawing, copying) is the render's critical path and can use one core only; the encoders
+#: have plenty of slack (the backlog) and take whatever CPU the scene leaves.
+ENCODER_NICENESS = 10
+
+
+class FrameBacklog(Queue):
+    """A partial movie's frame queue: unbounded itself, but each new frame put in takes one of
+    the ``slots`` shared by all partial movies, given back when the encoder takes it out. A
+    frame put again right after itself (a hold, a frame not redrawn) takes none: it is the
+    same array."""
+
+    def __init__(self, slots: threading.Semaphore) -> None:
+        super().__init__()
+        self.slots = slots
+        self._last_in: np.ndarray | None = None
+        self._last_out: np.ndarray | None = None
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        frame = item[1]
+        if _takes_slot(frame, self._last_in):
+            self.slots.acquire()
+            self._last_in = frame
+        super().put(item, block, timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        item = super().get(block, timeout)
+        # The same sequence of frames as put in, so the same frames give their slots back.
+        if _takes_slot(item[1], self._last_out):
+            self._last_out = item[1]
+            self.slots.release()
+        return item
+
+
+    def let_go(self) -> None:
+        """Forget the last frames put in and taken out (once no more will come)."""
+        self._last_in = self._last_out = None
+
+
+def _takes_slot(frame, last) -> bool:
+    return isinstance(frame, np.ndarray) and frame.size > 0 and frame is not last
+
+
+def backlog_slots(width: int, height: int) -> threading.Semaphore:
+    """The slots of :data:`FRAME_BACKLOG_BYTES` for RGBA frames of this size (at least 8,
+    manim's queue)."""
+    return threading.Semaphore(max(8, FRAME_BACKLOG_BYTES // (4 * width * height)))
+
+
+def lower_thread_priority(steps: int) -> bool:
+    """Lower the calling thread's priority by ``steps`` nice steps (threads it starts after
+    this inherit it). Only on Linux, where a thread has its own nice value; False elsewhere
+    or when refused."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + steps)
+    except OSError:
+        return False
+    return True
+
+
+def same_picture(frame: np.ndarray, last: np.ndarray) -> bool:
+    """Whether two RGBA frames are equal: one row in 16 first, which tells most different
+    frames apart for a sixteenth of a full comparison."""
+    return frame.shape == last.shape and np.array_equal(frame[::16], last[::16]) \
+        and np.array_equal(frame, last)
+
 
 def hold_packets(planes: np.ndarray, count: int, options: dict, rate, width: int,
                  height: int) -> tuple[bytes, list[av.Packet]] | None:
@@ -368,8 +507,15 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
     came).
     """
 
-    def __init__(self, *args, hold: bool = False, **kwargs) -> None:
-        # Set before the base starts the worker thread that reads them.
+    def __init__(self, path, animation_index: int, container, stream, *, hold: bool = False,
+                 slots: threading.Semaphore, turns: threading.Semaphore) -> None:
+        # Manim's __init__ with a FrameBacklog for its bounded queue: the thread it starts
+        # reads the queue at once, so the queue cannot be swapped afterwards.
+        self.path, self.animation_index = path, animation_index
+        self.container, self.stream = container, stream
+        self.queue = FrameBacklog(slots)
+        self._turns = turns
+        self._exception: BaseException | None = None
         self._last: np.ndarray | None = None
         self._planes: np.ndarray | None = None
         self._hold = hold
@@ -379,7 +525,22 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
         self.copied = 0  #: frames of holds written as a copy of one P frame
         self.convert_seconds = 0.0
         self.encode_seconds = 0.0
-        super().__init__(*args, **kwargs)
+        self.native_id: int | None = None  #: the encoder thread's (for its priority)
+        self._reformatter = VideoReformatter()
+        self.thread = threading.Thread(target=self._listen_and_write,
+                                       name=f"partial-movie-encoder-{animation_index}")
+        self.thread.start()
+
+    def _listen_and_write(self) -> None:
+        self.native_id = threading.get_native_id()
+        lower_thread_priority(ENCODER_NICENESS)
+        with self._turns:
+            super()._listen_and_write()
+        # Let go of the frames now: the job lives on in a reference cycle (its thread's
+        # target) until the garbage collector runs, and the camera reuses only frames
+        # nothing holds (LessonCamera._free_array).
+        self._last = self._planes = None
+        self.queue.let_go()
 
     def seal(self) -> None:
         self.queue.put((0, _END))
@@ -391,13 +552,16 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
             self._write_hold()
             self.encode_seconds += time.perf_counter() - started
             return
-        if self._planes is None or not (frame is self._last or np.array_equal(frame, self._last)):
+        if self._planes is None or not (frame is self._last or same_picture(frame, self._last)):
             if self._pending:  # a second picture: this wait is not one hold
                 self._hold = False
                 self._encode(self._planes, self._pending)
                 self._pending = 0
-            rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
-            self._planes = rgba.reformat(format="yuv420p").to_ndarray()
+            rgba = av.VideoFrame.from_numpy_buffer(frame, format="rgba")  # not copied
+            # One swscale context for the job, in this thread only: swscale's own threads
+            # (its default) cost more CPU than they save beside the x264 threads.
+            self._planes = self._reformatter.reformat(rgba, format="yuv420p",
+                                                      threads=1).to_ndarray()
             self._last = frame
             self.converted += 1
             self.repeated += num_frames - 1
@@ -414,9 +578,12 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
     def _encode(self, planes: np.ndarray, num_frames: int) -> None:
         for _ in range(num_frames):
             # A new frame each time: the encoder keeps frames for its look-ahead, so one
-            # VideoFrame must not be sent twice (manim's note); copying planes is cheap.
-            for packet in self.stream.encode(av.VideoFrame.from_ndarray(planes,
-                                                                        format="yuv420p")):
+            # VideoFrame must not be sent twice (manim's note). Each wraps the planes without
+            # copying them (from_ndarray copied 0.7 ms a 720p frame, holding the GIL the
+            # scene's thread needs): x264 copies its input, and the planes are never written
+            # to (a new picture gets new planes).
+            for packet in self.stream.encode(av.VideoFrame.from_numpy_buffer(
+                    planes, format="yuv420p")):
                 self.container.mux(packet)
 
     def _write_hold(self) -> None:
@@ -460,6 +627,10 @@ class LessonFileWriter(SceneFileWriter):
     def __init__(self, *args, **kwargs) -> None:
         self.frame_counts = {"converted": 0, "repeated": 0, "copied": 0, "convert_s": 0.0,
                              "encode_s": 0.0}
+        #: The frames all partial movies may hold waiting for their encoders (FrameBacklog).
+        self._backlog_slots = backlog_slots(config.pixel_width, config.pixel_height)
+        #: Turns to encode (ENCODERS_AT_ONCE), taken in the order the partial movies came.
+        self._encoder_turns = threading.Semaphore(ENCODERS_AT_ONCE)
         super().__init__(*args, **kwargs)
 
     #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
@@ -485,7 +656,15 @@ class LessonFileWriter(SceneFileWriter):
         self._current_encode_job = HeldFrameEncodeJob(
             path=file_path, animation_index=self.renderer.num_plays, container=container,
             stream=stream, hold=getattr(self.renderer, "holding", False),
-            frame_queue_size=0 if config.max_inflight_encoders == 1 else config.encoder_queue_size)
+            slots=self._backlog_slots, turns=self._encoder_turns)
+
+    def close_partial_movie_stream(self) -> None:
+        """Manim's; the time it waits for the oldest in-flight partial movie (more than
+        ``max_inflight_encoders`` at once) counts as waiting for the encoders."""
+        started = time.perf_counter()
+        super().close_partial_movie_stream()
+        if hasattr(self.renderer, "hand_seconds"):
+            self.renderer.hand_seconds += time.perf_counter() - started
 
     def _join_job(self, job) -> None:
         super()._join_job(job)
@@ -497,6 +676,24 @@ class LessonFileWriter(SceneFileWriter):
             counts["copied"] += job.copied
             counts["convert_s"] += job.convert_seconds
             counts["encode_s"] += job.encode_seconds
+
+    def combine_to_movie(self) -> None:
+        """Manim's, with the section videos joined at the same time in another thread: a join
+        is mostly reading and writing packets in libav, which lets go of the GIL (b3 -qm,
+        load 8: 1.0 s for the movie, 1.6 s for the sections, one after the other before)."""
+        if config.save_sections:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="section-videos")
+            self._sections_joined = pool.submit(super().combine_to_section_videos)
+            pool.shutdown(wait=False)
+        super().combine_to_movie()
+
+    def combine_to_section_videos(self) -> None:
+        """Waits for the section videos begun beside the movie (:meth:`combine_to_movie`)."""
+        joined: Future | None = getattr(self, "_sections_joined", None)
+        if joined is None:
+            return super().combine_to_section_videos()
+        self._sections_joined = None
+        return joined.result()
 
     def combine_files(self, input_files, output_file, create_gif=False,
                       includes_sound=False) -> None:

@@ -66,6 +66,44 @@ def test_reused_paths_draw_the_same_frames(tmp_path):
         assert np.array_equal(a, b), f"frame {index} differs"
 
 
+class KeepsHandedFrames(LessonRenderer):
+    """The project's renderer keeping each frame it hands on, itself, beside a copy made then."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.handed: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_frame(self, frame, num_frames: int = 1) -> None:
+        self.handed.append((frame, frame.copy()))
+        super().add_frame(frame, num_frames)
+
+
+def test_a_frame_handed_on_is_never_drawn_over(tmp_path):
+    """The renderer hands the camera's own array on (no copy); the next frame is drawn into a
+    new one, so what the encoders hold stays what was drawn."""
+    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
+                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
+                "verbosity": "WARNING"}
+    with tempconfig(settings):
+        renderer = KeepsHandedFrames()
+        Overlapping(renderer=renderer).render()
+    handed = renderer.handed
+    assert len({id(frame) for frame, _ in handed}) > 10, "frames were not drawn anew"
+    for index, (frame, then) in enumerate(handed):
+        assert np.array_equal(frame, then), f"frame {index} was drawn over after it was handed on"
+
+
+def test_frames_no_one_holds_any_more_are_drawn_into_again(tmp_path):
+    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
+                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
+                "verbosity": "WARNING"}
+    with tempconfig(settings):
+        renderer = Recording()  # keeps copies only: each frame is let go once handed on
+        Overlapping(renderer=renderer).render()
+    assert len(renderer.frames) == 17
+    assert len(renderer.camera._spare) <= 4, "frames let go were not reused"
+
+
 class ManimsRecording(KeepsFrames, CairoRenderer):
     """Manim's own renderer and camera, keeping every frame."""
 
