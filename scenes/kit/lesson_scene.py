@@ -465,6 +465,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.voice_track.append((began, clip.recording))
         self.voice_track.extend((start, u.audio) for u, (start, _) in
                                 zip(clip.utterances, times, strict=True) if u.audio is not None)
+        writer = self.renderer.file_writer
+        if isinstance(writer, LessonFileWriter) and not self.settings.slides:
+            writer.lay_voice(self)  # the track is laid down and encoded as the clips come
         end = times[-1][1]
         if end - self.time > 1 / config.frame_rate:
             self.wait(end - self.time)
