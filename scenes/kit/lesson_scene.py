@@ -236,6 +236,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                                   self.lesson.descent.min_step_size)
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)
+        self.narrator.start()  # with an empty clip cache, the voice starts up beside the set-up
         # One worker keeps the clips in caption order (and the narrator on one thread).
         self._voice_worker = ThreadPoolExecutor(1, thread_name_prefix="voice")
         #: Seconds the scene stood waiting for its voice (synthesis not done by the hold).
