@@ -151,23 +151,28 @@ def resampled(samples: np.ndarray, rate: int) -> np.ndarray:
     return out[cut: cut + round(len(samples) * SAMPLE_RATE / rate)]
 
 
-def write_clip(samples: np.ndarray, rate: int, target: Path) -> None:
+def write_clip(samples: np.ndarray, rate: int, target: Path) -> np.ndarray:
     """Write a voice's ``samples`` (floats at ``rate`` Hz, full scale 1) to ``target`` in the
     clip format, atomically: trimmed (:func:`trimmed`), resampled to :data:`SAMPLE_RATE`
     (:func:`resampled`), 16-bit. What :func:`prepare_clip` makes with ffmpeg, in-process.
+    Returns the 16-bit samples written (what :func:`read_clip` would read back).
 
     Examples
     --------
     >>> import tempfile
     >>> clip = Path(tempfile.mkdtemp()) / "clip.wav"
     >>> t = np.arange(24_000) / 24_000
-    >>> write_clip(np.concatenate([np.zeros(12_000), 0.3 * np.sin(2 * np.pi * 220 * t)]),
-    ...            24_000, clip)
+    >>> pcm = write_clip(np.concatenate([np.zeros(12_000), 0.3 * np.sin(2 * np.pi * 220 * t)]),
+    ...                  24_000, clip)
     >>> round(clip_seconds(clip), 2)  # the second of sound and 0.05 s kept before it
     1.05
+    >>> bool(np.array_equal(pcm, read_clip(clip)))
+    True
     """
     sound = resampled(trimmed(np.asarray(samples, dtype=float), rate), rate)
-    write_pcm(target, np.clip(np.round(sound * 32767), -32768, 32767).astype("<i2"))
+    pcm = np.clip(np.round(sound * 32767), -32768, 32767).astype("<i2")
+    write_pcm(target, pcm)
+    return pcm
 
 
 def write_pcm(target: Path, pcm: np.ndarray) -> None:

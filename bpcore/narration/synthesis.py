@@ -163,8 +163,7 @@ def serve(asked=sys.stdin, answers=sys.stdout) -> None:
         try:
             samples, rate = speak(ask["voice"], ask["rate"], ask["model"], ask["speech"])
             target = Path(ask["target"])
-            audio.write_clip(samples, rate, target)
-            made = audio.levels(audio.read_clip(target) / 32768)
+            made = audio.levels(audio.write_clip(samples, rate, target) / 32768)
             answer = {"peak": made.peak, "energy": made.energy.tolist()}
         except Exception as exc:  # noqa: BLE001 - every failure is told to the parent in one line
             answer = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}
