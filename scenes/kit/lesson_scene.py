@@ -10,7 +10,8 @@ set, the last frame of every beat is saved there as a PNG (``bp stills`` uses th
 Every caption is narrated by the lesson's voice (``narration:`` in the lesson file, or
 ``BP_VOICE``; ``none`` for a silent video): it is cut into subtitle events, each spoken as one
 clip, and the picture holds until the voice has finished (kit/narration.py). The voice track
-is set to published-video loudness when the scene ends. When ``BP_SCRIPT`` names a file, the
+is set to published-video loudness clip by clip (kit/writer.py): as the clips are placed when
+any had to be synthesized, else when the scene ends. When ``BP_SCRIPT`` names a file, the
 narration script (each clip's id, caption and spoken words, by beat) is written there as JSON.
 
 When ``BP_SLIDES=1`` (``bp slides`` sets it), lesson scenes are manim-slides ``Slide`` scenes
