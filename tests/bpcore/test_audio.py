@@ -155,6 +155,15 @@ def test_each_clip_is_set_to_the_target_on_its_own(tmp_path: Path) -> None:
         assert measure(tmp_path / track).integrated == pytest.approx(TARGET_LUFS, abs=0.5)
 
 
+def test_a_clip_shorter_than_a_block_is_measured_over_its_length(tmp_path: Path) -> None:
+    """A 0.3 s clip has no 400 ms block to measure: its mean loudness over its own length is
+    set to the target (a 997 Hz sine reads 3.01 LU under its peak level in dBFS: amplitude
+    0.224 at -16 LUFS)."""
+    short = write_wav(tmp_path / "short.wav", tone(0.3, 0.01, hz=997))
+    track = read_clip(laid([(0.0, short)], 0.3, tmp_path / "track.wav")) / 32768
+    assert np.abs(track).max() == pytest.approx(10 ** ((TARGET_LUFS + 3.01) / 20), rel=0.02)
+
+
 def test_encoder_streams_the_track_into_aac(tmp_path: Path) -> None:
     """Samples written to the encoder in pieces make an AAC file as long as the track, at
     its loudness, with true peaks under the ceiling."""
