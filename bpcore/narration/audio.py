@@ -308,10 +308,32 @@ def _k_impulse() -> np.ndarray:
     return signal
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
 def _k_spectrum(size: int) -> np.ndarray:
-    """The K-weighting's impulse response in an FFT of ``size`` points."""
+    """The K-weighting's impulse response in an FFT of ``size`` points (a few sizes kept: a
+    clip's size is its own, and each takes megabytes)."""
     return np.fft.rfft(_k_impulse(), size)
+
+
+def fast_size(n: int) -> int:
+    """The least length of at least ``n`` with no prime factor over 5: an FFT that fast, and
+    on average a third shorter than the next power of two (about half the time measured).
+
+    Examples
+    --------
+    >>> fast_size(1000), fast_size(1025), fast_size(262_145)
+    (1000, 1080, 262440)
+    """
+    best = 1 << max(n - 1, 0).bit_length()
+    fives = 1
+    while fives < best:
+        threes = fives
+        while threes < best:
+            size = threes << max((n - 1) // threes, 0).bit_length()  # times the least power of 2
+            best = min(best, size)
+            threes *= 3
+        fives *= 5
+    return best
 
 
 @dataclass(frozen=True, eq=False)
@@ -328,7 +350,7 @@ def levels(samples: np.ndarray) -> Levels:
     """The :class:`Levels` of ``samples`` (floats, full scale 1, at :data:`SAMPLE_RATE`)."""
     samples = np.asarray(samples, dtype=float)
     n = len(samples) + K_TAIL - 1
-    size = 1 << (n - 1).bit_length()
+    size = fast_size(n)
     weighted = np.fft.irfft(np.fft.rfft(samples, size) * _k_spectrum(size), size)[:n]
     energy = np.square(weighted)
     energy = np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(axis=1)
