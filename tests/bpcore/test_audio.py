@@ -18,6 +18,7 @@ from bpcore.narration.audio import (
     clip_seconds,
     integrated,
     levels,
+    limited,
     measure,
     prepare_clip,
     read_clip,
@@ -162,6 +163,22 @@ def test_a_clip_shorter_than_a_block_is_measured_over_its_length(tmp_path: Path)
     short = write_wav(tmp_path / "short.wav", tone(0.3, 0.01, hz=997))
     track = read_clip(laid([(0.0, short)], 0.3, tmp_path / "track.wav")) / 32768
     assert np.abs(track).max() == pytest.approx(10 ** ((TARGET_LUFS + 3.01) / 20), rel=0.02)
+
+
+def test_the_limiter_works_only_near_peaks() -> None:
+    """The limiter's gain dips only within reach of a sample over the limit: two bursts far
+    apart are limited as each would be alone, the samples between and around them are left
+    exactly as they were, and no sample stays over the limit."""
+    rng = np.random.default_rng(5)
+    sound = 0.1 * rng.standard_normal(20_000)
+    sound[3000:3050] *= 8
+    sound[15_000:15_100] *= 9
+    out = limited(sound, 0.5)
+    assert np.abs(out).max() <= 0.5 + 1e-12
+    far = np.r_[0:2000, 4100:14_000, 16_200:20_000]
+    assert np.array_equal(out[far], sound[far])
+    alone = np.concatenate([limited(sound[:9000], 0.5), limited(sound[9000:], 0.5)])
+    assert np.allclose(out, alone, rtol=0, atol=1e-12)
 
 
 def test_encoder_streams_the_track_into_aac(tmp_path: Path) -> None:
