@@ -35,8 +35,9 @@ from bpcore.narration import audio
 #: How much lower the child's priority is than the render's (``nice``): synthesis should not
 #: slow the drawing, which is what the render waits for, nor starve when other programs keep
 #: the machine busy and the scene needs its clip. Measured on b3 -ql with an empty cache under
-#: a load of 7 to 9 (2 CPUs, two runs each): nice 0 let the scene wait 1.1 s, 5 2.7 s, 10
-#: 4.6-5.3 s, and 5 rendered fastest (52 and 62 s against 57 and 66 s at 0, 63 and 84 s at 10).
+#: a load of 7 to 10 on 2 CPUs (bench/README.md): at 10 the scene waited 4.6-5.3 s for its
+#: clips; 5 rendered faster than 0 in three pairs of four, the scene waiting 2.3-2.7 s
+#: against 0.6-1.2 s.
 NICENESS = 5
 
 
