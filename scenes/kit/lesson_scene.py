@@ -10,7 +10,8 @@ set, the last frame of every beat is saved there as a PNG (``bp stills`` uses th
 Every caption is narrated by the lesson's voice (``narration:`` in the lesson file, or
 ``BP_VOICE``; ``none`` for a silent video): it is cut into subtitle events, each spoken as one
 clip, and the picture holds until the voice has finished (kit/narration.py). The voice track
-is set to published-video loudness when the scene ends. When ``BP_SCRIPT`` names a file, the
+is set to published-video loudness clip by clip (kit/writer.py): as the clips are placed when
+any had to be synthesized, else when the scene ends. When ``BP_SCRIPT`` names a file, the
 narration script (each clip's id, caption and spoken words, by beat) is written there as JSON.
 
 When ``BP_SLIDES=1`` (``bp slides`` sets it), lesson scenes are manim-slides ``Slide`` scenes
@@ -236,6 +237,7 @@ class LessonScene(RedrawWhatMoves, scene_base()):
                                   self.lesson.descent.min_step_size)
         self.voice = lesson_voice(self.lesson)
         self.narrator = Narrator(self.voice, self.lesson.narration.rate)
+        self.narrator.start()  # with an empty clip cache, the voice starts up beside the set-up
         # One worker keeps the clips in caption order (and the narrator on one thread).
         self._voice_worker = ThreadPoolExecutor(1, thread_name_prefix="voice")
         #: Seconds the scene stood waiting for its voice (synthesis not done by the hold).
@@ -464,6 +466,9 @@ class LessonScene(RedrawWhatMoves, scene_base()):
             self.voice_track.append((began, clip.recording))
         self.voice_track.extend((start, u.audio) for u, (start, _) in
                                 zip(clip.utterances, times, strict=True) if u.audio is not None)
+        writer = self.renderer.file_writer
+        if isinstance(writer, LessonFileWriter) and not self.settings.slides:
+            writer.lay_voice(self)  # the track is laid down and encoded as the clips come
         end = times[-1][1]
         if end - self.time > 1 / config.frame_rate:
             self.wait(end - self.time)

@@ -393,6 +393,19 @@ class Narrator:
         self.missing: list[str] = []
         self._services: dict[str, SpeechService | Synthesizer] = {}
 
+    def start(self) -> None:
+        """Start the neural voice's process now if the clip cache holds none of its clips (a
+        first render from a fresh clone, or a cleared cache): every clip will be synthesized,
+        and the voice's start-up runs beside the scene's set-up instead of holding the first
+        clip back. With any clip of the voice cached, the process starts only if a clip is
+        missing (a render whose clips are all cached starts none); a teacher's recordings
+        start none either."""
+        if self.voice.name not in NEURAL or self.voice.name in self._services:
+            return
+        if any((self.cache_dir / self.voice.name).glob("*.wav")):
+            return
+        self._synthesizer(self.voice).start()
+
     def clip(self, clip_id: str, caption: str, voice: str | None = None) -> Clip:
         """Narrate one caption, or use the teacher's recording of it when there is one.
 
@@ -439,8 +452,7 @@ class Narrator:
         started = time.perf_counter()
         service = self._services.get(voice.name)
         if service is None and voice.name in NEURAL:
-            service = self._services[voice.name] = Synthesizer(
-                voice.name, self.rate, piper_model(voice) if voice.name == PIPER else None)
+            service = self._synthesizer(voice)
         elif service is None:
             service = self._services[voice.name] = speech_service(
                 voice, self.rate, self.cache_dir / voice.name / "service")
@@ -460,6 +472,12 @@ class Narrator:
         self.synthesized += 1
         self.synthesis_seconds += time.perf_counter() - started
         return path
+
+    def _synthesizer(self, voice: Voice) -> Synthesizer:
+        """The child process that speaks for the neural voice ``voice`` (not started yet)."""
+        service = self._services[voice.name] = Synthesizer(
+            voice.name, self.rate, piper_model(voice) if voice.name == PIPER else None)
+        return service
 
     def _recorded(self, clip_id: str, caption: str, take: Path) -> Clip:
         digest = hashlib.sha256(take.read_bytes()).hexdigest()[:24]

@@ -631,6 +631,11 @@ class LessonFileWriter(SceneFileWriter):
         self._backlog_slots = backlog_slots(config.pixel_width, config.pixel_height)
         #: Turns to encode (ENCODERS_AT_ONCE), taken in the order the partial movies came.
         self._encoder_turns = threading.Semaphore(ENCODERS_AT_ONCE)
+        #: The voice track being laid down while the scene draws (:meth:`lay_voice`): the
+        #: track, its encoder, and the steps handed to the voice-track thread.
+        self._laying: tuple[audio.Track, audio.Encoder, list[Future]] | None = None
+        #: How many of the scene's placed clips have been handed to the track.
+        self._laid = 0
         super().__init__(*args, **kwargs)
 
     #: True: encode as manim does (bench/render.py's reference for SSIM and sizes).
@@ -748,53 +753,68 @@ class LessonFileWriter(SceneFileWriter):
                             frames += 1
                         start += frames * tick
 
+    def lay_voice(self, scene: LessonScene) -> None:
+        """Lay down the clips ``scene`` placed since the last call, and encode them, in the
+        background while the scene goes on drawing (called as each caption is placed).
+
+        Only a render that synthesized a clip does so: its track cannot be in the cache,
+        while one whose clips were all cached most likely finds its track there too, and
+        :meth:`start_voice_track` looks for it first. From the first synthesized clip on, the
+        clips placed so far and each one after are set to the loudness target
+        (bpcore.narration.audio.Track) and their samples, once final, go to one AAC encoder
+        (audio.Encoder), so the end of the render is left with the last clip, the mux and
+        the copy into the cache.
+        """
+        if self._laying is None:
+            if not scene.narrator.synthesized or not write_to_movie():
+                return
+            scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
+            self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
+            self._laying = (audio.Track(), audio.Encoder(scratch / "voice.m4a"), [])
+        track, encoder, steps = self._laying
+        placed, self._laid = scene.voice_track[self._laid:], len(scene.voice_track)
+        if placed:
+            steps.append(self._voice_pool.submit(_lay, track, encoder, placed))
+
     def start_voice_track(self, scene: LessonScene) -> None:
-        """Hand over ``scene`` and start its voice track (assembly, loudness) in the background.
+        """Hand over ``scene`` and finish its voice track in the background.
 
         The track needs only the clips and their times, all known when the scene ends, and
         each clip's loudness, measured as it was made (bpcore.narration.audio.clip_levels):
-        joining and limiting them runs while the partial movies are joined into the movie
+        what is left of laying them down (all of it, when no clip was synthesized and the
+        track is not in the cache) runs while the partial movies are joined into the movie
         and the section videos; :meth:`finish` muxes the track in when both are done.
         """
         self.scene = scene
         if not scene.voice_track or not write_to_movie():
             return
-        self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
+        if self._laying is None:
+            self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
+            self._voice_future = self._voice_pool.submit(
+                self._build_voice_track, list(scene.voice_track), scene.time)
+            return
+        self.lay_voice(scene)
+        track, encoder, steps = self._laying
         self._voice_future = self._voice_pool.submit(
-            self._build_voice_track, list(scene.voice_track), scene.time)
+            _finish_laying, track, encoder, steps, list(scene.voice_track), scene.time)
 
     @staticmethod
     def _build_voice_track(placements, seconds: float) -> tuple[Path, float, bool]:
         """The track (at the loudness target, AAC), the seconds it took, and whether it is a
         temporary file.
 
-        A track is kept in the shared cache (``voicetrack``), named for what it is made of:
-        each clip's bytes and start, the length, and bpcore/narration/audio.py's source (its
-        loudness targets and limiter). Re-rendering a lesson whose narration has not changed (a
-        teacher adjusting the picture) reuses it instead of joining and limiting the clips
-        again.
+        A track is kept in the shared cache (``voicetrack``), named for what it is made of
+        (:func:`_kept_track`). Re-rendering a lesson whose narration has not changed (a
+        teacher adjusting the picture) reuses it instead of laying the clips down again.
         """
         started = time.perf_counter()
-        digest = hashlib.sha256(inspect.getsource(audio).encode())
-        digest.update(repr(round(seconds, 6)).encode())
-        for start, clip in placements:
-            digest.update(repr(round(start, 6)).encode())
-            digest.update(hashlib.sha256(Path(clip).read_bytes()).digest())
-        kept = cache_dir("voicetrack") / f"{digest.hexdigest()}.m4a"
+        kept = _kept_track(placements, seconds)
         if kept.is_file():
             return kept, time.perf_counter() - started, False
-        scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
-        loud = scratch / "voice.m4a"
-        audio.join(placements, seconds, scratch / "voice.wav")
-        audio.encode_voice(scratch / "voice.wav", loud)
-        try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            part = kept.with_name(f"{kept.stem}.{os.getpid()}.part")
-            shutil.copyfile(loud, part)
-            os.replace(part, kept)
-        except OSError:  # a read-only cache: the next render builds it again
-            pass
-        return loud, time.perf_counter() - started, True
+        track = audio.Track()
+        encoder = audio.Encoder(Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.m4a")
+        _lay(track, encoder, placements)
+        return _finish_laying(track, encoder, [], placements, seconds, started)
 
     def finish(self) -> None:
         super().finish()
@@ -841,3 +861,46 @@ class LessonFileWriter(SceneFileWriter):
             from kit.lesson_scene import stop  # lesson_scene imports this module
 
             stop(str(exc))
+
+
+def _lay(track: audio.Track, encoder: audio.Encoder, placements) -> None:
+    """Place each clip on ``track`` and encode the samples that are final now."""
+    for start, clip in placements:
+        encoder.write(track.add(start, clip))
+
+
+def _kept_track(placements, seconds: float) -> Path:
+    """Where the shared cache keeps the voice track of ``placements`` (start, clip) lasting
+    ``seconds``: named for each clip's bytes and start, the length, and
+    bpcore/narration/audio.py's source (its loudness targets and limiter)."""
+    digest = hashlib.sha256(inspect.getsource(audio).encode())
+    digest.update(repr(round(seconds, 6)).encode())
+    for start, clip in placements:
+        digest.update(repr(round(start, 6)).encode())
+        digest.update(hashlib.sha256(Path(clip).read_bytes()).digest())
+    return cache_dir("voicetrack") / f"{digest.hexdigest()}.m4a"
+
+
+def _finish_laying(track: audio.Track, encoder: audio.Encoder, steps: list[Future],
+                   placements, seconds: float,
+                   started: float | None = None) -> tuple[Path, float, bool]:
+    """End the track at ``seconds``, close its encoder and keep the result in the shared
+    cache: the track (AAC, temporary), the seconds this took (since ``started``, else since
+    now), True. A step that failed on the way fails here."""
+    started = time.perf_counter() if started is None else started
+    try:
+        for step in steps:  # done already: one thread runs them in turn
+            step.result()
+        encoder.write(track.end(seconds))
+    finally:
+        encoder.close()
+    loud = encoder.target
+    kept = _kept_track(placements, seconds)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        part = kept.with_name(f"{kept.stem}.{os.getpid()}.part")
+        shutil.copyfile(loud, part)
+        os.replace(part, kept)
+    except OSError:  # a read-only cache: the next render builds it again
+        pass
+    return loud, time.perf_counter() - started, True

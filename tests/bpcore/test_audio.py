@@ -12,16 +12,19 @@ from bpcore.narration.audio import (
     MAX_TRUE_PEAK,
     SAMPLE_RATE,
     TARGET_LUFS,
+    Encoder,
+    Track,
     clip_levels,
     clip_seconds,
     integrated,
-    join,
     levels,
+    limited,
     measure,
     prepare_clip,
     read_clip,
     write_clip,
 )
+from bpcore.narration.ffmpeg import length
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
@@ -39,6 +42,13 @@ def tone(seconds: float, level: float, rate: int = SAMPLE_RATE, hz: float = 440.
     return (level * 32767 * np.sin(2 * np.pi * hz * t)).astype(np.int16)
 
 
+def laid(placements: list[tuple[float, Path]], seconds: float, target: Path) -> Path:
+    """The voice track of ``placements`` (start, clip), ``seconds`` long, as a WAV file."""
+    track = Track()
+    parts = [track.add(start, clip) for start, clip in placements]
+    return write_wav(target, np.concatenate([*parts, track.end(seconds)]))
+
+
 def test_prepare_clip_trims_silence_and_resamples(tmp_path: Path) -> None:
     """A 16 kHz clip with half a second of silence on each side becomes a 48 kHz clip about as
     long as its sound."""
@@ -52,10 +62,10 @@ def test_prepare_clip_trims_silence_and_resamples(tmp_path: Path) -> None:
         assert clip.getframerate() == SAMPLE_RATE and clip.getnchannels() == 1
 
 
-def test_join_places_each_clip_at_its_time(tmp_path: Path) -> None:
+def test_track_places_each_clip_at_its_time(tmp_path: Path) -> None:
     """The track is exactly as long as asked, silent except where each clip was placed."""
     clip = write_wav(tmp_path / "clip.wav", tone(0.25, 0.5))
-    join([(0.5, clip), (1.5, clip)], 2.2, tmp_path / "track.wav")
+    laid([(0.5, clip), (1.5, clip)], 2.2, tmp_path / "track.wav")
     track = read_clip(tmp_path / "track.wav").astype(float)
     assert len(track) == round(2.2 * SAMPLE_RATE)
     loud = np.flatnonzero(np.abs(track) > 1000) / SAMPLE_RATE
@@ -64,13 +74,13 @@ def test_join_places_each_clip_at_its_time(tmp_path: Path) -> None:
     assert not np.any(np.abs(track[round(0.8 * SAMPLE_RATE):round(1.45 * SAMPLE_RATE)]))
 
 
-def test_join_reaches_the_loudness_target(tmp_path: Path) -> None:
+def test_track_reaches_the_loudness_target(tmp_path: Path) -> None:
     """Quiet clips (about -33 LUFS) make a track at -16 LUFS within 1 LU as ffmpeg's ebur128
     reads it, with true peaks under the ceiling; overlapping clips and one cut at the end are
     measured as they sound."""
     first = write_wav(tmp_path / "a.wav", tone(3.0, 0.03))
     second = write_wav(tmp_path / "b.wav", tone(2.0, 0.05, hz=220))
-    join([(0.0, first), (4.0, second), (5.0, first)], 7.0, tmp_path / "loud.wav")
+    laid([(0.0, first), (4.0, second), (5.0, first)], 7.0, tmp_path / "loud.wav")
     after = measure(tmp_path / "loud.wav")
     assert after.integrated == pytest.approx(TARGET_LUFS, abs=1.0)
     assert after.true_peak <= MAX_TRUE_PEAK
@@ -105,7 +115,7 @@ def test_limiting_keeps_speech_where_it_was_placed(tmp_path: Path) -> None:
     quiet = tone(3.0, 0.02)
     quiet[SAMPLE_RATE: SAMPLE_RATE + 960] = tone(0.02, 0.6)  # 20 ms, 30 times louder
     clip = write_wav(tmp_path / "burst.wav", quiet)
-    join([(0.5, clip)], 4.0, tmp_path / "loud.wav")
+    laid([(0.5, clip)], 4.0, tmp_path / "loud.wav")
     after = read_clip(tmp_path / "loud.wav").astype(float)
     start = round(0.5 * SAMPLE_RATE)
     assert np.flatnonzero(after)[0] == start + np.flatnonzero(quiet)[0]
@@ -116,6 +126,74 @@ def test_limiting_keeps_speech_where_it_was_placed(tmp_path: Path) -> None:
     assert gain > 5
     assert np.max(np.abs(later - gain * before)) < 2
     assert measure(tmp_path / "loud.wav").true_peak <= MAX_TRUE_PEAK
+
+
+def test_track_hands_out_what_is_final_as_clips_come(tmp_path: Path) -> None:
+    """Each placed clip releases the track up to its start, and no further (a later clip may
+    still overlap what lies past it); a clip placed before the last one's start is refused."""
+    clip = write_wav(tmp_path / "clip.wav", tone(1.0, 0.1))
+    track = Track()
+    assert len(track.add(0.5, clip)) == SAMPLE_RATE // 2
+    before = track.add(2.0, clip)
+    assert len(before) == round(1.5 * SAMPLE_RATE)
+    # The first clip, at the loudness target: loud for its second, silent after it.
+    assert np.abs(before[: SAMPLE_RATE - 100]).min(initial=0) == 0  # a sine crosses zero
+    assert np.abs(before[: SAMPLE_RATE]).max() > 3000
+    assert not np.any(before[SAMPLE_RATE + 10:])
+    with pytest.raises(ValueError, match="before the track's last clip"):
+        track.add(1.0, clip)
+    assert len(track.end(4.0)) == 2 * SAMPLE_RATE
+
+
+def test_each_clip_is_set_to_the_target_on_its_own(tmp_path: Path) -> None:
+    """A clip recorded 20 dB quieter than another comes out as loud as it: each clip gets the
+    gain that brings it to the target (a teacher's takes at different levels come out even)."""
+    quiet = write_wav(tmp_path / "quiet.wav", tone(2.0, 0.01))
+    loud = write_wav(tmp_path / "loud.wav", tone(2.0, 0.1))
+    laid([(0.0, quiet)], 2.0, tmp_path / "a.wav")
+    laid([(0.0, loud)], 2.0, tmp_path / "b.wav")
+    for track in ("a.wav", "b.wav"):
+        assert measure(tmp_path / track).integrated == pytest.approx(TARGET_LUFS, abs=0.5)
+
+
+def test_a_clip_shorter_than_a_block_is_measured_over_its_length(tmp_path: Path) -> None:
+    """A 0.3 s clip has no 400 ms block to measure: its mean loudness over its own length is
+    set to the target (a 997 Hz sine reads 3.01 LU under its peak level in dBFS: amplitude
+    0.224 at -16 LUFS)."""
+    short = write_wav(tmp_path / "short.wav", tone(0.3, 0.01, hz=997))
+    track = read_clip(laid([(0.0, short)], 0.3, tmp_path / "track.wav")) / 32768
+    assert np.abs(track).max() == pytest.approx(10 ** ((TARGET_LUFS + 3.01) / 20), rel=0.02)
+
+
+def test_the_limiter_works_only_near_peaks() -> None:
+    """The limiter's gain dips only within reach of a sample over the limit: two bursts far
+    apart are limited as each would be alone, the samples between and around them are left
+    exactly as they were, and no sample stays over the limit."""
+    rng = np.random.default_rng(5)
+    sound = 0.1 * rng.standard_normal(20_000)
+    sound[3000:3050] *= 8
+    sound[15_000:15_100] *= 9
+    out = limited(sound, 0.5)
+    assert np.abs(out).max() <= 0.5 + 1e-12
+    far = np.r_[0:2000, 4100:14_000, 16_200:20_000]
+    assert np.array_equal(out[far], sound[far])
+    alone = np.concatenate([limited(sound[:9000], 0.5), limited(sound[9000:], 0.5)])
+    assert np.allclose(out, alone, rtol=0, atol=1e-12)
+
+
+def test_encoder_streams_the_track_into_aac(tmp_path: Path) -> None:
+    """Samples written to the encoder in pieces make an AAC file as long as the track, at
+    its loudness, with true peaks under the ceiling."""
+    clip = write_wav(tmp_path / "clip.wav", tone(1.5, 0.05, hz=220))
+    track, encoder = Track(), Encoder(tmp_path / "voice.m4a")
+    encoder.write(track.add(0.3, clip))
+    encoder.write(track.add(2.5, clip))
+    encoder.write(track.end(5.0))
+    encoder.close()
+    after = measure(tmp_path / "voice.m4a")
+    assert after.integrated == pytest.approx(TARGET_LUFS, abs=1.0)
+    assert after.true_peak <= MAX_TRUE_PEAK
+    assert length(tmp_path / "voice.m4a") == pytest.approx(5.0, abs=0.03)
 
 
 def test_write_clip_matches_the_ffmpeg_path(tmp_path: Path) -> None:

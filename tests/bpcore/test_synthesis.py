@@ -3,6 +3,7 @@ failure told in one line."""
 
 from __future__ import annotations
 
+import os
 import sys
 import wave
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from bpcore.errors import BpError
 from bpcore.narration import audio
-from bpcore.narration.synthesis import Synthesizer
+from bpcore.narration.synthesis import NICENESS, Synthesizer
 
 
 def test_the_child_writes_a_clip_and_its_levels(tmp_path: Path) -> None:
@@ -57,3 +58,18 @@ def test_a_child_that_stops_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
         voice.clip("Hello there.", tmp_path / "a.wav")
     assert str(error.value).startswith("voice hibari: its synthesis process stopped: ")
     assert "\n" not in str(error.value)
+
+
+def test_the_child_speaks_at_a_lower_priority(tmp_path: Path) -> None:
+    """Started ahead, the child loads its voice before the first request, at a priority
+    NICENESS below the render's, so synthesis does not slow the drawing."""
+    pytest.importorskip("hibari")
+    voice = Synthesizer("hibari", 1.0)
+    try:
+        voice.start()
+        child = voice._child.pid
+        voice.clip("Hello there.", tmp_path / "a.wav")
+        assert os.getpriority(os.PRIO_PROCESS, child) == min(
+            os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19)
+    finally:
+        voice.close()

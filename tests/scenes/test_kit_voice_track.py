@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import wave
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -39,3 +40,34 @@ def test_an_unchanged_narration_reuses_its_track(tmp_path, monkeypatch):
     moved, _, temporary = LessonFileWriter._build_voice_track([clips[0], (2.1, clips[1][1])], 3.0)
     assert temporary
     assert moved.read_bytes() != first.read_bytes()
+
+
+def test_a_track_laid_while_the_scene_draws_is_the_track_built_at_the_end(tmp_path,
+                                                                           monkeypatch):
+    """Once a clip has been synthesized, each caption's clips are laid down and encoded as
+    they are placed; the track that comes out at the end is the one built from all the
+    clips at once, and it is kept in the cache for the next render. A render that
+    synthesized nothing lays nothing down while it draws."""
+    monkeypatch.setenv("BP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("kit.writer.write_to_movie", lambda: True)
+    clips = [(0.5, tone(tmp_path / "a.wav", 1.0, 220)), (2.0, tone(tmp_path / "b.wav", 0.8, 330))]
+    scene = SimpleNamespace(narrator=SimpleNamespace(synthesized=0), voice_track=[], time=3.0)
+    writer = LessonFileWriter.__new__(LessonFileWriter)  # no manim scene behind it
+    writer._laying, writer._laid = None, 0
+    scene.voice_track.append(clips[0])
+    writer.lay_voice(scene)
+    assert writer._laying is None  # everything cached so far: nothing laid down
+    scene.narrator.synthesized = 1
+    writer.lay_voice(scene)
+    scene.voice_track.append(clips[1])
+    writer.lay_voice(scene)
+    writer.start_voice_track(scene)
+    live, _, temporary = writer._voice_future.result()
+    writer._voice_pool.shutdown()
+    assert temporary
+    monkeypatch.setenv("BP_CACHE", str(tmp_path / "other-cache"))
+    built, _, _ = LessonFileWriter._build_voice_track(clips, 3.0)
+    assert live.read_bytes() == built.read_bytes()
+    monkeypatch.setenv("BP_CACHE", str(tmp_path / "cache"))
+    kept, _, temporary = LessonFileWriter._build_voice_track(clips, 3.0)
+    assert not temporary and kept.read_bytes() == built.read_bytes()

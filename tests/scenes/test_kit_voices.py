@@ -68,3 +68,24 @@ def test_model_identity_names_version_and_model(tmp_path: Path) -> None:
     model2.parent.mkdir()
     model2.write_bytes(b"two")
     assert first != narration.model_identity(Voice("piper", model2))
+
+
+def test_an_empty_clip_cache_starts_the_voice_with_the_render(tmp_path: Path) -> None:
+    """With no clip of the voice cached, its process starts before any clip is asked for (and
+    speaks them when they are); once a clip is cached, nothing starts until one is missing."""
+    pytest.importorskip("hibari")
+    narrator = Narrator(Voice("hibari"), 1.0, tmp_path)
+    narrator.start()
+    started = narrator._services["hibari"]._child
+    assert started is not None and started.poll() is None
+    (utterance,) = narrator.clip("t", TEXT).utterances
+    assert narrator.synthesized == 1 and narrator._services["hibari"]._child is started
+    narrator.close()
+    again = Narrator(Voice("hibari"), 1.0, tmp_path)
+    again.start()
+    assert not again._services
+    assert again.clip("t", TEXT).utterances[0].audio == utterance.audio
+    assert again.synthesized == 0 and not again._services
+    silent = Narrator(Voice("none"), 1.0, tmp_path / "elsewhere")
+    silent.start()
+    assert not silent._services
