@@ -42,6 +42,18 @@ if TYPE_CHECKING:
     from kit.lesson_scene import LessonScene
 
 
+def _unheld_count() -> int:
+    """What ``sys.getrefcount`` says of an array held only by a list, seen from a loop over
+    that list (3 on CPython 3.11; the interpreter's own counting may differ elsewhere)."""
+    probe = [np.empty(0)]
+    for array in probe:
+        return sys.getrefcount(array)
+    raise AssertionError("unreachable")
+
+
+_UNHELD = _unheld_count()
+
+
 class LessonCamera(Camera):
     """Manim's cairo camera, tracing each outline once for as long as its points stay put.
 
@@ -89,8 +101,8 @@ class LessonCamera(Camera):
         a new 720p array cost 1.7 ms of CPU to fill against 0.3 ms for a reused one."""
         spare = self._spare
         for array in spare:
-            # Held only by the list, this loop and getrefcount's argument: free.
-            if sys.getrefcount(array) == 3:
+            # Held only by the list and this loop (as _UNHELD's probe is): free.
+            if sys.getrefcount(array) == _UNHELD:
                 return array
         array = np.empty_like(self.pixel_array, dtype=self.pixel_array_dtype)
         if len(spare) < self.SPARE_ARRAYS:
@@ -375,7 +387,6 @@ class FrameBacklog(Queue):
             self._last_out = item[1]
             self.slots.release()
         return item
-
 
     def let_go(self) -> None:
         """Forget the last frames put in and taken out (once no more will come)."""
