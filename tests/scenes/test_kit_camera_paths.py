@@ -47,10 +47,7 @@ class Overlapping(Scene):
 
 
 def frames(camera_class, tmp_path: Path) -> tuple[list[np.ndarray], Recording]:
-    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
-                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
-                "verbosity": "WARNING"}
-    with tempconfig(settings):
+    with tempconfig(in_memory(tmp_path)):
         renderer = Recording(camera_class=camera_class)
         Overlapping(renderer=renderer).render()
     return renderer.frames, renderer
@@ -78,13 +75,17 @@ class KeepsHandedFrames(LessonRenderer):
         super().add_frame(frame, num_frames)
 
 
+def in_memory(folder) -> dict:
+    """Settings of a small render whose frames stay in memory (no movie written)."""
+    return {"media_dir": str(folder), "quality": "low_quality", "frame_rate": 5,
+            "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
+            "verbosity": "WARNING"}
+
+
 def test_a_frame_handed_on_is_never_drawn_over(tmp_path):
     """The renderer hands the camera's own array on (no copy); the next frame is drawn into a
     new one, so what the encoders hold stays what was drawn."""
-    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
-                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
-                "verbosity": "WARNING"}
-    with tempconfig(settings):
+    with tempconfig(in_memory(tmp_path)):
         renderer = KeepsHandedFrames()
         Overlapping(renderer=renderer).render()
     handed = renderer.handed
@@ -94,10 +95,9 @@ def test_a_frame_handed_on_is_never_drawn_over(tmp_path):
 
 
 def test_frames_no_one_holds_any_more_are_drawn_into_again(tmp_path):
-    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
-                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
-                "verbosity": "WARNING"}
-    with tempconfig(settings):
+    """Frames that nothing holds any more (the renderer kept copies) are drawn into again
+    instead of new arrays being made for every frame."""
+    with tempconfig(in_memory(tmp_path)):
         renderer = Recording()  # keeps copies only: each frame is let go once handed on
         Overlapping(renderer=renderer).render()
     assert len(renderer.frames) == 17
@@ -133,10 +133,7 @@ class HeldInsideAnimations(Scene):
 def test_frames_held_inside_animations_are_not_redrawn(tmp_path):
     """The frames of a play's still stretch are handed on again without drawing, and every
     frame is the one manim's own renderer draws."""
-    settings = {"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5,
-                "disable_caching": True, "progress_bar": "none", "write_to_movie": False,
-                "verbosity": "WARNING"}
-    with tempconfig(settings):
+    with tempconfig(in_memory(tmp_path)):
         ours = Recording()
         HeldInsideAnimations(renderer=ours).render()
         manims = ManimsRecording()
