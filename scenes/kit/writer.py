@@ -350,7 +350,7 @@ FRAME_BACKLOG_BYTES = 512 << 20
 #: came, with their frames queued. Manim encodes up to ``max_inflight_encoders`` at once; with
 #: the scene running ahead by a whole backlog, that many x264 encoders at once took the cores
 #: from the scene. (Each encoder thread also keeps its own malloc arena: b3 -qm peaked at
-#: 2.2 GB with 16 in flight, 1.4 GB with 8, manim.cfg's, against 0.83 GB before.) Two, not
+#: 2.2 GB with 16 in flight, 1.4 GB with 8, against 0.83 GB before; manim.cfg has 4.) Two, not
 #: one: the partial movie the scene is drawing into holds its turn while it waits for frames,
 #: so one turn could leave the earlier ones (and the backlog's slots they hold) waiting on it.
 ENCODERS_AT_ONCE = 2
