@@ -354,9 +354,19 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         (picture or self._frame()).save(stem.with_suffix(".png"))
 
     def _frame(self) -> Image.Image:
-        """What the scene shows now, as an RGB picture."""
-        self.renderer.update_frame(self)
-        return Image.fromarray(self.renderer.get_frame()).convert("RGB")
+        """What the scene shows now, as an RGB picture.
+
+        Drawn on the bare background: after a wait, the renderer still keeps that wait's
+        picture as the background of the next frames, and every mobject drawn over it again
+        would darken its anti-aliased edges (a still unlike the video's frame, and unlike a
+        dry run's still, which has no such background)."""
+        renderer = self.renderer
+        background, renderer.static_image = renderer.static_image, None
+        try:
+            renderer.update_frame(self)
+        finally:
+            renderer.static_image = background
+        return Image.fromarray(renderer.get_frame()).convert("RGB")
 
     def say(self, text: str, voice: str | None = None) -> None:
         """Narrate ``text`` from now: the voice speaks it while the animations that follow run.

@@ -101,3 +101,32 @@ def test_diverging_lesson_fails_before_rendering(tmp_path: Path,
     assert "diverged" in result.stderr and "learning rate 100" in result.stderr
     assert result.stderr.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.render
+def test_stills_are_the_pictures_a_render_takes(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bp stills`` runs the scene dry (no frame of a play drawn, no video encoded) and still
+    gives, pixel for pixel, the stills that a full render of the scene saves."""
+    import numpy as np
+    from PIL import Image
+
+    from bpcore.lesson.file import Lesson
+    from bpcore.narration.voice import NONE, Voice
+    from bpcore.render.scene import run_manim
+    from bpcore.settings import scene_environ
+
+    monkeypatch.setenv("BP_SCENES_DIR", str(FIXTURES / "scenes"))
+    lesson = FIXTURES / "tiny.yaml"
+    rendered = tmp_path / "rendered"
+    run_manim(lesson, Lesson.from_file(lesson), "l", tmp_path / "media",
+              scene_environ(stills_dir=rendered, voice=Voice(NONE)))
+    out = tmp_path / "stills"
+    result = CliRunner().invoke(bp, ["stills", str(lesson), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in rendered.glob("*.png"))
+    assert names and names == sorted(p.name for p in out.glob("*.png"))
+    assert list((tmp_path / "media").rglob("*.mp4"))  # the render did write a video
+    for name in names:
+        with Image.open(rendered / name) as a, Image.open(out / name) as b:
+            assert np.array_equal(np.asarray(a), np.asarray(b)), name
