@@ -44,7 +44,7 @@ def command(lesson: Path, out_dir: Path | None, quality: str, format_: str) -> N
     with tempfile.TemporaryDirectory(prefix="bp-stills-") as work:
         frames = Path(work) / "stills"
         # A dry run: the scene draws each still when it takes it, and no frame of a play
-        # (kit/writer.py's LessonRenderer), so no video is drawn or encoded for nothing.
+        # (kit/renderer.py's LessonRenderer), so no video is drawn or encoded for nothing.
         run_manim(lesson, parsed, quality, Path(work) / "media",
                   scene_environ(stills_dir=frames, stills_format=format_,
                                 voice=Voice(NONE)),  # a still needs no voice

@@ -53,8 +53,9 @@ from bpcore.settings import Settings, SettingsError
 from kit import svg_cache, tex_cache
 from kit.narration import Clip, Narrator
 from kit.redraw import RedrawWhatMoves
+from kit.renderer import LessonRenderer
 from kit.screen import Clearing, Legibility, carry_texts, empties, on_screen, shown_during
-from kit.writer import LessonFileWriter, LessonRenderer
+from kit.writer import LessonFileWriter
 
 svg_cache.install()  # Text and Tex outlines parsed once, kept across renders
 tex_cache.install()  # each LaTeX string typeset once, by the first render needing it

@@ -1,4 +1,4 @@
-"""kit/writer.py's LessonCamera reuses an outline's traced path while its points stay put: every
+"""kit/renderer.py's LessonCamera reuses an outline's traced path while its points stay put: every
 frame is the same, pixel for pixel, as manim's own camera draws it."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
-from kit.writer import LessonCamera, LessonRenderer  # noqa: E402
+from kit.renderer import LessonCamera, LessonRenderer  # noqa: E402
 
 
 class KeepsFrames:

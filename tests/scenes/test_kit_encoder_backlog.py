@@ -1,4 +1,4 @@
-"""kit/writer.py lets the scene run ahead of the encoders: one limit on the frames waiting over
+"""kit/encoding.py lets the scene run ahead of the encoders: one limit on the frames waiting over
 all partial movies (FrameBacklog), encoder threads below the scene's priority, two partial
 movies encoding at once, and a frame comparison that rejects most different frames early."""
 
@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
-from kit.writer import (  # noqa: E402
+from kit.encoding import (  # noqa: E402
     FrameBacklog,
     HeldFrameEncodeJob,
     backlog_slots,

@@ -1,5 +1,5 @@
 """A hold (a wait showing one picture) is written as x264's IDR frame and one all-skip P frame
-repeated with its numbering advanced (kit/writer.py's hold_packets, kit/h264.py): the video
+repeated with its numbering advanced (kit/encoding.py's hold_packets, kit/h264.py): the video
 decodes without an error to the held picture on every frame, is constant frame rate, has a key
 frame every HOLD_KEYINT frames, and looks as manim's encoding of the same frames does."""
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_video_files import MIN_SSIM, assert_web_ready, ssim  # noqa: E402
 
 from kit import h264  # noqa: E402
-from kit.writer import HOLD_KEYINT, HOLD_X264_OPTIONS, X264_OPTIONS, hold_packets  # noqa: E402
+from kit.encoding import HOLD_KEYINT, HOLD_X264_OPTIONS, X264_OPTIONS, hold_packets  # noqa: E402
 
 FPS = 30
 WIDTH, HEIGHT = 320, 180

@@ -17,7 +17,8 @@ from bpcore.narration.mp4 import is_faststart
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
-from kit.writer import LessonFileWriter, LessonRenderer  # noqa: E402
+from kit.renderer import LessonRenderer  # noqa: E402
+from kit.writer import LessonFileWriter  # noqa: E402
 
 FPS = 5
 #: issue 23's bound on the new encoding against manim's default settings.
@@ -112,7 +113,7 @@ def test_held_frames_show_what_manims_writer_shows(held):
 
 def test_waits_are_written_as_copies_of_one_p_frame(held):
     """Both waits of Held show one picture: x264 encodes two frames of each (IDR, skipped P),
-    the other frames are that P frame again (kit/writer.py's hold_packets)."""
+    the other frames are that P frame again (kit/encoding.py's hold_packets)."""
     assert COUNTS["copied"] == (2 * FPS - 2) + (1 * FPS - 2)
 
 
@@ -146,7 +147,7 @@ def test_waits_and_animations_are_encoded_under_the_same_headers():
     import av
     import numpy as np
 
-    from kit.writer import HOLD_X264_OPTIONS, X264_OPTIONS
+    from kit.encoding import HOLD_X264_OPTIONS, X264_OPTIONS
 
     def headers(options: dict) -> bytes:
         container = av.open(str(Path("/dev/null")), mode="w", format="mp4")
