@@ -20,3 +20,14 @@ class LessonError(BpError, ValueError):
 
 class DivergenceError(BpError, ArithmeticError):
     """Gradient descent produced a non-finite value."""
+
+
+def last_line(report: str) -> str:
+    r"""The last line a program wrote (where it says what went wrong), for a one-line error.
+
+    Examples
+    --------
+    >>> last_line("reading input\nerror: no such file\n"), last_line("  ")
+    ('error: no such file', 'no message')
+    """
+    return (report.strip().splitlines() or ["no message"])[-1]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpcore.errors import BpError
+from bpcore.errors import BpError, last_line
 from bpcore.files import atomic_write, replacing
 from bpcore.narration.ffmpeg import FASTSTART, MediaError, run
 
@@ -631,8 +631,7 @@ class Encoder:
         said = self._errors.read().decode(errors="replace")
         self._errors.close()
         if code != 0:
-            last = (said.strip().splitlines() or ["no message"])[-1]
-            raise MediaError(f"{self.target}: ffmpeg failed: {last}")
+            raise MediaError(f"{self.target}: ffmpeg failed: {last_line(said)}")
 
 
 def mux_voice(video: Path, track: Path) -> None:

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bpcore.errors import BpError
+from bpcore.errors import BpError, last_line
 
 
 class MediaError(BpError):
@@ -30,8 +30,7 @@ def run(command: list, about: str | os.PathLike[str],
                           text=not binary, errors=None if binary else "replace", check=False)
     if done.returncode != 0:
         said = done.stderr.decode(errors="replace") if binary else done.stderr
-        last = (said.strip().splitlines() or ["no message"])[-1]
-        raise MediaError(f"{about}: {command[0]} failed: {last}")
+        raise MediaError(f"{about}: {command[0]} failed: {last_line(said)}")
     return done
 
 

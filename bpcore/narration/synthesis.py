@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpcore.errors import BpError
+from bpcore.errors import BpError, last_line
 from bpcore.narration import audio
 
 #: How much lower the child's priority is than the render's (``nice``): synthesis should not
@@ -118,7 +118,7 @@ class Synthesizer:
 
     def _complaint(self) -> str:
         self._errors.seek(0)
-        return (self._errors.read().strip().splitlines() or ["no message"])[-1]
+        return last_line(self._errors.read())
 
 
 def load(voice: str, model: str | None) -> object:

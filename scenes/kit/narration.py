@@ -32,7 +32,7 @@ from pathlib import Path
 
 from manim_voiceover.services.base import SpeechService, initialize_speech_service
 
-from bpcore.errors import BpError
+from bpcore.errors import BpError, last_line
 from bpcore.narration.audio import clip_levels, clip_seconds, prepare_clip
 from bpcore.narration.speech import spoken
 from bpcore.narration.subtitles import events
@@ -77,11 +77,6 @@ class OfflineService(SpeechService):
 
     def close(self) -> None:
         """End whatever process this service keeps running (none, unless it says otherwise)."""
-
-
-def last_line(report: str) -> str:
-    """The last line a program wrote, which is where it says what went wrong."""
-    return (report.strip().splitlines() or ["no output"])[-1]
 
 
 #: The Scheme function that makes Festival speak with the CMU SLT HTS voice.
