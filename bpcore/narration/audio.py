@@ -352,21 +352,30 @@ def levels(samples: np.ndarray) -> Levels:
     n = len(samples) + K_TAIL - 1
     size = fast_size(n)
     weighted = np.fft.irfft(np.fft.rfft(samples, size) * _k_spectrum(size), size)[:n]
-    energy = np.square(weighted)
-    energy = np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(axis=1)
+    energy = _per_bin(np.square(weighted))
     # The clip lies in silence: its edges are interpolated against zeros.
     quiet = np.zeros(TAPS)
     return Levels(energy, peak_of(np.concatenate([quiet, samples, quiet])))
 
 
+def _per_bin(energy: np.ndarray) -> np.ndarray:
+    """``energy`` per sample summed over each :data:`BIN` (the last one padded with zeros)."""
+    return np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(axis=1)
+
+
 _clip_levels: dict[tuple[str, int, int], Levels] = {}
+
+
+def _levels_key(path: Path) -> tuple[str, int, int]:
+    """A clip file as :data:`_clip_levels` knows it: a rewritten clip is another key."""
+    stat = os.stat(path)
+    return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def clip_levels(path: Path) -> Levels:
     """The :class:`Levels` of the clip at ``path``, measured once per process (a clip is
     measured as it is made, so laying down the voice track finds it done)."""
-    stat = os.stat(path)
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = _levels_key(path)
     found = _clip_levels.get(key)
     if found is None:
         found = _clip_levels[key] = levels(read_clip(path) / 32768)
@@ -376,8 +385,7 @@ def clip_levels(path: Path) -> Levels:
 def keep_levels(path: Path, known: Levels) -> None:
     """Remember ``known`` as the levels of the clip at ``path``, measured where it was made
     (bpcore.narration.synthesis)."""
-    stat = os.stat(path)
-    _clip_levels[(str(path), stat.st_mtime_ns, stat.st_size)] = known
+    _clip_levels[_levels_key(path)] = known
 
 
 def integrated(placed: list[tuple[int, Levels]], length: int, gains: list[float]) -> float:
@@ -546,7 +554,6 @@ class Track:
         return sound
 
 
-
 def _loudness(level: Levels, length: int, gain: float = 1.0) -> float:
     """The integrated loudness (LUFS) of one clip ``length`` samples long with ``level``, times
     ``gain``; a clip shorter than one 400 ms block is measured over its own length."""
@@ -584,11 +591,7 @@ def _limited_levels(level: Levels, before: np.ndarray, after: np.ndarray,
     left (``peak`` is ``after``'s true peak, measured already). The limiter's gain moves over
     milliseconds, so within 10 ms it takes as much from every frequency, and no second
     K-weighting pass is needed."""
-    def per_bin(samples: np.ndarray) -> np.ndarray:
-        energy = np.square(samples)
-        return np.concatenate([energy, np.zeros(-len(energy) % BIN)]).reshape(-1, BIN).sum(1)
-
-    kept, was = per_bin(after), per_bin(before)
+    kept, was = _per_bin(np.square(after)), _per_bin(np.square(before))
     share = np.ones(len(level.energy))
     share[: len(kept)] = np.divide(kept, was, out=np.ones_like(kept), where=was > 0)
     return Levels(level.energy * share, peak)
