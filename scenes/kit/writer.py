@@ -206,9 +206,8 @@ class LessonFileWriter(SceneFileWriter):
         if self._laying is None:
             if not scene.narrator.synthesized or not write_to_movie():
                 return
-            scratch = Path(tempfile.mkdtemp(prefix="bp-voice-"))
             self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
-            self._laying = (audio.Track(), audio.Encoder(scratch / "voice.m4a"), [])
+            self._laying = (*_new_track(), [])
         track, encoder, steps = self._laying
         placed, self._laid = scene.voice_track[self._laid:], len(scene.voice_track)
         if placed:
@@ -249,8 +248,7 @@ class LessonFileWriter(SceneFileWriter):
         kept = _kept_track(placements, seconds)
         if kept.is_file():
             return kept, time.perf_counter() - started, False
-        track = audio.Track()
-        encoder = audio.Encoder(Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.m4a")
+        track, encoder = _new_track()
         _lay(track, encoder, placements)
         return _finish_laying(track, encoder, [], placements, seconds, started)
 
@@ -299,6 +297,11 @@ class LessonFileWriter(SceneFileWriter):
             from kit.lesson_scene import stop  # lesson_scene imports this module
 
             stop(str(exc))
+
+
+def _new_track() -> tuple[audio.Track, audio.Encoder]:
+    """An empty voice track and its AAC encoder, writing into a scratch folder of its own."""
+    return audio.Track(), audio.Encoder(Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.m4a")
 
 
 def _lay(track: audio.Track, encoder: audio.Encoder, placements) -> None:
