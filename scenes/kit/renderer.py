@@ -210,9 +210,7 @@ class LessonRenderer(CairoRenderer):
         self.hand_seconds += time.perf_counter() - started
 
     def save_static_frame_data(self, scene: Scene, static_mobjects) -> None:
-        # No background for frames that are not drawn; a still taken later then draws its whole
-        # picture (a background left from a wait would be a picture never drawn).
-        if self.skip_animations or config.dry_run:
+        if self.skip_animations:
             self.static_image = None
             return None
         return super().save_static_frame_data(scene, static_mobjects)
