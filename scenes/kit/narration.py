@@ -44,7 +44,7 @@ from bpcore.settings import setting
 #: Clips live here unless ``$BP_VOICE_CACHE`` names another folder (git-ignored).
 CACHE_DIR = cache_folder("voice")
 #: Bumped when the clip format changes, so old clips are not reused.
-CLIP_FORMAT = "48k-mono-trimmed-1"
+CLIP_FORMAT = "24k-mono-trimmed-1"
 
 
 class OfflineService(SpeechService):

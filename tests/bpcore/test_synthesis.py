@@ -17,8 +17,8 @@ from bpcore.narration.synthesis import NICENESS, Synthesizer
 
 
 def test_the_child_writes_a_clip_and_its_levels(tmp_path: Path) -> None:
-    """hibari's clip comes back 48 kHz mono 16-bit, as long as its words, with the levels the
-    parent would have measured (kept for the voice track)."""
+    """hibari's clip comes back mono 16-bit at the clip rate, as long as its words, with the
+    levels the parent would have measured (kept for the voice track)."""
     pytest.importorskip("hibari")
     voice = Synthesizer("hibari", 1.0)
     try:

@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from spoken import missigned, written_numbers  # noqa: E402
 
+from bpcore.narration.audio import SAMPLE_RATE  # noqa: E402
+
 #: Samples per second the audio is read back at for the energy checks (speech lives below 4 kHz).
 RATE = 8000
 WINDOW = 0.05  # seconds per loudness window
@@ -56,10 +58,11 @@ def narrated(b3_render) -> Path:
 
 
 def test_voice_track_lasts_as_long_as_the_picture(narrated: Path) -> None:
-    """The video carries one AAC track at 48 kHz, ending with the picture (within a frame)."""
+    """The video carries one AAC track at the clip rate, ending with the picture (within a
+    frame)."""
     found = streams(narrated)
     assert found["audio"]["codec_name"] == "aac"
-    assert int(found["audio"]["sample_rate"]) == 48000
+    assert int(found["audio"]["sample_rate"]) == SAMPLE_RATE
     video, audio = float(found["video"]["duration"]), float(found["audio"]["duration"])
     assert abs(video - audio) <= 1 / 15, (video, audio)
 
