@@ -181,6 +181,9 @@ if __name__ == "__main__":
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     os.nice(NICENESS)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one clip at a time, beside the render: no BLAS pool to spin
     if len(sys.argv) > 1:  # the voice (and model) to load before the first request
         try:
             load(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

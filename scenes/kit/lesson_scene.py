@@ -38,6 +38,7 @@ from manim import ManimColor, Scene, VMobject, config
 from manim.constants import RendererType
 from manim.utils.file_ops import write_to_movie
 from PIL import Image
+from threadpoolctl import threadpool_limits
 
 from bpcore.display import fmt
 from bpcore.errors import BpError
@@ -228,6 +229,10 @@ class LessonScene(RedrawWhatMoves, scene_base()):
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
+        # The render runs its work side by side itself (the scene, its encoders, the voice's
+        # process); a BLAS thread pool on the same cores only spins between calls: b3 -ql's
+        # voice track took 4 s more CPU with OpenBLAS's pool than without.
+        threadpool_limits(1)
         # The scene file is the one defining construct (a test may subclass the scene).
         scene = next(c for c in type(self).__mro__ if "construct" in vars(c))
         self.trace = load_trace(self.lesson_name, Path(inspect.getfile(scene)))
