@@ -107,18 +107,23 @@ class Synthesizer:
 
     def _start(self) -> None:
         self._errors = tempfile.TemporaryFile("a+", encoding="utf-8", errors="replace")
-        # bpcore as the parent finds it (a checkout or a wheel).
-        root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         voice = [self.voice, *([] if self.model is None else [str(self.model)])]
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "bpcore.narration.synthesis", *voice], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._errors, text=True, encoding="utf-8", env=env)
+        self._child = child("bpcore.narration.synthesis", *voice, stdout=subprocess.PIPE,
+                            stderr=self._errors)
 
     def _complaint(self) -> str:
         self._errors.seek(0)
         return last_line(self._errors.read())
+
+
+def child(module: str, *args: str, **popen) -> subprocess.Popen:
+    """``python -m module args`` with bpcore importable as this process finds it (a checkout
+    or a wheel), its stdin a text pipe; ``popen`` as for :class:`subprocess.Popen`."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=env, **popen)
 
 
 def load(voice: str, model: str | None) -> object:

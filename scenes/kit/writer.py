@@ -29,6 +29,7 @@ from manim.utils.file_ops import write_to_movie
 from bpcore.errors import BpError
 from bpcore.narration import audio
 from bpcore.narration.ffmpeg import faststart
+from bpcore.narration.laying import Layer
 from bpcore.outputs.publish import Chapter, publish
 from bpcore.resources import cache_dir
 from kit.encoding import (
@@ -69,9 +70,9 @@ class LessonFileWriter(SceneFileWriter):
         self._backlog_slots = backlog_slots(config.pixel_width, config.pixel_height)
         #: Turns to encode (ENCODERS_AT_ONCE), taken in the order the partial movies came.
         self._encoder_turns = threading.Semaphore(ENCODERS_AT_ONCE)
-        #: The voice track being laid down while the scene draws (:meth:`lay_voice`): the
-        #: track, its encoder, and the steps handed to the voice-track thread.
-        self._laying: tuple[audio.Track, audio.Encoder, list[Future]] | None = None
+        #: The voice track being laid down while the scene draws (:meth:`lay_voice`): its
+        #: process, and the steps handed to the voice-track thread.
+        self._laying: tuple[Layer, list[Future]] | None = None
         #: How many of the scene's placed clips have been handed to the track.
         self._laid = 0
         super().__init__(*args, **kwargs)
@@ -200,18 +201,19 @@ class LessonFileWriter(SceneFileWriter):
         :meth:`start_voice_track` looks for it first. From the first synthesized clip on, the
         clips placed so far and each one after are set to the loudness target
         (bpcore.narration.audio.Track) and their samples, once final, go to one AAC encoder
-        (audio.Encoder), so the end of the render is left with the last clip, the mux and
-        the copy into the cache.
+        (audio.Encoder), both in a process of their own (bpcore.narration.laying), so the
+        end of the render is left with the last clip, the mux and the copy into the cache.
+        A thread hands the clips over, so the scene never waits on the pipe.
         """
         if self._laying is None:
             if not scene.narrator.synthesized or not write_to_movie():
                 return
             self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voice-track")
-            self._laying = (*_new_track(), [])
-        track, encoder, steps = self._laying
+            self._laying = (_new_track(), [])
+        layer, steps = self._laying
         placed, self._laid = scene.voice_track[self._laid:], len(scene.voice_track)
         if placed:
-            steps.append(self._voice_pool.submit(_lay, track, encoder, placed))
+            steps.append(self._voice_pool.submit(_lay, layer, placed))
 
     def start_voice_track(self, scene: LessonScene) -> None:
         """Hand over ``scene`` and finish its voice track in the background.
@@ -231,9 +233,9 @@ class LessonFileWriter(SceneFileWriter):
                 self._build_voice_track, list(scene.voice_track), scene.time)
             return
         self.lay_voice(scene)
-        track, encoder, steps = self._laying
+        layer, steps = self._laying
         self._voice_future = self._voice_pool.submit(
-            _finish_laying, track, encoder, steps, list(scene.voice_track), scene.time)
+            _finish_laying, layer, steps, list(scene.voice_track), scene.time)
 
     @staticmethod
     def _build_voice_track(placements, seconds: float) -> tuple[Path, float, bool]:
@@ -248,9 +250,9 @@ class LessonFileWriter(SceneFileWriter):
         kept = _kept_track(placements, seconds)
         if kept.is_file():
             return kept, time.perf_counter() - started, False
-        track, encoder = _new_track()
-        _lay(track, encoder, placements)
-        return _finish_laying(track, encoder, [], placements, seconds, started)
+        layer = _new_track()
+        _lay(layer, placements)
+        return _finish_laying(layer, [], placements, seconds, started)
 
     def finish(self) -> None:
         super().finish()
@@ -299,15 +301,15 @@ class LessonFileWriter(SceneFileWriter):
             stop(str(exc))
 
 
-def _new_track() -> tuple[audio.Track, audio.Encoder]:
-    """An empty voice track and its AAC encoder, writing into a scratch folder of its own."""
-    return audio.Track(), audio.Encoder(Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.m4a")
+def _new_track() -> Layer:
+    """An empty voice track, laid down and encoded into a scratch folder of its own."""
+    return Layer(Path(tempfile.mkdtemp(prefix="bp-voice-")) / "voice.m4a")
 
 
-def _lay(track: audio.Track, encoder: audio.Encoder, placements) -> None:
-    """Place each clip on ``track`` and encode the samples that are final now."""
+def _lay(layer: Layer, placements) -> None:
+    """Hand each clip of ``placements`` (start, clip) to the track."""
     for start, clip in placements:
-        encoder.write(track.add(start, clip))
+        layer.place(start, clip)
 
 
 def _kept_track(placements, seconds: float) -> Path:
@@ -322,20 +324,17 @@ def _kept_track(placements, seconds: float) -> Path:
     return cache_dir("voicetrack") / f"{digest.hexdigest()}.m4a"
 
 
-def _finish_laying(track: audio.Track, encoder: audio.Encoder, steps: list[Future],
-                   placements, seconds: float,
+def _finish_laying(layer: Layer, steps: list[Future], placements, seconds: float,
                    started: float | None = None) -> tuple[Path, float, bool]:
-    """End the track at ``seconds``, close its encoder and keep the result in the shared
-    cache: the track (AAC, temporary), the seconds this took (since ``started``, else since
-    now), True. A step that failed on the way fails here."""
+    """End the track at ``seconds``, wait for its file and keep it in the shared cache: the
+    track (AAC, temporary), the seconds this took (since ``started``, else since now), True.
+    A step that failed on the way fails here."""
     started = time.perf_counter() if started is None else started
     try:
         for step in steps:  # done already: one thread runs them in turn
             step.result()
-        encoder.write(track.end(seconds))
     finally:
-        encoder.close()
-    loud = encoder.target
+        loud = layer.finish(seconds)
     kept = _kept_track(placements, seconds)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
