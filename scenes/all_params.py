@@ -21,7 +21,7 @@ from kit.descent_plots import SSRByStep
 from kit.grid import Columns, column_widths
 from kit.inplace import LaggedFadeIn, Reframe
 from kit.lesson_scene import LessonScene
-from kit.network import edge_of, symbol
+from kit.network import edge_of, light_path, symbol
 from kit.numerals import numeral, numeral_line
 from kit.param_table import ParamTable
 from kit.plots import curve, data_dots, make_axes, nice_range, residual_lines
@@ -281,14 +281,7 @@ class AllParamsScene(LessonScene):
                  f"node 1, whose output is scaled by {top_out} on its way to the prediction. The "
                  "chain rule follows that path back, one link per factor.")
         self.play(FadeInPlace(path), run_time=MEDIUM)
-        # Manim puts an animation group's mobjects on top of the scene, and draws them there
-        # for the rest of the beat: the lit edges would cross out the labels on them (the
-        # frame at 0:34 read "x w3" struck through). The weights' labels go in the group
-        # after the edges (animated as they are), so their backing covers the thick edges.
-        lit = LaggedStart(*(part.animate.set_color(GRADIENT).set_stroke(width=7)
-                            for part in route), lag_ratio=0.5)
-        self.play(AnimationGroup(lit, *(Animation(path.labels[name]) for name in (top_out, w1))),
-                  run_time=LONG)
+        self.play(light_path(path, route, GRADIENT), run_time=LONG)
         self.until_spoken()
         self.play(FadeAway(path), run_time=SHORT)
         self.play(Write(fractions), run_time=LONG)

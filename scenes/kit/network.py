@@ -12,8 +12,11 @@ from manim import (
     RIGHT,
     UP,
     UR,
+    Animation,
+    AnimationGroup,
     Arrow,
     Circle,
+    LaggedStart,
     MarkupText,
     VGroup,
     VMobject,
@@ -227,6 +230,23 @@ def edge_of(diagram: NetworkDiagram, name: str) -> VMobject | None:
     if name in w_out:
         return diagram.edges_out[w_out.index(name)]
     return None
+
+
+def light_path(diagram: NetworkDiagram, route: list[VMobject], color,
+               width: float = 7) -> AnimationGroup:
+    """The parts of ``route`` (edges, node rings, the output arrow) lit one after another in
+    ``color`` and drawn ``width`` thick, their weights' labels staying readable over them.
+
+    Manim adds the mobjects of a played animation group to the top of the scene, where they
+    are drawn for as long as they are shown: lit alone, the thick edges would cross out the
+    labels sitting on them. The labels of the route's edges go in the group after the edges,
+    animated as they are, so their backing covers the edges as it covers the thin ones.
+    """
+    lit = LaggedStart(*(part.animate.set_color(color).set_stroke(width=width)
+                        for part in route), lag_ratio=0.5)
+    on_route = [name for name in diagram.labels
+                if any(edge_of(diagram, name) is part for part in route)]
+    return AnimationGroup(lit, *(Animation(diagram.labels[name]) for name in on_route))
 
 
 def foreign_edges(diagram: NetworkDiagram, name: str) -> list[VMobject]:

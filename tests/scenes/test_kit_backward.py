@@ -106,3 +106,29 @@ def test_backward_stages_run_from_output_to_input() -> None:
     np.testing.assert_allclose(along(diagram.edges_in[0], 0.5),
                                (diagram.edges_in[0].get_start()
                                 + diagram.edges_in[0].get_end()) / 2)
+
+
+def test_a_lit_path_keeps_its_labels_over_its_edges() -> None:
+    """Lighting w1 -> node 1 -> w3 (as all_params' chain rule does) leaves each of those
+    weights' labels drawn after its edge, so the label's backing covers the thick edge. Manim
+    adds a played group's mobjects on top of the scene: lit on their own, the edges came last,
+    over their labels (the frames read "x w3" struck through)."""
+    from manim import Scene
+
+    from kit.backward import GRADIENT
+    from kit.network import edge_of, light_path
+
+    diagram = BackpropDiagram(network(2), learning=set(param_names(2)))
+    w1, _, w3, *_ = param_names(2)
+    route = [diagram.output_arrow, diagram.sum_node[0], edge_of(diagram, w3),
+             diagram.hidden_nodes[0][0], edge_of(diagram, w1)]
+    scene = Scene()
+    scene.add(diagram)
+    scene.add_mobjects_from_animations([light_path(diagram, route, GRADIENT)])  # as play() does
+    drawn = scene.get_mobject_family_members()
+
+    def last(mobject) -> int:
+        return max(i for i, m in enumerate(drawn) if m is mobject)
+
+    for name in (w1, w3):
+        assert last(diagram.labels[name]) > last(edge_of(diagram, name)), name
