@@ -29,6 +29,7 @@ import numpy as np
 
 from bpcore.errors import BpError, last_line
 from bpcore.files import atomic_write, replacing
+from bpcore.narration.children import ended
 from bpcore.narration.ffmpeg import FASTSTART, MediaError, run
 
 #: The rate of every clip and of the voice track. The neural voices speak at 24 kHz (hibari;
@@ -676,14 +677,7 @@ class Encoder:
 
     def close(self) -> None:
         """Finish the file; a failure is one line naming it."""
-        try:
-            self._ffmpeg.stdin.close()
-        except BrokenPipeError:
-            pass
-        code = self._ffmpeg.wait()
-        self._errors.seek(0)
-        said = self._errors.read().decode(errors="replace")
-        self._errors.close()
+        code, said = ended(self._ffmpeg, self._errors)
         if code != 0:
             raise MediaError(f"{self.target}: ffmpeg failed: {last_line(said)}")
 

@@ -23,8 +23,9 @@ import numpy as np
 
 from bpcore.errors import last_line
 from bpcore.narration import audio
+from bpcore.narration.children import child, ended
 from bpcore.narration.ffmpeg import MediaError
-from bpcore.narration.synthesis import NICENESS, child
+from bpcore.narration.synthesis import NICENESS
 
 
 class Layer:
@@ -58,14 +59,7 @@ class Layer:
     def finish(self, seconds: float) -> Path:
         """End the track at ``seconds`` and wait for its file; a failure is one line."""
         self._send({"end": seconds})
-        try:
-            self._child.stdin.close()
-        except BrokenPipeError:
-            pass
-        code = self._child.wait()
-        self._errors.seek(0)
-        said = self._errors.read()
-        self._errors.close()
+        code, said = ended(self._child, self._errors)
         if code != 0 or not self.target.is_file():
             raise MediaError(f"{self.target}: laying the voice track failed: "
                              f"{last_line(said) or f'exit {code}'}")

@@ -30,6 +30,7 @@ import numpy as np
 
 from bpcore.errors import BpError, last_line
 from bpcore.narration import audio
+from bpcore.narration.children import child, ended
 
 #: How much lower the child's priority is than the render's (``nice``): synthesis should not
 #: slow the drawing, which is what the render waits for, nor starve when other programs keep
@@ -97,13 +98,8 @@ class Synthesizer:
     def close(self) -> None:
         """End the child process (it ends by itself, too, when its parent does)."""
         if self._child is not None:
-            try:
-                self._child.stdin.close()  # the child's loop ends
-            except BrokenPipeError:  # it had ended already
-                pass
-            self._child.wait()
+            ended(self._child, self._errors)
             self._child = None
-            self._errors.close()
 
     def _start(self) -> None:
         self._errors = tempfile.TemporaryFile("a+", encoding="utf-8", errors="replace")
@@ -114,16 +110,6 @@ class Synthesizer:
     def _complaint(self) -> str:
         self._errors.seek(0)
         return last_line(self._errors.read())
-
-
-def child(module: str, *args: str, **popen) -> subprocess.Popen:
-    """``python -m module args`` with bpcore importable as this process finds it (a checkout
-    or a wheel), its stdin a text pipe; ``popen`` as for :class:`subprocess.Popen`."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
-                            text=True, encoding="utf-8", env=env, **popen)
 
 
 def load(voice: str, model: str | None) -> object:

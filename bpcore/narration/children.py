@@ -1,0 +1,47 @@
+"""The narration's helper processes: the voice, the voice track's laying, its AAC encoder.
+
+Each reads its work from a pipe on stdin and ends when that pipe closes; what it says on
+stderr goes to a temporary file, whose last line is the one-line reason when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+
+def child(module: str, *args: str, **popen) -> subprocess.Popen:
+    """``python -m module args`` with bpcore importable as this process finds it (a checkout
+    or a wheel), its stdin a text pipe; ``popen`` as for :class:`subprocess.Popen`."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=env, **popen)
+
+
+def ended(process: subprocess.Popen, errors: IO) -> tuple[int, str]:
+    """Close ``process``'s stdin (its loop ends), wait for it, and return its exit code and
+    what it wrote to ``errors`` (a temporary file, closed here).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> errors = tempfile.TemporaryFile()
+    >>> cat = subprocess.Popen(["sh", "-c", "cat >/dev/null; echo done >&2; exit 3"],
+    ...                        stdin=subprocess.PIPE, stderr=errors)
+    >>> ended(cat, errors)
+    (3, 'done\\n')
+    """
+    try:
+        process.stdin.close()
+    except BrokenPipeError:  # it had stopped already
+        pass
+    code = process.wait()
+    errors.seek(0)
+    said = errors.read()
+    errors.close()
+    return code, said.decode(errors="replace") if isinstance(said, bytes) else said
