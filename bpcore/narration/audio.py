@@ -495,7 +495,7 @@ def limited(samples: np.ndarray, limit: float) -> np.ndarray:
         return samples
     # The gain is 1 farther than 2 * reach from every sample over the limit: only the
     # stretches around those (a few percent of speech) are worked out, each on its own.
-    reach = (1 << LIMITER_REACH.bit_length()) - 1  # how far the doubling below reaches
+    reach = LIMITER_REACH
     apart = np.flatnonzero(np.diff(over) > 4 * reach)
     out = np.array(samples, dtype=float)
     for first, last in zip(over[np.r_[0, apart + 1]], over[np.r_[apart, len(over) - 1]],
