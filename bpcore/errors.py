@@ -22,12 +22,15 @@ class DivergenceError(BpError, ArithmeticError):
     """Gradient descent produced a non-finite value."""
 
 
-def last_line(report: str) -> str:
-    r"""The last line a program wrote (where it says what went wrong), for a one-line error.
+def last_line(report: str, empty: str = "no message") -> str:
+    r"""The last line a program wrote (where it says what went wrong), for a one-line error;
+    ``empty`` when it wrote nothing.
 
     Examples
     --------
     >>> last_line("reading input\nerror: no such file\n"), last_line("  ")
     ('error: no such file', 'no message')
+    >>> last_line(str(KeyError()), empty="KeyError")
+    'KeyError'
     """
-    return (report.strip().splitlines() or ["no message"])[-1]
+    return (report.strip().splitlines() or [empty])[-1]

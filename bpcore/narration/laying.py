@@ -8,13 +8,12 @@ interpreter lock against the scene's drawing thread: b3 -ql with an empty clip c
 start, file and levels (measured where the clip was made, :func:`audio.clip_levels`), one JSON
 line each; the child places them and streams the final samples into its AAC encoder
 (:class:`audio.Encoder`, a child of its own), at the voice process's lower priority
-(:data:`bpcore.narration.synthesis.NICENESS`). ``{"end": seconds}`` ends the track.
+(:data:`bpcore.narration.children.NICENESS`). ``{"end": seconds}`` ends the track.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,9 +22,8 @@ import numpy as np
 
 from bpcore.errors import last_line
 from bpcore.narration import audio
-from bpcore.narration.children import child, ended
+from bpcore.narration.children import child, ended, settle
 from bpcore.narration.ffmpeg import MediaError
-from bpcore.narration.synthesis import NICENESS
 
 
 class Layer:
@@ -91,12 +89,9 @@ def lay(lines, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    os.nice(NICENESS)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)  # beside the render: no BLAS pool to spin
+    settle()
     try:
         lay(sys.stdin, Path(sys.argv[1]))
     except Exception as exc:  # noqa: BLE001 - the parent reports the last line
-        print((str(exc).strip().splitlines() or [type(exc).__name__])[-1], file=sys.stderr)
+        print(last_line(str(exc), empty=type(exc).__name__), file=sys.stderr)
         raise SystemExit(1) from None

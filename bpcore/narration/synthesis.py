@@ -8,10 +8,11 @@ scene's drawing thread for every clip. A :class:`Synthesizer` starts one child p
 missing), and asks it for clips one line at a time: the child loads the voice once, speaks
 the text, writes the clip in the clip format itself (:func:`bpcore.narration.audio.write_clip`:
 no ffmpeg) and measures its loudness (:func:`bpcore.narration.audio.levels`), which it sends
-back for the voice track. The child runs at a lower priority (:data:`NICENESS`): it speaks in the
-time the drawing leaves idle, and when the scene has to wait for a clip, the scene's own core
-is the one left for it. Nothing is downloaded: the voices' models are files of installed
-packages (or the Piper voice file the user named).
+back for the voice track. The child runs at a lower priority
+(:data:`bpcore.narration.children.NICENESS`): it speaks in the time the drawing leaves idle,
+and when the scene has to wait for a clip, the scene's own core is the one left for it.
+Nothing is downloaded: the voices' models are files of installed packages (or the Piper voice
+file the user named).
 
 The protocol is one JSON object per line each way: ``{"voice", "rate", "model", "speech",
 "target"}`` asked, ``{"peak", "energy"}`` or ``{"error"}`` answered.
@@ -30,15 +31,7 @@ import numpy as np
 
 from bpcore.errors import BpError, last_line
 from bpcore.narration import audio
-from bpcore.narration.children import child, ended
-
-#: How much lower the child's priority is than the render's (``nice``): synthesis should not
-#: slow the drawing, which is what the render waits for, nor starve when other programs keep
-#: the machine busy and the scene needs its clip. Measured on b3 -ql with an empty cache under
-#: a load of 7 to 10 on 2 CPUs (bench/README.md): at 10 the scene waited 4.6-5.3 s for its
-#: clips; 5 rendered faster than 0 in three pairs of four, the scene waiting 2.3-2.7 s
-#: against 0.6-1.2 s. On an idle machine 0, 5 and 10 render alike (within 0.3 s).
-NICENESS = 5
+from bpcore.narration.children import child, ended, settle
 
 
 class Synthesizer:
@@ -160,7 +153,7 @@ def serve(asked=sys.stdin, answers=sys.stdout) -> None:
             made = audio.levels(audio.write_clip(samples, rate, target) / 32768)
             answer = {"peak": made.peak, "energy": made.energy.tolist()}
         except Exception as exc:  # noqa: BLE001 - every failure is told to the parent in one line
-            answer = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}
+            answer = {"error": last_line(str(exc), empty=type(exc).__name__)}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 
@@ -171,10 +164,7 @@ if __name__ == "__main__":
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    os.nice(NICENESS)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)  # one clip at a time, beside the render: no BLAS pool to spin
+    settle()
     if len(sys.argv) > 1:  # the voice (and model) to load before the first request
         try:
             load(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

@@ -13,7 +13,8 @@ import pytest
 
 from bpcore.errors import BpError
 from bpcore.narration import audio
-from bpcore.narration.synthesis import NICENESS, Synthesizer
+from bpcore.narration.children import NICENESS
+from bpcore.narration.synthesis import Synthesizer
 
 
 def test_the_child_writes_a_clip_and_its_levels(tmp_path: Path) -> None:
