@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from bpcore.priority import lower_priority
+
 #: How much lower the helpers' priority is than the render's (``nice``): they should not slow
 #: the drawing, which is what the render waits for, nor starve when other programs keep the
 #: machine busy and the scene needs a clip. Measured on b3 -ql with an empty cache under a
@@ -33,9 +35,11 @@ def child(module: str, *args: str, **popen) -> subprocess.Popen:
 
 def settle() -> None:
     """Run as a helper beside the render (called first by each python helper): at
-    :data:`NICENESS`, and with one BLAS thread, since the render and its helpers already
-    work side by side and a BLAS pool would only spin on the same cores."""
-    os.nice(NICENESS)
+    :data:`NICENESS`, as batch work (bpcore.priority), and with one BLAS thread, since the
+    render and its helpers already work side by side and a BLAS pool would only spin on the
+    same cores."""
+    if not lower_priority(NICENESS):  # not Linux: the whole process's nice value
+        os.nice(NICENESS)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)

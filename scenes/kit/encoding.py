@@ -9,8 +9,6 @@ encode two at a time below the scene's priority.
 from __future__ import annotations
 
 import math
-import os
-import sys
 import threading
 import time
 from queue import Queue
@@ -23,6 +21,8 @@ from manim.scene.scene_file_writer import (
     _PartialMovieEncodeJob,
     to_av_frame_rate,
 )
+
+from bpcore.priority import lower_priority
 
 #: libx264 settings for a lesson's partial movies (flat colours, text, long stills). Three in
 #: four frames of a narrated lesson repeat the one before, most of them in waits (the picture
@@ -70,11 +70,14 @@ FRAME_BACKLOG_BYTES = 512 << 20
 #: 2.2 GB with 16 in flight, 1.4 GB with 8, against 0.83 GB before; manim.cfg has 4.) Two, not
 #: one: the partial movie the scene is drawing into holds its turn while it waits for frames,
 #: so one turn could leave the earlier ones (and the backlog's slots they hold) waiting on it.
+#: A wait showing one picture runs no x264 until its end, two frames then (:func:`hold_packets`):
+#: it takes a turn only if it comes to encode frame by frame.
 ENCODERS_AT_ONCE = 2
-#: How much lower (Linux nice steps) the encoder threads, and x264's and swscale's threads
-#: they start, run than the scene's thread. The scene's thread (manim's Python: interpolating,
-#: drawing, copying) is the render's critical path and can use one core only; the encoders
-#: have plenty of slack (the backlog) and take whatever CPU the scene leaves.
+#: How much lower (Linux nice steps, as batch work: bpcore.priority) the encoder threads, and
+#: x264's and swscale's threads they start, run than the scene's thread. The scene's thread
+#: (manim's Python: interpolating, drawing, copying) is the render's critical path and can use
+#: one core only; the encoders have plenty of slack (the backlog) and take whatever CPU the
+#: scene leaves.
 ENCODER_NICENESS = 10
 
 
@@ -118,20 +121,6 @@ def backlog_slots(width: int, height: int) -> threading.Semaphore:
     """The slots of :data:`FRAME_BACKLOG_BYTES` for RGBA frames of this size (at least 8,
     manim's queue)."""
     return threading.Semaphore(max(8, FRAME_BACKLOG_BYTES // (4 * width * height)))
-
-
-def lower_thread_priority(steps: int) -> bool:
-    """Lower the calling thread's priority by ``steps`` nice steps (threads it starts after
-    this inherit it). Only on Linux, where a thread has its own nice value; False elsewhere
-    or when refused."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + steps)
-    except OSError:
-        return False
-    return True
 
 
 def same_picture(frame: np.ndarray, last: np.ndarray) -> bool:
@@ -247,6 +236,7 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
         self._last: np.ndarray | None = None
         self._planes: np.ndarray | None = None
         self._hold = hold
+        self._has_turn = False  #: whether it holds one of the encoders' turns
         self._pending = 0  #: frames of ``_planes`` not yet encoded, while holding
         self.converted = 0  #: frames converted RGBA -> yuv420p
         self.repeated = 0  #: frames written from the last conversion
@@ -261,14 +251,25 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
 
     def _listen_and_write(self) -> None:
         self.native_id = threading.get_native_id()
-        lower_thread_priority(ENCODER_NICENESS)
-        with self._turns:
+        lower_priority(ENCODER_NICENESS)
+        try:
+            if not self._hold:
+                self._take_turn()
             super()._listen_and_write()
+        finally:
+            if self._has_turn:
+                self._turns.release()
         # Let go of the frames now: the job lives on in a reference cycle (its thread's
         # target) until the garbage collector runs, and the camera reuses only frames
         # nothing holds (LessonCamera._free_array).
         self._last = self._planes = None
         self.queue.let_go()
+
+    @property
+    def holding(self) -> bool:
+        """Whether this partial movie is a wait that has shown one picture so far: it takes
+        no encoder's turn and little memory, and ends soon after it is sealed."""
+        return self._hold
 
     def seal(self) -> None:
         self.queue.put((0, _END))
@@ -303,7 +304,13 @@ class HeldFrameEncodeJob(_PartialMovieEncodeJob):
             self._encode(self._planes, num_frames)
         self.encode_seconds += time.perf_counter() - converted
 
+    def _take_turn(self) -> None:
+        if not self._has_turn:
+            self._turns.acquire()
+            self._has_turn = True
+
     def _encode(self, planes: np.ndarray, num_frames: int) -> None:
+        self._take_turn()
         for _ in range(num_frames):
             # A new frame each time: the encoder keeps frames for its look-ahead, so one
             # VideoFrame must not be sent twice (manim's note). Each wraps the planes without

@@ -63,7 +63,7 @@ def test_a_child_that_stops_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_the_child_speaks_at_a_lower_priority(tmp_path: Path) -> None:
     """Started ahead, the child loads its voice before the first request, at a priority
-    NICENESS below the render's, so synthesis does not slow the drawing."""
+    NICENESS below the render's and as batch work, so synthesis does not slow the drawing."""
     pytest.importorskip("hibari")
     voice = Synthesizer("hibari", 1.0)
     try:
@@ -72,5 +72,7 @@ def test_the_child_speaks_at_a_lower_priority(tmp_path: Path) -> None:
         voice.clip("Hello there.", tmp_path / "a.wav")
         assert os.getpriority(os.PRIO_PROCESS, child) == min(
             os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19)
+        if sys.platform.startswith("linux"):
+            assert os.sched_getscheduler(child) == os.SCHED_BATCH
     finally:
         voice.close()

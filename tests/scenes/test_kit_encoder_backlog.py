@@ -1,6 +1,7 @@
 """kit/encoding.py lets the scene run ahead of the encoders: one limit on the frames waiting over
 all partial movies (FrameBacklog), encoder threads below the scene's priority, two partial
-movies encoding at once, and a frame comparison that rejects most different frames early."""
+movies encoding at once (a wait showing one picture needs no turn), and a frame comparison
+that rejects most different frames early."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from manim import config
+from manim.scene.scene_file_writer import to_av_frame_rate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
@@ -21,7 +24,6 @@ from kit.encoding import (  # noqa: E402
     FrameBacklog,
     HeldFrameEncodeJob,
     backlog_slots,
-    lower_thread_priority,
     same_picture,
 )
 
@@ -68,30 +70,14 @@ def test_same_picture_sees_a_change_outside_the_sampled_rows():
     assert not same_picture(a, np.zeros((32, 48, 4), np.uint8))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_lowering_a_threads_priority_leaves_the_others_alone():
-    seen = {}
-
-    def lower() -> None:
-        me = threading.get_native_id()
-        before = os.getpriority(os.PRIO_PROCESS, me)
-        seen["lowered"] = lower_thread_priority(3)
-        seen["steps"] = os.getpriority(os.PRIO_PROCESS, me) - before
-
-    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    worker = threading.Thread(target=lower)
-    worker.start()
-    worker.join()
-    assert seen["lowered"] and seen["steps"] == min(3, 19 - main)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
-
-
-def job(path: Path, slots, turns) -> HeldFrameEncodeJob:
+def job(path: Path, slots, turns, hold: bool = False) -> HeldFrameEncodeJob:
     container = av.open(str(path), mode="w")
-    stream = container.add_stream("libx264", rate=Fraction(5), options={"crf": "23"})
+    # A hold's two frames are encoded at the configured frame rate (its headers must match).
+    rate = to_av_frame_rate(config.frame_rate) if hold else Fraction(5)
+    stream = container.add_stream("libx264", rate=rate, options={"crf": "23"})
     stream.pix_fmt, stream.width, stream.height = "yuv420p", 48, 32
     return HeldFrameEncodeJob(path=path, animation_index=0, container=container, stream=stream,
-                              slots=slots, turns=turns)
+                              hold=hold, slots=slots, turns=turns)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
@@ -119,3 +105,29 @@ def test_an_encoder_runs_below_the_scene_and_waits_for_its_turn(tmp_path):
     assert all(ref() is None for ref in kept), "the finished job still holds a frame"
     with av.open(str(tmp_path / "a.mp4")) as written:
         assert sum(1 for _ in written.decode(video=0)) == 3
+
+
+def test_a_wait_showing_one_picture_takes_no_turn_but_a_changing_one_does(tmp_path):
+    turns = threading.Semaphore(1)
+    turns.acquire()  # another partial movie is encoding
+    slots = threading.Semaphore(8)
+    held = job(tmp_path / "held.mp4", slots, turns, hold=True)
+    still = frame(40)
+    held.put(1, still)
+    held.put(20, still)
+    held.seal()
+    held.thread.join(timeout=5)
+    assert not held.thread.is_alive(), "a one-picture wait waited for an encoder's turn"
+    held.join()
+    assert held.holding and held.copied == 19
+    changing = job(tmp_path / "changing.mp4", slots, turns, hold=True)
+    changing.put(3, frame(40))
+    changing.put(3, frame(90))  # a second picture: x264 frame by frame, in turn
+    changing.seal()
+    changing.thread.join(timeout=0.5)
+    assert changing.thread.is_alive() and not changing.holding
+    turns.release()
+    changing.join()
+    for path, count in (("held.mp4", 21), ("changing.mp4", 6)):
+        with av.open(str(tmp_path / path)) as written:
+            assert sum(1 for _ in written.decode(video=0)) == count
