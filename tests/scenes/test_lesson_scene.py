@@ -137,3 +137,39 @@ def test_a_dry_run_writes_no_file(load_scene_module, tmp_path, monkeypatch):
                      "media_dir": str(tmp_path / "media"), "verbosity": "WARNING"}):
         scene_class(skip_animations=True).render()
     assert not [p for p in tmp_path.iterdir() if p.name != "media"]
+
+
+def test_a_hold_is_one_wait_of_whole_frames_still_or_moving(tmp_path):
+    """A caption's hold ends on the first frame at or after the voice's end, in one play
+    (one partial movie), whether the picture stands still or an updater moves it: manim
+    rounds a still wait's frames down and a moving one's up."""
+    sys.path.insert(0, str(REPO_ROOT / "scenes"))
+    from manim import RIGHT, Dot, Scene, tempconfig
+
+    from kit.lesson_scene import LessonScene
+
+    class Holds(Scene):
+        _hold_until = LessonScene._hold_until
+
+        def construct(self) -> None:
+            self.add(Dot())
+            self.holds = []
+            moving = Dot()
+            for end in (0.4, 1.0 + 1 / 30, 1.05, 2.0, 2.0 + 1 / 3 + 1e-9):
+                if end == 2.0:
+                    moving.add_updater(lambda m, dt: m.shift(0.1 * dt * RIGHT))
+                    self.add(moving)
+                plays = self.renderer.num_plays
+                self._hold_until(end)
+                self.holds.append((end, self.renderer.num_plays - plays, self.time))
+
+    with tempconfig({"frame_rate": 15, "pixel_width": 64, "pixel_height": 36,
+                     "dry_run": True, "media_dir": str(tmp_path), "verbosity": "WARNING"}):
+        scene = Holds()
+        scene.render()
+    frame = 1 / 15
+    for end, _, reached in scene.holds:
+        assert end - 1e-6 <= reached < end + frame, (end, reached)
+        assert abs(reached * 15 - round(reached * 15)) < 1e-6  # on a whole frame
+    # 1.05 is reached already (the hold before ends at 16 frames, 1.067 s): no wait at all.
+    assert [plays for _, plays, _ in scene.holds] == [1, 1, 0, 1, 1]
