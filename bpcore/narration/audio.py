@@ -30,7 +30,7 @@ import numpy as np
 from bpcore.errors import BpError, last_line
 from bpcore.files import atomic_write, replacing
 from bpcore.narration.children import ended
-from bpcore.narration.ffmpeg import FASTSTART, MediaError, run
+from bpcore.narration.ffmpeg import MediaError, run
 
 #: The rate of every clip and of the voice track. The neural voices speak at 24 kHz (hibari;
 #: Piper's voices at 16 to 22.05 kHz): a 48 kHz track held nothing above their 12 kHz, and
@@ -652,8 +652,8 @@ def _limited_levels(level: Levels, before: np.ndarray, after: np.ndarray,
 class Encoder:
     """The voice track as AAC in the audio file ``target`` (``.m4a``), encoded by one ffmpeg
     process as the track's samples come (:class:`Track`), so that encoding runs while the
-    scene is drawn and only the last clip's is left for the end; :func:`mux_voice` copies the
-    result into the video.
+    scene is drawn and only the last clip's is left for the end; publishing copies the result
+    into the video (bpcore.outputs.publish.add_chapters).
 
     128 kbit/s is what video platforms ask of a mono upload; the encoder's fast search takes a
     quarter of the time of its default.
@@ -680,15 +680,3 @@ class Encoder:
         code, said = ended(self._ffmpeg, self._errors)
         if code != 0:
             raise MediaError(f"{self.target}: ffmpeg failed: {last_line(said)}")
-
-
-def mux_voice(video: Path, track: Path) -> None:
-    """Replace ``video``'s audio with ``track`` (AAC, from :class:`Encoder`), both copied
-    as they are, atomically.
-
-    The AAC encoder's delay is recorded in the track's edit list, which the copy keeps, so the
-    audio stream lasts exactly as long as the track, and so as the video.
-    """
-    with replacing(video) as out:
-        _ffmpeg("-y", "-i", str(video), "-i", str(track), "-map", "0:v", "-map", "1:a",
-                "-c", "copy", *FASTSTART, out, about=video)

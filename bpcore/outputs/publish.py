@@ -119,20 +119,26 @@ def ffmetadata(chapters: Sequence[Chapter], length: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_chapters(video: str | os.PathLike[str], chapters: Sequence[Chapter]) -> Path:
+def add_chapters(video: str | os.PathLike[str], chapters: Sequence[Chapter],
+                 audio: str | os.PathLike[str] | None = None) -> Path:
     """Write ``chapters`` into ``video`` (players list them) and beside it as
     ``<name>.chapters.txt`` (:func:`chapter_list`); return the text file's path.
 
-    The streams are copied, not re-encoded; other metadata and streams stay.
+    The streams are copied, not re-encoded; other metadata and streams stay. With ``audio``
+    (a sound file, e.g. the voice track's AAC), that is the video's sound instead, copied in
+    the same rewrite: an AAC encoder's delay is kept in its edit list, so the sound lasts
+    exactly as long as the track.
     """
     video = _existing(video)
     chapters = _checked(chapters)
+    sound = ("-map", "0:a?") if audio is None else ("-map", "2:a")
     with tempfile.TemporaryDirectory(prefix="bp-chapters-") as work:
         meta = Path(work) / "chapters.ffmeta"
         meta.write_text(ffmetadata(chapters, length(video)), encoding="utf-8")
         with replacing(video) as out:
-            _ffmpeg("-i", video, "-i", meta, *KEEP_STREAMS, "-map", "0:s?", "-map_metadata",
-                    "1", "-map_chapters", "1", "-c", "copy", *FASTSTART, out, about=video)
+            _ffmpeg("-i", video, "-i", meta, *(() if audio is None else ("-i", _existing(audio))),
+                    "-map", "0:v", *sound, "-map", "0:s?", "-map_metadata", "1",
+                    "-map_chapters", "1", "-c", "copy", *FASTSTART, out, about=video)
     return atomic_write(video.with_suffix(".chapters.txt"), chapter_list(chapters))
 
 
@@ -234,15 +240,16 @@ def make_thumbnail(still, title: str, target: str | os.PathLike[str]) -> Path:
 
 def publish(video: str | os.PathLike[str], chapters: Sequence[Chapter],
             captions: str | os.PathLike[str] | None = None, still=None, title: str = "",
-            burn: bool = False) -> list[Path]:
+            burn: bool = False, audio: str | os.PathLike[str] | None = None) -> list[Path]:
     """Everything above for one rendered lesson, in order; returns the files written.
 
-    ``video`` gets ``chapters`` (and ``<name>.chapters.txt``); when ``captions`` (the .srt)
+    ``video`` gets ``chapters`` (and ``<name>.chapters.txt``) and, when given, ``audio`` as its
+    sound (:func:`add_chapters`); when ``captions`` (the .srt)
     exists, the subtitle track and ``.vtt``, and with ``burn`` also ``<name>.captioned.mp4``;
     when a ``still`` (a path or a PIL image) is given, ``<name>.thumbnail.png`` with ``title``.
     """
     video = _existing(video)
-    written = [add_chapters(video, chapters)]
+    written = [add_chapters(video, chapters, audio)]
     if captions is not None and Path(captions).is_file():
         written.append(add_subtitles(video, captions))
         if burn:

@@ -240,7 +240,8 @@ class LessonFileWriter(SceneFileWriter):
         each clip's loudness, measured as it was made (bpcore.narration.audio.clip_levels):
         what is left of laying them down (all of it, when no clip was synthesized and the
         track is not in the cache) runs while the partial movies are joined into the movie
-        and the section videos; :meth:`finish` muxes the track in when both are done.
+        and the section videos; :meth:`finish` copies the track in (with the chapters) when both
+        are done.
         """
         self.scene = scene
         if not scene.voice_track or not write_to_movie():
@@ -288,21 +289,18 @@ class LessonFileWriter(SceneFileWriter):
         if scene is None or not write_to_movie() or not self.movie_file_path.is_file():
             return  # slides, a dry run, or a scene without animations
         video = self.movie_file_path
+        voice, temporary = None, False
         if scene.voice_track:
             started = time.perf_counter()
             future: Future | None = getattr(self, "_voice_future", None)
             if future is None:  # not started at tear_down: build it now
                 self.start_voice_track(scene)
                 future = self._voice_future
-            loud, built, temporary = future.result()
+            voice, built, temporary = future.result()
             self._voice_pool.shutdown()
-            try:
-                audio.mux_voice(video, loud)
-            finally:
-                if temporary:
-                    shutil.rmtree(loud.parent, ignore_errors=True)
             # One line bench/render.py reads: what narration cost this render. The track
-            # was built beside the joining; what the render waited for is the rest.
+            # was built beside the joining; what the render waited for is the rest. (It goes
+            # into the video with the chapters, in the same copy.)
             narrator = scene.narrator
             logger.info(f"Narration: {len(scene.voice_track)} clips, {narrator.synthesized} "
                         f"synthesized in {narrator.synthesis_seconds:.1f} s, the scene waited "
@@ -312,11 +310,14 @@ class LessonFileWriter(SceneFileWriter):
         try:
             publish(video, [Chapter(title, start) for title, start in scene.chapters],
                     video.with_suffix(".srt"), scene.thumbnail, scene.lesson.title,
-                    burn=scene.settings.burn_captions)
+                    burn=scene.settings.burn_captions, audio=voice)
         except BpError as exc:
             from kit.lesson_scene import stop  # lesson_scene imports this module
 
             stop(str(exc))
+        finally:
+            if temporary:
+                shutil.rmtree(voice.parent, ignore_errors=True)
 
 
 def _holding(job) -> bool:

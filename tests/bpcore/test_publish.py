@@ -142,6 +142,26 @@ def test_chapters_and_subtitles_survive_each_other(lesson) -> None:
     assert is_faststart(video)  # web-ready: moov before mdat
 
 
+def test_chapters_can_bring_the_sound_in_the_same_copy(lesson, tmp_path) -> None:
+    """With ``audio`` (an AAC track, as the voice track is made), the video's sound is that
+    track, copied (not encoded again), as long as it; picture and chapters as without."""
+    video, _ = lesson
+    track = tmp_path / "voice.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    f"sine=frequency=220:sample_rate=24000:duration={SECONDS}", "-ac", "1",
+                    "-c:a", "aac", str(track)], check=True)
+    before = ffprobe(video, "-show_streams")["streams"]
+    add_chapters(video, CHAPTERS, audio=track)
+    streams = ffprobe(video, "-show_streams")["streams"]
+    sound = [s for s in streams if s["codec_type"] == "audio"]
+    assert len(sound) == 1 and sound[0]["sample_rate"] == "24000" and sound[0]["channels"] == 1
+    assert abs(float(sound[0]["duration"]) - SECONDS) < 0.01
+    assert [s for s in streams if s["codec_type"] == "video"][0]["nb_frames"] == \
+        [s for s in before if s["codec_type"] == "video"][0]["nb_frames"]
+    assert len(ffprobe(video, "-show_chapters")["chapters"]) == len(CHAPTERS)
+    assert is_faststart(video)
+
+
 def test_published_videos_are_faststart(lesson) -> None:
     """Chapters, subtitles and the captioned cut each leave moov before mdat, even when the
     video handed over had it last (as manim writes it)."""
