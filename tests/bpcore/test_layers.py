@@ -18,8 +18,9 @@ PACKAGE = Path(bpcore.__file__).resolve().parent
 
 #: The layers, lowest first: each names its modules (a package stands for everything in it).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # leaves that every layer may use: errors, atomic files, the display rule
-    ("ground", ("bpcore", "bpcore.errors", "bpcore.files", "bpcore.display")),
+    # leaves that every layer may use: errors, atomic files, the display rule, the priority of
+    # the work beside the drawing
+    ("ground", ("bpcore", "bpcore.errors", "bpcore.files", "bpcore.display", "bpcore.priority")),
     ("model", ("bpcore.model",)),  # the network's math, numpy only
     ("narration", ("bpcore.narration",)),  # words for the ear, voices, audio, ffmpeg
     # the BP_* variables (BP_VOICE is a narration.voice) and where bpcore's files are
