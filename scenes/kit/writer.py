@@ -7,6 +7,7 @@ down as the clips come, and writes chapters, captions, the thumbnail and the sec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import os
@@ -351,13 +352,17 @@ def _finish_laying(layer: Layer, steps: list[Future], placements, seconds: float
                    started: float | None = None) -> tuple[Path, float, bool]:
     """End the track at ``seconds``, wait for its file and keep it in the shared cache: the
     track (AAC, temporary), the seconds this took (since ``started``, else since now), True.
-    A step that failed on the way fails here."""
+    A step that failed on the way fails here, with its own error (the track's process, ended
+    all the same, may fail too for want of that step)."""
     started = time.perf_counter() if started is None else started
     try:
         for step in steps:  # done already: one thread runs them in turn
             step.result()
-    finally:
-        loud = layer.finish(seconds)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            layer.finish(seconds)
+        raise
+    loud = layer.finish(seconds)
     kept = _kept_track(placements, seconds)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)

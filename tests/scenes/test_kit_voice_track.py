@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import sys
 import wave
+from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
 
 from bpcore.narration.audio import SAMPLE_RATE  # noqa: E402
-from kit.writer import LessonFileWriter  # noqa: E402
+from bpcore.narration.ffmpeg import MediaError  # noqa: E402
+from kit.writer import LessonFileWriter, _finish_laying  # noqa: E402
 
 
 def tone(path: Path, seconds: float, pitch: float) -> Path:
@@ -71,3 +74,20 @@ def test_a_track_laid_while_the_scene_draws_is_the_track_built_at_the_end(tmp_pa
     monkeypatch.setenv("BP_CACHE", str(tmp_path / "cache"))
     kept, _, temporary = LessonFileWriter._build_voice_track(clips, 3.0)
     assert not temporary and kept.read_bytes() == built.read_bytes()
+
+
+def test_a_failed_step_is_the_error_told_even_when_the_track_fails_too():
+    """A clip that could not be handed over is what the render reports, not the track's
+    process failing afterwards for want of it; the process is ended all the same."""
+    ended = []
+
+    class Layer:
+        def finish(self, seconds: float) -> Path:
+            ended.append(seconds)
+            raise MediaError("voice.m4a: laying the voice track failed: exit 1")
+
+    step = Future()
+    step.set_exception(FileNotFoundError("clip.wav: no such file"))
+    with pytest.raises(FileNotFoundError, match="clip.wav"):
+        _finish_laying(Layer(), [step], [], 3.0)
+    assert ended == [3.0]
