@@ -131,14 +131,15 @@ def add_chapters(video: str | os.PathLike[str], chapters: Sequence[Chapter],
     """
     video = _existing(video)
     chapters = _checked(chapters)
-    sound = ("-map", "0:a?") if audio is None else ("-map", "2:a")
+    # The sound is the third input when one is given, the video's own otherwise.
+    sound, streams = ((), KEEP_STREAMS) if audio is None else (
+        ("-i", _existing(audio)), ("-map", "0:v", "-map", "2:a"))
     with tempfile.TemporaryDirectory(prefix="bp-chapters-") as work:
         meta = Path(work) / "chapters.ffmeta"
         meta.write_text(ffmetadata(chapters, length(video)), encoding="utf-8")
         with replacing(video) as out:
-            _ffmpeg("-i", video, "-i", meta, *(() if audio is None else ("-i", _existing(audio))),
-                    "-map", "0:v", *sound, "-map", "0:s?", "-map_metadata", "1",
-                    "-map_chapters", "1", "-c", "copy", *FASTSTART, out, about=video)
+            _ffmpeg("-i", video, "-i", meta, *sound, *streams, "-map", "0:s?", "-map_metadata",
+                    "1", "-map_chapters", "1", "-c", "copy", *FASTSTART, out, about=video)
     return atomic_write(video.with_suffix(".chapters.txt"), chapter_list(chapters))
 
 
@@ -244,9 +245,9 @@ def publish(video: str | os.PathLike[str], chapters: Sequence[Chapter],
     """Everything above for one rendered lesson, in order; returns the files written.
 
     ``video`` gets ``chapters`` (and ``<name>.chapters.txt``) and, when given, ``audio`` as its
-    sound (:func:`add_chapters`); when ``captions`` (the .srt)
-    exists, the subtitle track and ``.vtt``, and with ``burn`` also ``<name>.captioned.mp4``;
-    when a ``still`` (a path or a PIL image) is given, ``<name>.thumbnail.png`` with ``title``.
+    sound (:func:`add_chapters`); when ``captions`` (the .srt) exists, the subtitle track and
+    ``.vtt``, and with ``burn`` also ``<name>.captioned.mp4``; when a ``still`` (a path or a
+    PIL image) is given, ``<name>.thumbnail.png`` with ``title``.
     """
     video = _existing(video)
     written = [add_chapters(video, chapters, audio)]
